@@ -1,0 +1,35 @@
+using Kasparro;
+using Kasparro.AppHost;
+using Kasparro.AppHost.Postgres;
+using Microsoft.Extensions.Configuration;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var database = builder.AddKasparroDatabase();
+
+// Generated on first run and kept in the AppHost's user secrets; azd asks for it (or generates it) on deploy.
+var schedulerToken = builder.AddParameter("scheduler-token",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+// The schema owner: applies migrations at start and is healthy only after, so the others wait for it.
+var ingestion = builder.AddProject<Projects.Kasparro_Ingestion>(ResourceNames.Ingestion)
+    .WithDatabase(database)
+    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill")
+    .WithReplicas(builder.Configuration.GetValue("Ingestion:Replicas", 1))
+    .WithHttpHealthCheck("/health");
+
+var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
+    .WithDatabase(database)
+    .WaitFor(ingestion)
+    .WithEnvironment("Etl__SchedulerToken", schedulerToken)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
+    .WithReference(api)
+    .WaitFor(api)
+    .WithEnvironment("Api__SchedulerToken", schedulerToken)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();
