@@ -74,6 +74,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.HasIndex(r => new { r.Source, r.StartedAt });
             e.HasIndex(r => r.StartedAt);
             e.HasIndex(r => r.Status);
+            e.HasIndex(r => r.TriggerId);
         });
 
         model.Entity<SchemaDriftEvent>(e =>

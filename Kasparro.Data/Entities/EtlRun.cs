@@ -20,6 +20,8 @@ public class EtlRun
     public int Requests { get; set; }
     public int Retries { get; set; }
     public string? ErrorMessage { get; set; }
+    /// <summary>The id a <c>POST /trigger-etl</c> answered with, when the run was asked for through the API.</summary>
+    public string? TriggerId { get; set; }
     /// <summary>Which process ran it (host name and process id), for multi-replica diagnosis.</summary>
     public string? Worker { get; set; }
 }

@@ -202,6 +202,10 @@ namespace Kasparro.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("trigger");
 
+                    b.Property<string>("TriggerId")
+                        .HasColumnType("text")
+                        .HasColumnName("trigger_id");
+
                     b.Property<int>("Unchanged")
                         .HasColumnType("integer")
                         .HasColumnName("unchanged");
@@ -222,6 +226,9 @@ namespace Kasparro.Data.Migrations
 
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_etl_runs_status");
+
+                    b.HasIndex("TriggerId")
+                        .HasDatabaseName("ix_etl_runs_trigger_id");
 
                     b.HasIndex("Source", "StartedAt")
                         .HasDatabaseName("ix_etl_runs_source_started_at");

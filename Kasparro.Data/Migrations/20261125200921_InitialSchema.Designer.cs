@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kasparro.Data.Migrations
 {
     [DbContext(typeof(KasparroDb))]
-    [Migration("20261125200233_QuartzJobStore")]
-    partial class QuartzJobStore
+    [Migration("20261125200921_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -205,6 +205,10 @@ namespace Kasparro.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("trigger");
 
+                    b.Property<string>("TriggerId")
+                        .HasColumnType("text")
+                        .HasColumnName("trigger_id");
+
                     b.Property<int>("Unchanged")
                         .HasColumnType("integer")
                         .HasColumnName("unchanged");
@@ -225,6 +229,9 @@ namespace Kasparro.Data.Migrations
 
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_etl_runs_status");
+
+                    b.HasIndex("TriggerId")
+                        .HasDatabaseName("ix_etl_runs_trigger_id");
 
                     b.HasIndex("Source", "StartedAt")
                         .HasDatabaseName("ix_etl_runs_source_started_at");

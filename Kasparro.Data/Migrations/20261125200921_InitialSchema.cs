@@ -65,6 +65,7 @@ namespace Kasparro.Data.Migrations
                     requests = table.Column<int>(type: "integer", nullable: false),
                     retries = table.Column<int>(type: "integer", nullable: false),
                     error_message = table.Column<string>(type: "text", nullable: true),
+                    trigger_id = table.Column<string>(type: "text", nullable: true),
                     worker = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
@@ -227,6 +228,11 @@ namespace Kasparro.Data.Migrations
                 name: "ix_etl_runs_status",
                 table: "etl_runs",
                 column: "status");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_etl_runs_trigger_id",
+                table: "etl_runs",
+                column: "trigger_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_normalized_records_asset_id",
