@@ -25,7 +25,7 @@ public sealed record ContainerConfiguration(
     {
         var result = await DotnetCommand.RunAsync(
         [
-            "msbuild", RepositoryRoot.Project(project), "-t:ComputeContainerConfig",
+            "msbuild", RepositoryRoot.Project(project), "-t:ComputeContainerConfig", "-nodeReuse:false",
             $"-p:Configuration={RepositoryRoot.BuildConfiguration}",
             "-getProperty:ContainerRepository", "-getProperty:ContainerUser", "-getProperty:ContainerBaseImage",
             "-getItem:ContainerPort", "-getItem:ContainerLabel",

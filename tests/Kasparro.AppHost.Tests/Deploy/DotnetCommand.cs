@@ -34,6 +34,8 @@ public static class DotnetCommand
             start.Environment.Remove(key);
         }
 
+        // A reused MSBuild node would outlive the command and hold its output pipe open.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
