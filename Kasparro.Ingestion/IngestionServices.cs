@@ -1,0 +1,78 @@
+using Kasparro.Data;
+using Kasparro.Ingestion.Options;
+using Kasparro.Ingestion.Pipeline;
+using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Schema;
+using Kasparro.Ingestion.Scheduling;
+using Kasparro.Ingestion.Sources;
+using Kasparro.Ingestion.Sources.CoinGecko;
+using Kasparro.Ingestion.Sources.CoinPaprika;
+using Kasparro.Ingestion.Sources.Csv;
+using Kasparro.Ingestion.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace Kasparro.Ingestion;
+
+/// <summary>Registers the ingestion pipeline: options (validated at start), upstream clients, sources, runner, scheduler.</summary>
+public static class IngestionServices
+{
+    public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CoinPaprikaOptions>().BindConfiguration(CoinPaprikaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CoinGeckoOptions>().BindConfiguration(CoinGeckoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CsvOptions>().BindConfiguration(CsvOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EtlOptions>().BindConfiguration(EtlOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Schedule.Keys.All(SourceNames.IsKnown), $"Etl:Schedule names an unknown source; known: {string.Join(", ", SourceNames.All)}")
+            .Validate(o => o.Schedule.Values.All(c => string.IsNullOrWhiteSpace(c) || Quartz.CronExpression.IsValidExpression(c)),
+                "Etl:Schedule holds an invalid Quartz cron expression (six or seven fields, seconds first, e.g. '0 0/10 * * * ?')")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<UpstreamRateLimiters>();
+        services.AddSingleton<SchemaState>();
+        services.AddSingleton<RunRecorder>();
+        services.AddSingleton(_ => AssetOverrides.LoadDefault());
+
+        services.AddUpstreamClient<CoinPaprikaClient>(SourceNames.CoinPaprika,
+            sp => sp.GetRequiredService<IOptions<CoinPaprikaOptions>>().Value.RequestsPerMinute,
+            (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<CoinPaprikaOptions>>().Value;
+                http.BaseAddress = options.EffectiveBaseUrl;
+                if (!string.IsNullOrEmpty(options.ApiKey))
+                {
+                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.ApiKey);
+                }
+            });
+        services.AddUpstreamClient<CoinGeckoClient>(SourceNames.CoinGecko,
+            sp => sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value.RequestsPerMinute,
+            (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
+                http.BaseAddress = options.EffectiveBaseUrl;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
+                if (!string.IsNullOrEmpty(options.ApiKey))
+                {
+                    http.DefaultRequestHeaders.Add(options.ApiKeyHeader, options.ApiKey);
+                }
+            });
+
+        services.AddTransient<IMarketSource, CoinPaprikaSource>();
+        services.AddTransient<IMarketSource, CoinGeckoSource>();
+        services.AddTransient<IMarketSource, CsvSource>();
+        services.AddTransient<EtlRunner>();
+
+        services.AddKasparroQuartz(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>The long-running mode: the schema owner and the scheduler.</summary>
+    public static IHostApplicationBuilder AddIngestionWorkers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
+        builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddHostedService<EtlSchedule>();
+        return builder;
+    }
+}

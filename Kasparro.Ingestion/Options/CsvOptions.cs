@@ -1,0 +1,15 @@
+namespace Kasparro.Ingestion.Options;
+
+/// <summary>Configuration section <c>Sources:Csv</c>.</summary>
+public sealed class CsvOptions
+{
+    public const string Section = "Sources:Csv";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A CSV file, or a folder whose <c>*.csv</c> files are read in name order. Relative to the content root.</summary>
+    public string Path { get; set; } = "data";
+
+    /// <summary>Rows written per transaction (and per checkpoint).</summary>
+    public int BatchSize { get; set; } = 20_000;
+}

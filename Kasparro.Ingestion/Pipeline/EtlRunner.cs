@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using Kasparro.Data.Entities;
+using Kasparro.Ingestion.Options;
+using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Sources;
+using Kasparro.Ingestion.Upstream;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Kasparro.Ingestion.Pipeline;
+
+/// <summary>How a requested run ended. <see cref="Status"/> is an <see cref="EtlRunStatus"/>, or <c>refused</c> when the source was busy.</summary>
+public sealed record RunOutcome(string Source, long? RunId, string Status, string? Error, BatchCounts Counts)
+{
+    public const string Refused = "refused";
+
+    public bool Succeeded => Status is EtlRunStatus.Success or EtlRunStatus.Partial;
+}
+
+/// <summary>
+/// Runs one source end to end: takes the source's lock, records the run, reads the source batch by batch,
+/// resolves assets, writes each batch (data, quarantine, drift, checkpoint and run counts in one transaction),
+/// and records how the run ended. A crash loses no committed batch and the next run resumes from the checkpoint.
+/// </summary>
+public sealed class EtlRunner(
+    NpgsqlDataSource dataSource,
+    IEnumerable<IMarketSource> sources,
+    RunRecorder runs,
+    AssetOverrides overrides,
+    IOptions<EtlOptions> etlOptions,
+    TimeProvider clock,
+    ILogger<EtlRunner> logger)
+{
+    public IReadOnlyList<IMarketSource> Sources { get; } = sources.ToList();
+
+    public async Task<RunOutcome> RunAsync(string sourceName, string trigger, string? triggerId, CancellationToken cancellationToken)
+    {
+        var source = Sources.FirstOrDefault(s => s.Name == sourceName)
+            ?? throw new ArgumentException($"Unknown source '{sourceName}'. Known: {string.Join(", ", Sources.Select(s => s.Name))}.", nameof(sourceName));
+
+        await using var sourceLock = await SourceLock.TryAcquireAsync(dataSource, source.Name, cancellationToken);
+        if (sourceLock is null)
+        {
+            var reason = await runs.DescribeRunningAsync(source.Name, cancellationToken);
+            logger.LogWarning("Run of {Source} refused: {Reason}", source.Name, reason);
+            return new RunOutcome(source.Name, null, RunOutcome.Refused, reason, default);
+        }
+
+        var abandoned = await runs.FailAbandonedAsync(source.Name, cancellationToken);
+        if (abandoned > 0)
+        {
+            logger.LogWarning("Marked {Count} abandoned run(s) of {Source} as failed", abandoned, source.Name);
+        }
+
+        var runId = await runs.StartAsync(source.Name, trigger, triggerId, cancellationToken);
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["run_id"] = runId, ["source"] = source.Name });
+        using var activity = EtlTelemetry.Activities.StartActivity("etl.run");
+        activity?.SetTag("etl.source", source.Name);
+        activity?.SetTag("etl.run_id", runId);
+        activity?.SetTag("etl.trigger", trigger);
+        var scope = RunScope.Begin();
+        logger.LogInformation("Run {RunId} of {Source} started ({Trigger})", runId, source.Name, trigger);
+
+        var total = default(BatchCounts);
+        string status;
+        string? error = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(etlOptions.Value.RunTimeout);
+        try
+        {
+            total = await ProcessAsync(source, runId, scope, timeout.Token);
+            status = total.Fetched > 0 && total.Quarantined == total.Fetched ? EtlRunStatus.Failed
+                : total.Quarantined > 0 ? EtlRunStatus.Partial
+                : EtlRunStatus.Success;
+            if (status == EtlRunStatus.Failed)
+            {
+                error = $"every one of the {total.Fetched} records was quarantined";
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            status = EtlRunStatus.Failed;
+            error = Describe(ex, etlOptions.Value.RunTimeout);
+            logger.LogError(ex, "Run {RunId} of {Source} failed: {Error}", runId, source.Name, error);
+        }
+        catch (OperationCanceledException)
+        {
+            status = EtlRunStatus.Failed;
+            error = "cancelled: the service is shutting down";
+        }
+
+        try
+        {
+            var finished = await runs.FinishAsync(runId, status, error, scope.Requests, scope.Retries, CancellationToken.None);
+            total = new BatchCounts(finished.Fetched, finished.Inserted, finished.Updated, finished.Unchanged, finished.Quarantined);
+            EtlTelemetry.RunDuration.Record((finished.DurationMs ?? 0) / 1000.0, Tag("source", source.Name), Tag("status", status));
+        }
+        catch (NpgsqlException ex)
+        {
+            // The database is gone: the row stays 'running' and the next run marks it abandoned.
+            logger.LogError(ex, "Could not record the end of run {RunId} of {Source}", runId, source.Name);
+        }
+
+        EtlTelemetry.Runs.Add(1, Tag("source", source.Name), Tag("status", status));
+        activity?.SetTag("etl.status", status);
+        activity?.SetTag("etl.fetched", total.Fetched);
+        activity?.SetTag("etl.quarantined", total.Quarantined);
+        if (status == EtlRunStatus.Failed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+
+        logger.LogInformation(
+            "Run {RunId} of {Source} finished {Status}: fetched {Fetched}, inserted {Inserted}, updated {Updated}, unchanged {Unchanged}, quarantined {Quarantined}, {Requests} requests, {Retries} retries",
+            runId, source.Name, status, total.Fetched, total.Inserted, total.Updated, total.Unchanged, total.Quarantined, scope.Requests, scope.Retries);
+        return new RunOutcome(source.Name, runId, status, error, total);
+    }
+
+    private async Task<BatchCounts> ProcessAsync(IMarketSource source, long runId, RunScope scope, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var checkpoints = await LoadCheckpointsAsync(connection, source.Name, cancellationToken);
+        var context = new SourceReadContext(runId, checkpoints, clock.GetUtcNow());
+        var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
+        var failAfter = etlOptions.Value.FailAfterRecords;
+        var total = default(BatchCounts);
+
+        await foreach (var batch in ReadWithSpanAsync(source, context, cancellationToken))
+        {
+            using var load = EtlTelemetry.Activities.StartActivity("etl.load");
+            var accepted = batch.Records.Where(r => r.Values is not null).ToList();
+            var rejected = batch.Records.Where(r => r.Values is null).ToList();
+            var assets = resolver.ResolveAll(accepted
+                .GroupBy(r => r.SourceId!)
+                .Select(g => g.MaxBy(r => r.Values!.MarketCapUsd ?? -1)!)
+                .Select(r => new AssetCandidate(source.Name, r.SourceId!, r.Values!.Ticker, r.Values.Name, r.Values.MarketCapUsd, r.Values.Rank)));
+            var resolved = accepted
+                .Select(r => new ResolvedRecord(r.SourceId!, assets[r.SourceId!], r.Values!, r.RawPayload))
+                .ToList();
+
+            var now = clock.GetUtcNow();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            BatchCounts counts;
+            try
+            {
+                await resolver.FlushAsync(connection, transaction, cancellationToken);
+                counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, isBackfill: false, now, cancellationToken);
+                await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, context.Drift.Drain(), now, cancellationToken);
+                var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;
+                await WriteCheckpointAsync(connection, transaction, source.Name, batch.Checkpoint, watermark, runId, now, cancellationToken);
+                await RunRecorder.AddCountsAsync(connection, transaction, runId, counts, scope.Requests, scope.Retries, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                await resolver.ReloadAsync(connection, CancellationToken.None);
+                throw;
+            }
+
+            total += counts;
+            load?.SetTag("etl.records", counts.Fetched);
+            RecordMetrics(source.Name, counts);
+
+            if (failAfter is { } limit && total.Fetched >= limit)
+            {
+                throw new InvalidOperationException($"fault injection: failing after {total.Fetched} records (Etl:FailAfterRecords={limit})");
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Wraps each upstream read in an <c>etl.extract</c> span.</summary>
+    private static async IAsyncEnumerable<SourceBatch> ReadWithSpanAsync(IMarketSource source, SourceReadContext context,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var enumerator = source.ReadAsync(context, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            using (var extract = EtlTelemetry.Activities.StartActivity("etl.extract"))
+            {
+                extract?.SetTag("etl.source", source.Name);
+                if (!await enumerator.MoveNextAsync())
+                {
+                    yield break;
+                }
+
+                extract?.SetTag("etl.records", enumerator.Current.Records.Count);
+            }
+
+            yield return enumerator.Current;
+        }
+    }
+
+    private static async Task<Dictionary<string, string?>> LoadCheckpointsAsync(NpgsqlConnection connection, string source, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT key, position FROM etl_checkpoints WHERE source = @source", connection);
+        command.Parameters.AddWithValue("source", source);
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+
+        return result;
+    }
+
+    private static async Task WriteCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, CheckpointUpdate checkpoint,
+        DateTimeOffset? watermark, long runId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO etl_checkpoints (key, source, watermark, position, run_id, updated_at)
+            VALUES (@key, @source, @watermark, @position, @run, @now)
+            ON CONFLICT (key) DO UPDATE
+               SET watermark = GREATEST(etl_checkpoints.watermark, EXCLUDED.watermark), position = EXCLUDED.position,
+                   run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at
+            """, connection, transaction);
+        command.Parameters.AddWithValue("key", checkpoint.Key);
+        command.Parameters.AddWithValue("source", source);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("watermark", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = watermark });
+        command.Parameters.AddWithValue("position", (object?)checkpoint.Position ?? DBNull.Value);
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("now", now);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void RecordMetrics(string source, BatchCounts counts)
+    {
+        EtlTelemetry.Records.Add(counts.Inserted, Tag("source", source), Tag("outcome", "inserted"));
+        EtlTelemetry.Records.Add(counts.Updated, Tag("source", source), Tag("outcome", "updated"));
+        EtlTelemetry.Records.Add(counts.Unchanged, Tag("source", source), Tag("outcome", "unchanged"));
+        EtlTelemetry.Records.Add(counts.Quarantined, Tag("source", source), Tag("outcome", "quarantined"));
+    }
+
+    private static string Describe(Exception ex, TimeSpan runTimeout) => ex switch
+    {
+        UpstreamException upstream => upstream.Message,
+        OperationCanceledException or Polly.Timeout.TimeoutRejectedException => $"the run did not finish within Etl:RunTimeout ({runTimeout})",
+        HttpRequestException http => $"upstream unreachable: {http.Message}",
+        NpgsqlException db => $"database error: {db.Message}",
+        FileNotFoundException file => file.Message,
+        _ => ex.Message,
+    };
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+}

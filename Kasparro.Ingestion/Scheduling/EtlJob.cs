@@ -1,0 +1,27 @@
+using Kasparro.Data;
+using Kasparro.Ingestion.Pipeline;
+using Quartz;
+
+namespace Kasparro.Ingestion.Scheduling;
+
+/// <summary>
+/// The Quartz job of one source (its job key name is the source). Fired by the source's cron trigger, by
+/// the startup trigger, or by a one-off trigger the API scheduled (which carries the API's trigger id).
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class EtlJob(EtlRunner runner) : IJob
+{
+    public async Task Execute(IJobExecutionContext context)
+    {
+        var source = context.JobDetail.Key.Name;
+        var kind = context.Trigger.Key.Group switch
+        {
+            EtlScheduling.ManualTriggerGroup => "manual",
+            EtlScheduling.ScheduleTriggerGroup => "schedule",
+            var group => group,
+        };
+        var triggerId = context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerIdKey, out var id) ? id : null;
+        var outcome = await runner.RunAsync(source, kind, triggerId, context.CancellationToken);
+        context.Result = outcome;
+    }
+}

@@ -1,0 +1,116 @@
+using Kasparro.Data;
+using Kasparro.Ingestion.Options;
+using Kasparro.Ingestion.Schema;
+using Kasparro.Ingestion.Sources;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Kasparro.Ingestion.Scheduling;
+
+/// <summary>
+/// Starts the clustered Quartz scheduler once the schema is in place: stores one durable job per enabled
+/// source, keeps each source's cron trigger in line with <c>Etl:Schedule</c>, and asks for one run of each
+/// source at start so a fresh stack has data. Every replica does this; the shared store makes it idempotent.
+/// </summary>
+public sealed class EtlSchedule(
+    ISchedulerFactory schedulers,
+    SchemaState schema,
+    IServiceScopeFactory scopes,
+    IOptions<EtlOptions> etl,
+    ILogger<EtlSchedule> logger) : BackgroundService
+{
+    public const string StartupTriggerGroup = "startup";
+    private IScheduler? _scheduler;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await schema.WhenReady.WaitAsync(stoppingToken);
+        _scheduler = await schedulers.GetScheduler(EtlScheduling.SchedulerName, stoppingToken)
+            ?? throw new InvalidOperationException("The Quartz scheduler is not configured.");
+
+        List<string> enabled;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            enabled = scope.ServiceProvider.GetServices<IMarketSource>().Where(s => s.Enabled).Select(s => s.Name).ToList();
+        }
+
+        foreach (var source in enabled)
+        {
+            await RegisterAsync(_scheduler, source, stoppingToken);
+        }
+
+        await _scheduler.Start(stoppingToken);
+        logger.LogInformation("ETL scheduler started for {Sources}", string.Join(", ", enabled));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_scheduler is { IsShutdown: false } scheduler)
+        {
+            foreach (var running in await scheduler.GetCurrentlyExecutingJobs(cancellationToken))
+            {
+                await scheduler.Interrupt(running.FireInstanceId, cancellationToken);
+            }
+
+            await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task RegisterAsync(IScheduler scheduler, string source, CancellationToken cancellationToken)
+    {
+        var jobKey = new JobKey(EtlScheduling.JobName(source), EtlScheduling.JobGroup);
+        var job = JobBuilder.Create<EtlJob>()
+            .WithIdentity(jobKey)
+            .WithDescription($"ETL run of {source}")
+            .StoreDurably()
+            // A replica that dies mid-run leaves the fire to another replica, which runs it again.
+            .RequestRecovery()
+            .Build();
+        await scheduler.AddJob(job, replace: true, cancellationToken);
+
+        var cronKey = new TriggerKey(EtlScheduling.JobName(source), EtlScheduling.ScheduleTriggerGroup);
+        if (etl.Value.Schedule.TryGetValue(source, out var cron) && !string.IsNullOrWhiteSpace(cron))
+        {
+            var trigger = TriggerBuilder.Create()
+                .WithIdentity(cronKey)
+                .ForJob(jobKey)
+                .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireHandlingInstructionDoNothing())
+                .Build();
+            if (await scheduler.CheckExists(cronKey, cancellationToken))
+            {
+                await scheduler.RescheduleJob(cronKey, trigger, cancellationToken);
+            }
+            else
+            {
+                await TryScheduleAsync(scheduler, trigger, cancellationToken);
+            }
+        }
+        else
+        {
+            await scheduler.UnscheduleJob(cronKey, cancellationToken);
+        }
+
+        if (etl.Value.RunOnStart)
+        {
+            await TryScheduleAsync(scheduler, TriggerBuilder.Create()
+                .WithIdentity(EtlScheduling.JobName(source), StartupTriggerGroup)
+                .ForJob(jobKey)
+                .StartNow()
+                .Build(), cancellationToken);
+        }
+    }
+
+    /// <summary>Another replica may have stored the same trigger a moment ago: that is the same outcome.</summary>
+    private static async Task TryScheduleAsync(IScheduler scheduler, ITrigger trigger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await scheduler.ScheduleJob(trigger, cancellationToken);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+        }
+    }
+}

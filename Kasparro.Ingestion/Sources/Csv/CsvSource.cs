@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Kasparro.Data;
+using Kasparro.Ingestion.Options;
+using Kasparro.Ingestion.Quality;
+using Microsoft.Extensions.Options;
+
+namespace Kasparro.Ingestion.Sources.Csv;
+
+/// <summary>
+/// CSV files (one file, or every <c>*.csv</c> in a folder, in name order), streamed with CsvHelper so memory
+/// does not grow with the file. Headers match case- and whitespace-insensitively; the delimiter is detected;
+/// UTF-8 with or without BOM. Each file's checkpoint holds its fingerprint and the row reached: an unchanged
+/// file already read is skipped, a half-read one resumes after its last committed row.
+/// </summary>
+public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment environment, ILogger<CsvSource> logger) : IMarketSource
+{
+    private const int MaxFieldLength = 1024 * 1024;
+
+    public string Name => SourceNames.Csv;
+
+    public bool Enabled => options.Value.Enabled;
+
+    public async IAsyncEnumerable<SourceBatch> ReadAsync(SourceReadContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in Files())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = $"{Name}:{Path.GetFileName(file)}";
+            var fingerprint = await FingerprintAsync(file, cancellationToken);
+            var committed = FilePosition.Parse(context.Checkpoints.GetValueOrDefault(key));
+            var skipRows = 0L;
+            if (committed is not null && committed.Fingerprint == fingerprint)
+            {
+                if (committed.Complete)
+                {
+                    logger.LogInformation("CSV file {File} is unchanged since it was read; skipping", file);
+                    continue;
+                }
+
+                skipRows = committed.Row;
+                logger.LogInformation("Resuming CSV file {File} after row {Row}", file, skipRows);
+            }
+
+            await foreach (var batch in ReadFileAsync(file, key, fingerprint, skipRows, context, cancellationToken))
+            {
+                yield return batch;
+            }
+        }
+    }
+
+    private IEnumerable<string> Files()
+    {
+        var path = Path.Combine(environment.ContentRootPath, options.Value.Path);
+        if (File.Exists(path))
+        {
+            return [path];
+        }
+
+        if (Directory.Exists(path))
+        {
+            return Directory.EnumerateFiles(path, "*.csv").Order(StringComparer.Ordinal);
+        }
+
+        throw new FileNotFoundException($"Sources:Csv:Path '{path}' is neither a file nor a folder.");
+    }
+
+    private async IAsyncEnumerable<SourceBatch> ReadFileAsync(string file, string key, string fingerprint, long skipRows,
+        SourceReadContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var fileName = Path.GetFileName(file);
+        string? badData = null;
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            HasHeaderRecord = true,
+            DetectDelimiter = true,
+            DetectDelimiterValues = [",", ";", "\t", "|"],
+            TrimOptions = TrimOptions.Trim,
+            MissingFieldFound = null,
+            HeaderValidated = null,
+            IgnoreBlankLines = true,
+            MaxFieldSize = MaxFieldLength,
+            BadDataFound = args => badData = args.Field,
+        };
+
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        // Invalid UTF-8 becomes U+FFFD rather than an exception, so the row can be quarantined with a reason.
+        using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvReader(reader, config);
+
+        if (!await csv.ReadAsync() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } rawHeader)
+        {
+            yield return new SourceBatch([], new CheckpointUpdate(key, new FilePosition(fingerprint, 0, true).ToString()));
+            yield break;
+        }
+
+        var header = rawHeader.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        var columns = new CsvColumns(header);
+        var drift = context.DriftDetector.InspectHeader(header, FieldSets.CsvRows);
+        var missingColumns = drift.MissingRequired.Count > 0 ? $"file has no {string.Join(" or ", drift.MissingRequired.Select(c => $"'{c}' column"))}" : null;
+
+        var batchSize = Math.Max(1, options.Value.BatchSize);
+        var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
+        long row = 0;
+        while (true)
+        {
+            string[]? fields;
+            string? readError = null;
+            try
+            {
+                if (!await csv.ReadAsync())
+                {
+                    break;
+                }
+
+                fields = csv.Parser.Record;
+            }
+            catch (CsvHelperException ex)
+            {
+                fields = null;
+                readError = ex is MaxFieldSizeException
+                    ? $"a field is longer than {MaxFieldLength / 1024} KB"
+                    : $"the row could not be parsed as CSV ({ex.GetType().Name})";
+            }
+
+            row++;
+            if (row <= skipRows)
+            {
+                badData = null;
+                continue;
+            }
+
+            // Drift is counted per row so the event's count says how many rows showed it.
+            context.Drift.Add(drift);
+            var location = $"{fileName}:{csv.Parser.RawRow}";
+            batch.Add(fields is null
+                ? SourceRecord.Rejected(null, csv.Parser.RawRecord ?? "", location, readError!)
+                : ReadRow(fields, rawHeader, columns, missingColumns, badData, location, context));
+            badData = null;
+
+            if (batch.Count >= batchSize)
+            {
+                yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, false).ToString()));
+                batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
+            }
+        }
+
+        yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, true).ToString()));
+    }
+
+    private static SourceRecord ReadRow(string[] fields, string[] rawHeader, CsvColumns columns, string? missingColumns,
+        string? badData, string location, SourceReadContext context)
+    {
+        var raw = RowAsJson(fields, rawHeader);
+        var symbol = columns.Get(fields, columns.Symbol)?.ToUpperInvariant();
+        var sourceId = string.IsNullOrEmpty(symbol) ? null : symbol;
+
+        if (missingColumns is not null)
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, missingColumns);
+        }
+
+        if (badData is not null)
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+        }
+
+        if (fields.Any(f => f.Contains('\uFFFD')))
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, "the row contains bytes that are not valid UTF-8");
+        }
+
+        if (fields.Any(f => f.Contains('\0')))
+        {
+            return SourceRecord.Rejected(sourceId, raw.Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
+        }
+
+        if (sourceId is null)
+        {
+            return SourceRecord.Rejected(null, raw, location, "'symbol' is empty");
+        }
+
+        if (sourceId.Length > 32 || !sourceId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '$'))
+        {
+            return SourceRecord.Rejected(null, raw, location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+        }
+
+        var priceText = columns.Get(fields, columns.Price);
+        if (string.IsNullOrEmpty(priceText))
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, "'price_usd' is empty");
+        }
+
+        var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
+        if (error is not null)
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, error);
+        }
+
+        if (price < 0)
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, $"'price_usd' is negative ({price})");
+        }
+
+        decimal? Optional(int index, string name, ref string? firstError)
+        {
+            var text = columns.Get(fields, index);
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            var value = JsonValues.ParseDecimal(text, name, out var e);
+            firstError ??= e;
+            return value;
+        }
+
+        string? optionalError = null;
+        var marketCap = Optional(columns.MarketCap, "market_cap_usd", ref optionalError);
+        var volume = Optional(columns.Volume, "volume_24h_usd", ref optionalError);
+        var change = Optional(columns.Change, "percent_change_24h", ref optionalError);
+        if (optionalError is not null)
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, optionalError);
+        }
+
+        var createdText = columns.Get(fields, columns.CreatedAt);
+        var observedAt = context.StartedAt;
+        if (!string.IsNullOrEmpty(createdText) && !JsonValues.TryParseTimestamp(createdText, out observedAt))
+        {
+            return SourceRecord.Rejected(sourceId, raw, location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
+        }
+
+        var name = columns.Get(fields, columns.Name);
+        return SourceRecord.Accepted(sourceId, raw, location,
+            new MarketValues(sourceId, string.IsNullOrEmpty(name) ? null : name, price!.Value, marketCap, volume, change, observedAt, null));
+    }
+
+    /// <summary>The row as received, keyed by the file's own header names (extra columns included), as JSON text.</summary>
+    private static string RowAsJson(string[] fields, string[] header)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < fields.Length; i++)
+            {
+                var name = i < header.Length && !string.IsNullOrEmpty(header[i]) ? header[i] : $"column_{i + 1}";
+                json.WriteString(name, fields[i]);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static async Task<string> FingerprintAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(file);
+        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
+        return Convert.ToHexString(hash).ToLowerInvariant();
+    }
+
+    /// <summary>Column positions by normalized header name; -1 when a column is absent.</summary>
+    private sealed class CsvColumns(string[] header)
+    {
+        public int Symbol { get; } = Array.IndexOf(header, "symbol");
+        public int Name { get; } = Array.IndexOf(header, "name");
+        public int Price { get; } = Array.IndexOf(header, "price_usd");
+        public int MarketCap { get; } = Array.IndexOf(header, "market_cap_usd");
+        public int Volume { get; } = Array.IndexOf(header, "volume_24h_usd");
+        public int Change { get; } = Array.IndexOf(header, "percent_change_24h");
+        public int CreatedAt { get; } = Array.IndexOf(header, "created_at");
+
+        public string? Get(string[] fields, int index) => index >= 0 && index < fields.Length ? fields[index].Trim() : null;
+    }
+
+    /// <summary>Checkpoint of one file: its content fingerprint, the last data row committed, whether it is done.</summary>
+    private sealed record FilePosition(string Fingerprint, long Row, bool Complete)
+    {
+        public static FilePosition? Parse(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            using var json = JsonDocument.Parse(text);
+            var root = json.RootElement;
+            return new FilePosition(root.GetProperty("fingerprint").GetString()!, root.GetProperty("row").GetInt64(), root.GetProperty("complete").GetBoolean());
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $$"""{"fingerprint":"{{Fingerprint}}","row":{{Row}},"complete":{{(Complete ? "true" : "false")}}}""");
+    }
+}

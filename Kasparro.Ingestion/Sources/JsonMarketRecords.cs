@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Kasparro.Ingestion.Quality;
+
+namespace Kasparro.Ingestion.Sources;
+
+/// <summary>Where an upstream's JSON object keeps each value of the common schema (dotted paths).</summary>
+public sealed record JsonFieldMap(
+    string Id, string Symbol, string Name, string Price, string MarketCap, string Volume, string PercentChange24h,
+    string LastUpdated, string Rank, FieldSet Fields);
+
+/// <summary>
+/// Turns one upstream JSON object into a <see cref="SourceRecord"/>: checks it against the source's expected
+/// fields (drift), validates and normalizes the values, or rejects it with a reason a person can read.
+/// </summary>
+public static class JsonMarketRecords
+{
+    public static SourceRecord Read(JsonElement item, JsonFieldMap map, SourceReadContext context, string location)
+    {
+        var raw = item.GetRawText();
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return SourceRecord.Rejected(null, raw, location, $"expected a JSON object, got {item.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        if (raw.Contains("\\u0000", StringComparison.Ordinal))
+        {
+            return SourceRecord.Rejected(null, raw.Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location,
+                "the object contains a NUL character (\\u0000), which cannot be stored");
+        }
+
+        var drift = context.DriftDetector.Inspect(item, map.Fields);
+        context.Drift.Add(drift);
+        var id = JsonValues.OptionalString(item, map.Id);
+        if (drift.MissingRequired.Count > 0)
+        {
+            return SourceRecord.Rejected(id, raw, location, drift.DescribeMissingRequired());
+        }
+
+        var symbol = JsonValues.OptionalString(item, map.Symbol);
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return SourceRecord.Rejected(null, raw, location, $"'{map.Id}' is missing or not a string");
+        }
+
+        if (string.IsNullOrWhiteSpace(symbol))
+        {
+            return SourceRecord.Rejected(id, raw, location, $"'{map.Symbol}' is missing or not a string");
+        }
+
+        if (!JsonValues.TryRequiredDecimal(item, map.Price, out var price, out var error))
+        {
+            return SourceRecord.Rejected(id, raw, location, error!);
+        }
+
+        if (price < 0)
+        {
+            return SourceRecord.Rejected(id, raw, location, $"'{map.Price}' is negative ({price})");
+        }
+
+        var marketCap = JsonValues.OptionalDecimal(item, map.MarketCap, out error);
+        if (error is not null)
+        {
+            return SourceRecord.Rejected(id, raw, location, error);
+        }
+
+        var volume = JsonValues.OptionalDecimal(item, map.Volume, out error);
+        if (error is not null)
+        {
+            return SourceRecord.Rejected(id, raw, location, error);
+        }
+
+        var change = JsonValues.OptionalDecimal(item, map.PercentChange24h, out error);
+        if (error is not null)
+        {
+            return SourceRecord.Rejected(id, raw, location, error);
+        }
+
+        var updatedText = JsonValues.OptionalString(item, map.LastUpdated);
+        DateTimeOffset observedAt;
+        if (updatedText is null)
+        {
+            // No timestamp from the source: the observation is "as of this run".
+            observedAt = context.StartedAt;
+        }
+        else if (!JsonValues.TryParseTimestamp(updatedText, out observedAt))
+        {
+            return SourceRecord.Rejected(id, raw, location, $"'{map.LastUpdated}' value {JsonValues.Truncate(updatedText)} is not a valid date");
+        }
+
+        var values = new MarketValues(
+            symbol.Trim().ToUpperInvariant(),
+            JsonValues.OptionalString(item, map.Name),
+            price, marketCap, volume, change, observedAt,
+            JsonValues.OptionalInt(item, map.Rank));
+        return SourceRecord.Accepted(id, raw, location, values);
+    }
+}

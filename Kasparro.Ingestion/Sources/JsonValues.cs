@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Kasparro.Ingestion.Sources;
+
+/// <summary>
+/// Reads the values of upstream JSON exactly: numbers (exponent form included) as <see cref="decimal"/> without
+/// going through <see cref="double"/>, null as null and 0 as 0, timestamps in UTC. Failures carry a readable reason.
+/// </summary>
+public static class JsonValues
+{
+    /// <summary>Follows a dotted path (<c>quotes.USD.price</c>); false when any step is missing.</summary>
+    public static bool TryGetPath(JsonElement element, string path, out JsonElement value)
+    {
+        value = element;
+        foreach (var part in path.Split('.'))
+        {
+            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(part, out value))
+            {
+                value = default;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A required decimal: present, a number (or numeric string), in range.</summary>
+    public static bool TryRequiredDecimal(JsonElement item, string path, out decimal value, out string? error)
+    {
+        value = 0;
+        if (!TryGetPath(item, path, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            error = $"'{path}' is missing";
+            return false;
+        }
+
+        var parsed = ParseDecimal(element, path, out error);
+        value = parsed ?? 0;
+        return error is null;
+    }
+
+    /// <summary>An optional decimal: absent or null gives null (never 0), a bad value gives an error.</summary>
+    public static decimal? OptionalDecimal(JsonElement item, string path, out string? error)
+    {
+        error = null;
+        if (!TryGetPath(item, path, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return ParseDecimal(element, path, out error);
+    }
+
+    public static string? OptionalString(JsonElement item, string path) =>
+        TryGetPath(item, path, out var element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+
+    public static int? OptionalInt(JsonElement item, string path) =>
+        TryGetPath(item, path, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var v) ? v : null;
+
+    /// <summary>ISO 8601 (with or without fractional seconds) or epoch milliseconds, as UTC.</summary>
+    public static bool TryParseTimestamp(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        if (text.All(char.IsAsciiDigit) && text.Length is >= 12 and <= 14 && long.TryParse(text, CultureInfo.InvariantCulture, out var epochMs))
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds(epochMs);
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            value = parsed.ToUniversalTime();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Parses a decimal from text, accepting exponent form; null with an error when it is not a number.</summary>
+    public static decimal? ParseDecimal(string text, string field, out string? error)
+    {
+        error = null;
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        error = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var asDouble) && !double.IsNaN(asDouble)
+            ? $"'{field}' value {Truncate(text)} is out of range"
+            : $"'{field}' value {Truncate(text)} is not a number";
+        return null;
+    }
+
+    private static decimal? ParseDecimal(JsonElement element, string path, out string? error)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Number:
+                // GetRawText keeps the exact digits; decimal.Parse with Float accepts 8.08e-06.
+                return ParseDecimal(element.GetRawText(), path, out error);
+            case JsonValueKind.String:
+                return ParseDecimal(element.GetString() ?? "", path, out error);
+            default:
+                error = $"'{path}' has type {element.ValueKind.ToString().ToLowerInvariant()}, expected a number";
+                return null;
+        }
+    }
+
+    internal static string Truncate(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..40]}…'";
+}

@@ -1,0 +1,25 @@
+namespace Kasparro.Ingestion.Sources;
+
+/// <summary>The common schema every source is normalized into.</summary>
+public sealed record MarketValues(
+    string Ticker,
+    string? Name,
+    decimal PriceUsd,
+    decimal? MarketCapUsd,
+    decimal? Volume24hUsd,
+    decimal? PercentChange24h,
+    DateTimeOffset ObservedAt,
+    int? Rank);
+
+/// <summary>
+/// One payload object as read from a source: its raw text (kept verbatim), where it came from, and either
+/// its normalized values or the reason it was rejected (it then goes to quarantine).
+/// </summary>
+public sealed record SourceRecord(string? SourceId, string RawPayload, string Location, MarketValues? Values, string? RejectReason)
+{
+    public static SourceRecord Accepted(string sourceId, string raw, string location, MarketValues values) =>
+        new(sourceId, raw, location, values, null);
+
+    public static SourceRecord Rejected(string? sourceId, string raw, string location, string reason) =>
+        new(sourceId, raw, location, null, reason);
+}

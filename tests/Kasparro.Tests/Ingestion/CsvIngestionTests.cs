@@ -1,0 +1,136 @@
+using System.Text;
+using Kasparro.Data;
+using Kasparro.Data.Entities;
+using Kasparro.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kasparro.Tests.Ingestion;
+
+public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    public Task InitializeAsync() => database.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task<Kasparro.Ingestion.Pipeline.RunOutcome> RunCsvAsync(string folder, IDictionary<string, string?>? settings = null)
+    {
+        await using var host = IngestionHost.Create(database.ConnectionString, upstream: null, folder, settings);
+        return await host.RunAsync(SourceNames.Csv);
+    }
+
+    [Fact]
+    public async Task Headers_match_whatever_their_case_and_spacing_and_a_bom_is_accepted()
+    {
+        var content = " Symbol , NAME,Price_USD ,market_cap_usd,Volume_24h_USD,percent_change_24h,CREATED_AT\n" +
+                      "btc,Bitcoin,71370.71020525187,1426427932261,37555698753.88742,4.13,2026-02-08T13:52:28Z\n";
+        var folder = TestFiles.CreateFolder("prices.csv", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(content)]);
+
+        var outcome = await RunCsvAsync(folder);
+
+        Assert.Equal(EtlRunStatus.Success, outcome.Status);
+        await using var db = database.CreateDb();
+        var record = await db.MarketRecords.SingleAsync();
+        Assert.Equal("csv_BTC", record.Id);
+        Assert.Equal("BTC", record.Ticker);
+        Assert.Equal(71370.71020525187m, record.PriceUsd);
+        Assert.Equal(37555698753.88742m, record.Volume24hUsd);
+        Assert.Equal(new DateTimeOffset(2026, 2, 8, 13, 52, 28, TimeSpan.Zero), record.CreatedAt);
+    }
+
+    [Fact]
+    public async Task Exponent_form_parses_exactly_null_stays_null_and_zero_stays_zero()
+    {
+        var folder = TestFiles.CreateFolder(("prices.csv",
+            "symbol,price_usd,market_cap_usd,volume_24h_usd,percent_change_24h,created_at\n" +
+            "PEPE,8.08e-06,0,,1.9E-07,2026-02-08T13:52:28.578Z\n"));
+
+        await RunCsvAsync(folder);
+
+        await using var db = database.CreateDb();
+        var record = await db.MarketRecords.SingleAsync();
+        Assert.Equal(0.00000808m, record.PriceUsd);
+        Assert.Equal(0m, record.MarketCapUsd);
+        Assert.Null(record.Volume24hUsd);
+        Assert.Equal(0.00000019m, record.PercentChange24h);
+    }
+
+    [Fact]
+    public async Task Good_rows_load_and_bad_rows_are_quarantined_with_readable_reasons()
+    {
+        var folder = TestFiles.CreateFolder(("prices.csv",
+            "symbol,name,price_usd,created_at\n" +
+            "BTC,Bitcoin,70000,2026-02-01T00:00:00Z\n" +
+            "ETH,Ethereum,abc,2026-02-01T00:00:00Z\n" +
+            "SOL,Solana,-5,2026-02-01T00:00:00Z\n" +
+            ",Nameless,1,2026-02-01T00:00:00Z\n" +
+            "ADA,Cardano,0.27,yesterday\n" +
+            "XRP,XRP,1.42,2026-02-01T00:00:00Z\n"));
+
+        var outcome = await RunCsvAsync(folder);
+
+        Assert.Equal(EtlRunStatus.Partial, outcome.Status);
+        Assert.Equal(6, outcome.Counts.Fetched);
+        Assert.Equal(2, outcome.Counts.Inserted);
+        Assert.Equal(4, outcome.Counts.Quarantined);
+        Assert.Equal(outcome.Counts.Fetched,
+            outcome.Counts.Inserted + outcome.Counts.Updated + outcome.Counts.Unchanged + outcome.Counts.Quarantined);
+        await using var db = database.CreateDb();
+        var reasons = await db.QuarantinedRecords.OrderBy(q => q.Id).Select(q => q.Reason).ToListAsync();
+        Assert.Contains(reasons, r => r.Contains("'price_usd' value 'abc' is not a number"));
+        Assert.Contains(reasons, r => r.Contains("'price_usd' is negative"));
+        Assert.Contains(reasons, r => r.Contains("'symbol' is empty"));
+        Assert.Contains(reasons, r => r.Contains("'created_at' value 'yesterday' is not an ISO 8601 date"));
+        var bad = await db.QuarantinedRecords.SingleAsync(q => q.SourceId == "ETH");
+        Assert.Contains("\"price_usd\":\"abc\"", bad.RawContent);
+        Assert.Equal("prices.csv:3", bad.Location);
+    }
+
+    [Fact]
+    public async Task A_multi_day_csv_lands_entirely_in_history_and_the_latest_row_in_the_normalized_table()
+    {
+        var folder = TestFiles.CreateFolder(("history.csv",
+            "symbol,price_usd,created_at\n" +
+            "BTC,70000,2026-02-01T00:00:00Z\n" +
+            "BTC,71000,2026-02-03T00:00:00Z\n" +
+            "BTC,70500,2026-02-02T00:00:00Z\n"));
+
+        var outcome = await RunCsvAsync(folder);
+
+        Assert.Equal(1, outcome.Counts.Inserted);
+        Assert.Equal(2, outcome.Counts.Updated);
+        Assert.Equal(3, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+        await using var db = database.CreateDb();
+        var latest = await db.MarketRecords.SingleAsync();
+        Assert.Equal(71000m, latest.PriceUsd);
+    }
+
+    [Fact]
+    public async Task An_unchanged_file_is_skipped_on_the_next_run()
+    {
+        var folder = TestFiles.CreateFolder(("prices.csv", "symbol,price_usd\nBTC,70000\nETH,2100\n"));
+        await RunCsvAsync(folder);
+
+        var second = await RunCsvAsync(folder);
+
+        Assert.Equal(EtlRunStatus.Success, second.Status);
+        Assert.Equal(0, second.Counts.Fetched);
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+    }
+
+    [Fact]
+    public async Task A_half_read_file_resumes_after_its_last_committed_row()
+    {
+        var rows = string.Concat(Enumerable.Range(1, 10).Select(i => $"T{i},{i}.5,2026-02-01T00:00:00Z\n"));
+        var folder = TestFiles.CreateFolder(("prices.csv", "symbol,price_usd,created_at\n" + rows));
+        var failing = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "4", ["Etl:FailAfterRecords"] = "4" });
+        Assert.Equal(EtlRunStatus.Failed, failing.Status);
+        Assert.Equal(4, failing.Counts.Inserted);
+
+        var resumed = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "4" });
+
+        Assert.Equal(EtlRunStatus.Success, resumed.Status);
+        Assert.Equal(6, resumed.Counts.Fetched);
+        Assert.Equal(10, await database.ScalarAsync<int>("SELECT count(*) FROM normalized_records"));
+        Assert.Equal(10, await database.ScalarAsync<int>("SELECT count(*) FROM raw_records"));
+    }
+}

@@ -1,0 +1,25 @@
+namespace Kasparro.Tests.Ingestion;
+
+/// <summary>Throw-away folders of input files for the CSV tests.</summary>
+public static class TestFiles
+{
+    public static string CreateFolder(params (string Name, string Content)[] files)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"kasparro-csv-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        foreach (var (name, content) in files)
+        {
+            File.WriteAllText(Path.Combine(folder, name), content);
+        }
+
+        return folder;
+    }
+
+    public static string CreateFolder(string name, byte[] content)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"kasparro-csv-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, name), content);
+        return folder;
+    }
+}
