@@ -10,13 +10,13 @@ internal static class UpstreamErrors
         "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.";
 
     public static UpstreamReply Gecko(int statusCode, int errorCode, string message) =>
-        UpstreamReply.JsonText(statusCode, JsonSerializer.Serialize(new { status = new { error_code = errorCode, error_message = message } }));
+        UpstreamReply.JsonText(statusCode, $$$"""{"status":{"error_code":{{{errorCode}}},"error_message":"{{{JsonEncodedText.Encode(message)}}}"}}""");
 
     /// <summary>CoinGecko's plain parameter errors: <c>{"error":"..."}</c>.</summary>
     public static UpstreamReply GeckoParameter(int statusCode, string message) => Paprika(statusCode, message);
 
     public static UpstreamReply Paprika(int statusCode, string message) =>
-        UpstreamReply.JsonText(statusCode, JsonSerializer.Serialize(new { error = message }));
+        UpstreamReply.JsonText(statusCode, $$"""{"error":"{{JsonEncodedText.Encode(message)}}"}""");
 
     public static UpstreamReply For(UpstreamApi api, int statusCode, int geckoErrorCode, string message) =>
         api == UpstreamApi.CoinGecko ? Gecko(statusCode, geckoErrorCode, message) : Paprika(statusCode, message);
