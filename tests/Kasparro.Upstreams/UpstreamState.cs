@@ -20,6 +20,12 @@ internal sealed class UpstreamState
             return new SlidingWindowLimit(kv.Value);
         });
         drift = (int)options.Drift;
+        if (options.MarketChartGapRate is < 0 or >= 1 || double.IsNaN(options.MarketChartGapRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MarketChartGapRate, "MarketChartGapRate must be in [0, 1).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MarketChartMaxDays, 1, nameof(options));
     }
 
     public UpstreamOptions Options { get; }

@@ -27,7 +27,8 @@ internal static class ControlEndpoints
                 return TypedResults.BadRequest($"changed must be between 0 and {state.Universe.Coins.Count}");
             }
 
-            var moved = state.Universe.AdvanceSnapshot(changed);
+            // Out of process the stack runs on the wall clock: the new snapshot is "now", never in the future.
+            var moved = state.Universe.AdvanceSnapshot(changed, state.Clock.GetUtcNow());
             return TypedResults.Ok<object>(new { snapshot = state.Universe.Snapshot, changed = moved.Select(c => c.Key) });
         });
         group.MapPost("/faults/{route}", Results<NoContent, BadRequest<string>> (UpstreamRoute route, FaultKind kind, int? times, int? retryAfter, int? delayMs, bool? persistent) =>

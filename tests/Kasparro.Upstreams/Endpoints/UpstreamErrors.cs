@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Kasparro.Upstreams.Endpoints;
@@ -10,13 +11,15 @@ internal static class UpstreamErrors
         "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.";
 
     public static UpstreamReply Gecko(int statusCode, int errorCode, string message) =>
-        UpstreamReply.JsonText(statusCode, $$$"""{"status":{"error_code":{{{errorCode}}},"error_message":"{{{JsonEncodedText.Encode(message)}}}"}}""");
+        UpstreamReply.JsonText(statusCode, $$$"""{"status":{"error_code":{{{errorCode}}},"error_message":"{{{Escape(message)}}}"}}""");
 
     /// <summary>CoinGecko's plain parameter errors: <c>{"error":"..."}</c>.</summary>
     public static UpstreamReply GeckoParameter(int statusCode, string message) => Paprika(statusCode, message);
 
     public static UpstreamReply Paprika(int statusCode, string message) =>
-        UpstreamReply.JsonText(statusCode, $$"""{"error":"{{JsonEncodedText.Encode(message)}}"}""");
+        UpstreamReply.JsonText(statusCode, $$"""{"error":"{{Escape(message)}}"}""");
+
+    private static string Escape(string message) => JsonEncodedText.Encode(message, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
 
     public static UpstreamReply For(UpstreamApi api, int statusCode, int geckoErrorCode, string message) =>
         api == UpstreamApi.CoinGecko ? Gecko(statusCode, geckoErrorCode, message) : Paprika(statusCode, message);

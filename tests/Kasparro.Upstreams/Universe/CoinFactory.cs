@@ -23,8 +23,10 @@ internal static class CoinFactory
         double? total = s.MaxSupply is { } max
             ? Math.Min(max, s.CirculatingSupply * (1 + rng.NextDouble() * 0.2))
             : rng.NextDouble() < 0.1 ? null : Math.Round(s.CirculatingSupply * (1 + rng.NextDouble() * 0.3));
-        var firstData = asOf.UtcDateTime.Date.AddDays(-(200 + rng.Next(4800)));
-        var athDate = Millis(asOf.AddDays(-rng.NextDouble() * 1500));
+        // Real assets have at least a year of history (the demo plan's chart reach); worthless copies are young.
+        var firstData = s.FirstDataAt?.UtcDateTime ?? asOf.UtcDateTime.Date.AddDays(-(s.IsWorthless ? 60 + rng.Next(600) : 400 + rng.Next(3600)));
+        var sinceFirst = (asOf.UtcDateTime - firstData).TotalDays;
+        var athDate = Millis(asOf.AddDays(-rng.NextDouble() * Math.Min(1500, sinceFirst - 1)));
         var hasHistory = !s.IsWorthless || rng.NextDouble() < 0.5;
         return new UpstreamCoin
         {

@@ -25,6 +25,9 @@ internal sealed record CoinSeed(
 
     public bool IsToken { get; init; }
 
+    /// <summary>When the aggregators' history starts; null lets the factory pick a plausible age.</summary>
+    public DateTimeOffset? FirstDataAt { get; init; }
+
     /// <summary>CoinPaprika lists the coin but no longer tracks it (<c>rank: 0</c>, <c>is_active: false</c>).</summary>
     public bool PaprikaInactive { get; init; }
 }

@@ -31,8 +31,8 @@ internal static class RealTop200Seeds
 
     public static readonly CoinSeed[] All =
     [
-        C("bitcoin", "btc", "btc-bitcoin", "Bitcoin", 83476, 19_843_590, 21e6),
-        C("ethereum", "eth", "eth-ethereum", "Ethereum", 1832.52, 120_664_000, null),
+        C("bitcoin", "btc", "btc-bitcoin", "Bitcoin", 83476, 19_843_590, 21e6) with { FirstDataAt = new(2010, 7, 17, 0, 0, 0, TimeSpan.Zero) },
+        C("ethereum", "eth", "eth-ethereum", "Ethereum", 1832.52, 120_664_000, null) with { FirstDataAt = new(2015, 8, 7, 0, 0, 0, TimeSpan.Zero) },
         C("tether", "usdt", "usdt-tether", "Tether", 0.99992, 144.02e9, null),
         C("ripple", "xrp", "xrp-xrp", "XRP", 2.17, 58.31e9, 100e9),
         C("binancecoin", "bnb", "bnb-binance-coin", "BNB", 611.2, 145.9e6, 200e6),
