@@ -1,0 +1,399 @@
+using Kasparro.Data;
+using Kasparro.Data.Entities;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kasparro.Ingestion.Quality;
+
+/// <summary>
+/// Decides which canonical asset a source row is, by rules that look beyond the ticker, and records how each
+/// link was made. Loaded once per run; in memory and deterministic for a given database state and input order.
+/// </summary>
+public sealed class AssetResolver
+{
+    public const decimal SymbolAndNameConfidence = 0.95m;
+    public const decimal SymbolAndMarketCapConfidence = 0.8m;
+    public const decimal SymbolOnlyConfidence = 0.6m;
+
+    // Two sources quoting the same coin differ by a few percent; a factor of 10 is a different coin (or broken data).
+    private const decimal NameMatchMaxCapRatio = 10m;
+    // Without a name to agree on, the market caps themselves must agree closely.
+    private const decimal CapMatchMaxCapRatio = 2m;
+    private const int CapMatchMaxRankDistance = 3;
+    // CSV files may be old snapshots, so their caps are trusted loosely; a token a thousand times smaller is still never the big coin.
+    private const decimal CsvMaxCapRatio = 1000m;
+
+    private readonly AssetOverrides overrides;
+    private readonly TimeProvider clock;
+
+    private readonly Dictionary<string, Asset> assets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Asset>> assetsBySymbol = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Source, string SourceId), AssetMapping> mappings = [];
+    // Which sources already link to an asset: a source lists each coin once, so a second id from that source is another coin.
+    private readonly Dictionary<string, HashSet<string>> sourcesByAsset = new(StringComparer.Ordinal);
+    // Ranks are not stored; they only help within a run, where both sources' rows are fresh.
+    private readonly Dictionary<string, int> rankByAsset = new(StringComparer.Ordinal);
+
+    private readonly List<Asset> pendingAssets = [];
+    private readonly List<AssetMapping> pendingMappings = [];
+    private readonly HashSet<string> raisedMarketCaps = new(StringComparer.Ordinal);
+
+    private AssetResolver(AssetOverrides overrides, TimeProvider clock)
+    {
+        this.overrides = overrides;
+        this.clock = clock;
+    }
+
+    /// <summary>Assets created by <see cref="Resolve"/> since the last flush.</summary>
+    public IReadOnlyList<Asset> PendingAssets => pendingAssets;
+
+    /// <summary>Mappings created (or corrected by the override list) since the last flush.</summary>
+    public IReadOnlyList<AssetMapping> PendingMappings => pendingMappings;
+
+    /// <summary>Every mapping known, stored or pending, for inspection.</summary>
+    public IReadOnlyCollection<AssetMapping> Mappings => mappings.Values;
+
+    public static async Task<AssetResolver> LoadAsync(NpgsqlConnection connection, AssetOverrides overrides, TimeProvider clock, CancellationToken ct)
+    {
+        var resolver = new AssetResolver(overrides, clock);
+        await resolver.ReloadAsync(connection, ct);
+        return resolver;
+    }
+
+    /// <summary>Drops pending state (e.g. after the caller's transaction rolled back) and reloads from the database.</summary>
+    public async Task ReloadAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        assets.Clear();
+        assetsBySymbol.Clear();
+        mappings.Clear();
+        sourcesByAsset.Clear();
+        rankByAsset.Clear();
+        pendingAssets.Clear();
+        pendingMappings.Clear();
+        raisedMarketCaps.Clear();
+
+        await using (var command = new NpgsqlCommand("SELECT id, symbol, name, market_cap_usd, created_at, updated_at FROM assets ORDER BY id", connection))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                AddAsset(new Asset
+                {
+                    Id = reader.GetString(0),
+                    Symbol = reader.GetString(1),
+                    Name = reader.GetString(2),
+                    MarketCapUsd = reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(4),
+                    UpdatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+                });
+            }
+        }
+
+        await using (var command = new NpgsqlCommand(
+            "SELECT source, source_id, asset_id, rule, confidence, is_manual, note, linked_at FROM asset_mappings ORDER BY source, source_id", connection))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                AddMapping(new AssetMapping
+                {
+                    Source = reader.GetString(0),
+                    SourceId = reader.GetString(1),
+                    AssetId = reader.GetString(2),
+                    Rule = reader.GetString(3),
+                    Confidence = reader.GetDecimal(4),
+                    IsManual = reader.GetBoolean(5),
+                    Note = reader.IsDBNull(6) ? null : reader.GetString(6),
+                    LinkedAt = reader.GetFieldValue<DateTimeOffset>(7),
+                });
+            }
+        }
+    }
+
+    /// <summary>Returns the asset id for the candidate, linking (and if need be creating) it on first sight.</summary>
+    public string Resolve(AssetCandidate candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        var symbol = candidate.Symbol.Trim().ToUpperInvariant();
+        var capUsd = candidate.MarketCapUsd is > 0 ? candidate.MarketCapUsd : null;
+        var rank = candidate.Rank is > 0 ? candidate.Rank : null;
+        var key = (candidate.Source, candidate.SourceId);
+
+        mappings.TryGetValue(key, out var existing);
+        if (existing is not null && (existing.IsManual || !overrides.TryGet(candidate.Source, candidate.SourceId, out _)))
+        {
+            Observe(existing.AssetId, capUsd, rank);
+            return existing.AssetId;
+        }
+
+        // The curated list is manual: it wins over anything but another manual link, including an older automatic one.
+        if (overrides.TryGet(candidate.Source, candidate.SourceId, out var entry))
+        {
+            if (existing?.AssetId == entry.AssetId)
+            {
+                Observe(existing.AssetId, capUsd, rank);
+                return existing.AssetId;
+            }
+
+            if (!assets.ContainsKey(entry.AssetId))
+            {
+                CreateAsset(entry.AssetId, entry.Symbol, entry.Name, capUsd);
+            }
+
+            var note = existing is null
+                ? "curated override list"
+                : $"curated override list (replaced automatic link to '{existing.AssetId}' by rule {existing.Rule})";
+            Link(candidate, entry.AssetId, MappingRules.Override, 1m, isManual: true, note, capUsd, rank);
+            return entry.AssetId;
+        }
+
+        var sameSymbol = (assetsBySymbol.TryGetValue(symbol, out var list) ? list : [])
+            .Where(a => candidate.Source == SourceNames.Csv || !IsLinkedFrom(a.Id, candidate.Source))
+            .OrderByDescending(a => a.MarketCapUsd ?? -1m)
+            .ThenBy(a => a.Id, StringComparer.Ordinal)
+            .ToList();
+
+        var name = AssetNames.Normalize(candidate.Name);
+        if (name.Length > 0)
+        {
+            var byName = sameSymbol.FirstOrDefault(a =>
+                AssetNames.Normalize(a.Name) == name && !CapsDisagree(a.MarketCapUsd, capUsd, NameMatchMaxCapRatio));
+            if (byName is not null)
+            {
+                Link(candidate, byName.Id, MappingRules.SymbolAndName, SymbolAndNameConfidence, false,
+                    $"symbol {symbol} and name '{candidate.Name}' match", capUsd, rank);
+                return byName.Id;
+            }
+        }
+
+        var byCap = sameSymbol
+            .Where(a => CapsAgree(a, capUsd, rank))
+            .OrderBy(a => CapDistance(a.MarketCapUsd, capUsd))
+            .ThenBy(a => a.Id, StringComparer.Ordinal)
+            .FirstOrDefault();
+        if (byCap is not null)
+        {
+            Link(candidate, byCap.Id, MappingRules.SymbolAndMarketCap, SymbolAndMarketCapConfidence, false,
+                $"symbol {symbol} matches and market cap/rank agree (name '{candidate.Name}' differs from '{byCap.Name}')", capUsd, rank);
+            return byCap.Id;
+        }
+
+        if (candidate.Source == SourceNames.Csv)
+        {
+            var plausible = sameSymbol.Where(a => !CapsDisagree(a.MarketCapUsd, capUsd, CsvMaxCapRatio)).ToList();
+            if (plausible.Count > 0)
+            {
+                var chosen = plausible[0];
+                var note = sameSymbol.Count == 1
+                    ? $"CSV symbol {symbol} only: the one asset with that symbol"
+                    : $"CSV symbol {symbol} only: most plausible of {sameSymbol.Count} assets with that symbol (largest market cap)";
+                Link(candidate, chosen.Id, MappingRules.SymbolOnly, SymbolOnlyConfidence, false, note, capUsd, rank);
+                return chosen.Id;
+            }
+        }
+
+        var id = NewAssetId(symbol, candidate);
+        CreateAsset(id, symbol, string.IsNullOrWhiteSpace(candidate.Name) ? symbol : candidate.Name.Trim(), capUsd);
+        var newNote = assetsBySymbol[symbol].Count > 1
+            ? $"symbol {symbol} is shared with {assetsBySymbol[symbol].Count - 1} other asset(s); name and market cap matched none of them"
+            : null;
+        Link(candidate, id, MappingRules.NewAsset, 1m, false, newNote, capUsd, rank);
+        return id;
+    }
+
+    /// <summary>
+    /// Resolves a batch in the order that makes ids independent of input order: largest market cap first,
+    /// so the real coin claims the plain slug before any lookalike.
+    /// </summary>
+    public Dictionary<(string Source, string SourceId), string> ResolveAll(IEnumerable<AssetCandidate> candidates)
+    {
+        var result = new Dictionary<(string Source, string SourceId), string>();
+        foreach (var candidate in Order(candidates))
+        {
+            result[(candidate.Source, candidate.SourceId)] = Resolve(candidate);
+        }
+
+        return result;
+    }
+
+    /// <summary>The processing order <see cref="ResolveAll"/> uses: market cap descending (unknown last), then source, then source id.</summary>
+    public static IEnumerable<AssetCandidate> Order(IEnumerable<AssetCandidate> candidates) => candidates
+        .OrderByDescending(c => c.MarketCapUsd is > 0 ? c.MarketCapUsd.Value : -1m)
+        .ThenBy(c => c.Source, StringComparer.Ordinal)
+        .ThenBy(c => c.SourceId, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Writes pending assets and mappings in two set-based statements inside the caller's transaction.
+    /// A mapping another run wrote first is kept (never duplicated); only an override replaces an automatic link.
+    /// </summary>
+    public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        // New assets plus existing ones whose market cap grew; GREATEST keeps the larger cap if another run raced us.
+        var assetRows = pendingAssets
+            .Concat(raisedMarketCaps.Where(id => pendingAssets.All(p => p.Id != id)).Select(id => assets[id]))
+            .ToList();
+        if (assetRows.Count > 0)
+        {
+            await using var command = new NpgsqlCommand("""
+                INSERT INTO assets (id, symbol, name, market_cap_usd, created_at, updated_at)
+                SELECT id, symbol, name, market_cap_usd, @now, @now
+                FROM unnest(@ids, @symbols, @names, @caps) AS t(id, symbol, name, market_cap_usd)
+                ON CONFLICT (id) DO UPDATE
+                SET market_cap_usd = GREATEST(assets.market_cap_usd, excluded.market_cap_usd),
+                    updated_at = excluded.updated_at
+                WHERE excluded.market_cap_usd > assets.market_cap_usd
+                   OR (assets.market_cap_usd IS NULL AND excluded.market_cap_usd IS NOT NULL)
+                """, connection, transaction);
+            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("ids", assetRows.Select(a => a.Id).ToArray());
+            command.Parameters.AddWithValue("symbols", assetRows.Select(a => a.Symbol).ToArray());
+            command.Parameters.AddWithValue("names", assetRows.Select(a => a.Name).ToArray());
+            command.Parameters.AddWithValue("caps", assetRows.Select(a => a.MarketCapUsd).ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        if (pendingMappings.Count > 0)
+        {
+            await using var command = new NpgsqlCommand("""
+                INSERT INTO asset_mappings (source, source_id, asset_id, rule, confidence, is_manual, note, linked_at)
+                SELECT * FROM unnest(@sources, @source_ids, @asset_ids, @rules, @confidences, @manual, @notes, @linked_at)
+                ON CONFLICT (source, source_id) DO UPDATE
+                SET asset_id = excluded.asset_id, rule = excluded.rule, confidence = excluded.confidence,
+                    is_manual = excluded.is_manual, note = excluded.note, linked_at = excluded.linked_at
+                WHERE excluded.is_manual AND NOT asset_mappings.is_manual
+                """, connection, transaction);
+            command.Parameters.AddWithValue("sources", pendingMappings.Select(m => m.Source).ToArray());
+            command.Parameters.AddWithValue("source_ids", pendingMappings.Select(m => m.SourceId).ToArray());
+            command.Parameters.AddWithValue("asset_ids", pendingMappings.Select(m => m.AssetId).ToArray());
+            command.Parameters.AddWithValue("rules", pendingMappings.Select(m => m.Rule).ToArray());
+            command.Parameters.AddWithValue("confidences", pendingMappings.Select(m => m.Confidence).ToArray());
+            command.Parameters.AddWithValue("manual", pendingMappings.Select(m => m.IsManual).ToArray());
+            command.Parameters.Add(new NpgsqlParameter<string?[]>("notes", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                TypedValue = pendingMappings.Select(m => m.Note).ToArray(),
+            });
+            command.Parameters.AddWithValue("linked_at", pendingMappings.Select(m => m.LinkedAt).ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        pendingAssets.Clear();
+        pendingMappings.Clear();
+        raisedMarketCaps.Clear();
+    }
+
+    private static bool CapsDisagree(decimal? a, decimal? b, decimal maxRatio) =>
+        a is > 0 && b is > 0 && Math.Max(a.Value, b.Value) / Math.Min(a.Value, b.Value) > maxRatio;
+
+    private bool CapsAgree(Asset asset, decimal? capUsd, int? rank)
+    {
+        if (CapsDisagree(asset.MarketCapUsd, capUsd, NameMatchMaxCapRatio))
+        {
+            return false;
+        }
+
+        var capsClose = asset.MarketCapUsd is > 0 && capUsd is > 0 && !CapsDisagree(asset.MarketCapUsd, capUsd, CapMatchMaxCapRatio);
+        var ranksClose = rank is not null && rankByAsset.TryGetValue(asset.Id, out var assetRank)
+            && Math.Abs(assetRank - rank.Value) <= CapMatchMaxRankDistance;
+        return capsClose || ranksClose;
+    }
+
+    private static decimal CapDistance(decimal? a, decimal? b) =>
+        a is > 0 && b is > 0 ? Math.Max(a.Value, b.Value) / Math.Min(a.Value, b.Value) : decimal.MaxValue;
+
+    private bool IsLinkedFrom(string assetId, string source) =>
+        sourcesByAsset.TryGetValue(assetId, out var sources) && sources.Contains(source);
+
+    private string NewAssetId(string symbol, AssetCandidate candidate)
+    {
+        var symbolSlug = AssetNames.Slug(symbol);
+        var nameSlug = AssetNames.Slug(candidate.Name);
+        var sourceIdSlug = AssetNames.Slug(candidate.SourceId);
+        var baseId = string.Join('-', new[] { symbolSlug.Length > 0 ? symbolSlug : "asset", nameSlug.Length > 0 ? nameSlug : sourceIdSlug }
+            .Where(p => p.Length > 0));
+        if (!assets.ContainsKey(baseId))
+        {
+            return baseId;
+        }
+
+        var withSource = $"{baseId}-{(sourceIdSlug.Length > 0 ? sourceIdSlug : candidate.Source)}";
+        var id = withSource;
+        for (var n = 2; assets.ContainsKey(id); n++)
+        {
+            id = $"{withSource}-{n}";
+        }
+
+        return id;
+    }
+
+    private void CreateAsset(string id, string symbol, string name, decimal? capUsd)
+    {
+        var now = clock.GetUtcNow();
+        var asset = new Asset { Id = id, Symbol = symbol, Name = name, MarketCapUsd = capUsd, CreatedAt = now, UpdatedAt = now };
+        AddAsset(asset);
+        pendingAssets.Add(asset);
+    }
+
+    private void Link(AssetCandidate candidate, string assetId, string rule, decimal confidence, bool isManual, string? note, decimal? capUsd, int? rank)
+    {
+        var mapping = new AssetMapping
+        {
+            Source = candidate.Source,
+            SourceId = candidate.SourceId,
+            AssetId = assetId,
+            Rule = rule,
+            Confidence = confidence,
+            IsManual = isManual,
+            Note = note,
+            LinkedAt = clock.GetUtcNow(),
+        };
+        if (mappings.TryGetValue((candidate.Source, candidate.SourceId), out var replaced))
+        {
+            sourcesByAsset[replaced.AssetId].Remove(candidate.Source);
+            pendingMappings.RemoveAll(m => m.Source == candidate.Source && m.SourceId == candidate.SourceId);
+        }
+
+        pendingMappings.Add(mapping);
+        AddMapping(mapping);
+        Observe(assetId, capUsd, rank);
+    }
+
+    private void Observe(string assetId, decimal? capUsd, int? rank)
+    {
+        if (rank is not null && (!rankByAsset.TryGetValue(assetId, out var known) || rank < known))
+        {
+            rankByAsset[assetId] = rank.Value;
+        }
+
+        var asset = assets[assetId];
+        if (capUsd is not null && (asset.MarketCapUsd is null || capUsd > asset.MarketCapUsd))
+        {
+            asset.MarketCapUsd = capUsd;
+            asset.UpdatedAt = clock.GetUtcNow();
+            raisedMarketCaps.Add(assetId);
+        }
+    }
+
+    private void AddAsset(Asset asset)
+    {
+        assets[asset.Id] = asset;
+        var symbol = asset.Symbol.ToUpperInvariant();
+        if (!assetsBySymbol.TryGetValue(symbol, out var list))
+        {
+            assetsBySymbol[symbol] = list = [];
+        }
+
+        list.Add(asset);
+    }
+
+    private void AddMapping(AssetMapping mapping)
+    {
+        mappings[(mapping.Source, mapping.SourceId)] = mapping;
+        if (!sourcesByAsset.TryGetValue(mapping.AssetId, out var sources))
+        {
+            sourcesByAsset[mapping.AssetId] = sources = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        sources.Add(mapping.Source);
+    }
+}
