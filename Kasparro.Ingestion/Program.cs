@@ -1,24 +1,58 @@
 using Kasparro.Data;
+using Kasparro.Ingestion;
+using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Schema;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddKasparroDb();
-
-builder.Services.AddSingleton<SchemaState>();
-builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
-
-if (args.Contains("--init-db"))
+var commandLine = IngestionCommandLine.Parse(args);
+if (commandLine.Error is not null)
 {
-    using var initHost = builder.Build();
-    await SchemaMigrator.MigrateAsync(initHost.Services.GetRequiredService<IServiceScopeFactory>(), CancellationToken.None);
-    Console.WriteLine("Database schema is up to date.");
-    return 0;
+    Console.Error.WriteLine($"error: {commandLine.Error}");
+    Console.Error.WriteLine(IngestionCommandLine.Usage);
+    return 2;
 }
 
-builder.Services.AddHostedService<SchemaMigrator>();
+var builder = WebApplication.CreateBuilder(commandLine.HostArguments);
+builder.AddServiceDefaults();
+builder.AddKasparroDb();
+builder.AddIngestion();
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-await app.RunAsync();
-return 0;
+switch (commandLine.Mode)
+{
+    case IngestionMode.InitDb:
+    {
+        await using var app = builder.Build();
+        await SchemaMigrator.MigrateAsync(app.Services.GetRequiredService<IServiceScopeFactory>(), CancellationToken.None);
+        Console.WriteLine("Database schema is up to date.");
+        return 0;
+    }
+
+    case IngestionMode.Once:
+    {
+        await using var app = builder.Build();
+        await SchemaMigrator.MigrateAsync(app.Services.GetRequiredService<IServiceScopeFactory>(), CancellationToken.None);
+        var runner = app.Services.GetRequiredService<EtlRunner>();
+        var sources = commandLine.Sources.Count > 0
+            ? commandLine.Sources
+            : runner.Sources.Where(s => s.Enabled).Select(s => s.Name).ToList();
+        // Sources are independent (each has its own upstream and rate limit), so they run side by side.
+        var outcomes = await Task.WhenAll(sources.Select(s => runner.RunAsync(s, "cli", null, CancellationToken.None)));
+        foreach (var outcome in outcomes)
+        {
+            Console.WriteLine($"{outcome.Source}: {outcome.Status}" + (outcome.RunId is { } id ? $" (run {id})" : "")
+                + $" fetched={outcome.Counts.Fetched} inserted={outcome.Counts.Inserted} updated={outcome.Counts.Updated}"
+                + $" unchanged={outcome.Counts.Unchanged} quarantined={outcome.Counts.Quarantined}"
+                + (outcome.Error is null ? "" : $" error: {outcome.Error}"));
+        }
+
+        return outcomes.All(o => o.Succeeded) ? 0 : 1;
+    }
+
+    default:
+    {
+        builder.AddIngestionWorkers();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        await app.RunAsync();
+        return 0;
+    }
+}

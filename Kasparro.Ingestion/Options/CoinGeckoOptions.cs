@@ -28,7 +28,7 @@ public sealed class CoinGeckoOptions
     public int RequestsPerMinute { get; set; } = 10;
 
     [Required]
-    public string UserAgent { get; set; } = "Kasparro/1.0 (+market-data ingestion)";
+    public string UserAgent { get; set; } = Upstream.UpstreamHttp.DefaultUserAgent;
 
     public Uri EffectiveBaseUrl => new((BaseUrl ?? PublicBaseUrl).TrimEnd('/') + "/");
 

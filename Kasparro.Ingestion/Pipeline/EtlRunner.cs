@@ -135,17 +135,18 @@ public sealed class EtlRunner(
                 .Select(g => g.MaxBy(r => r.Values!.MarketCapUsd ?? -1)!)
                 .Select(r => new AssetCandidate(source.Name, r.SourceId!, r.Values!.Ticker, r.Values.Name, r.Values.MarketCapUsd, r.Values.Rank)));
             var resolved = accepted
-                .Select(r => new ResolvedRecord(r.SourceId!, assets[r.SourceId!], r.Values!, r.RawPayload))
+                .Select(r => new ResolvedRecord(r.SourceId!, assets[(source.Name, r.SourceId!)], r.Values!, r.RawPayload))
                 .ToList();
 
             var now = clock.GetUtcNow();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             BatchCounts counts;
+            IReadOnlyList<StoredDriftEvent> drift;
             try
             {
                 await resolver.FlushAsync(connection, transaction, cancellationToken);
                 counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, isBackfill: false, now, cancellationToken);
-                await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, context.Drift.Drain(), now, cancellationToken);
+                drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, context.Drift.Drain(), now, cancellationToken);
                 var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;
                 await WriteCheckpointAsync(connection, transaction, source.Name, batch.Checkpoint, watermark, runId, now, cancellationToken);
                 await RunRecorder.AddCountsAsync(connection, transaction, runId, counts, scope.Requests, scope.Retries, cancellationToken);
@@ -157,6 +158,7 @@ public sealed class EtlRunner(
                 throw;
             }
 
+            SchemaDriftLog.Log(logger, runId, drift);
             total += counts;
             load?.SetTag("etl.records", counts.Fetched);
             RecordMetrics(source.Name, counts);

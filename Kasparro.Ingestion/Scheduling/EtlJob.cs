@@ -11,7 +11,7 @@ namespace Kasparro.Ingestion.Scheduling;
 [DisallowConcurrentExecution]
 public sealed class EtlJob(EtlRunner runner) : IJob
 {
-    public async Task Execute(IJobExecutionContext context)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var source = context.JobDetail.Key.Name;
         var kind = context.Trigger.Key.Group switch
@@ -21,7 +21,7 @@ public sealed class EtlJob(EtlRunner runner) : IJob
             var group => group,
         };
         var triggerId = context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerIdKey, out var id) ? id : null;
-        var outcome = await runner.RunAsync(source, kind, triggerId, context.CancellationToken);
+        var outcome = await runner.RunAsync(source, kind, triggerId, cancellationToken);
         context.Result = outcome;
     }
 }

@@ -25,8 +25,7 @@ public sealed class EtlSchedule(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await schema.WhenReady.WaitAsync(stoppingToken);
-        _scheduler = await schedulers.GetScheduler(EtlScheduling.SchedulerName, stoppingToken)
-            ?? throw new InvalidOperationException("The Quartz scheduler is not configured.");
+        _scheduler = await schedulers.GetScheduler(stoppingToken);
 
         List<string> enabled;
         await using (var scope = scopes.CreateAsyncScope())
@@ -45,14 +44,12 @@ public sealed class EtlSchedule(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_scheduler is { IsShutdown: false } scheduler)
+        if (_scheduler is { } scheduler)
         {
-            foreach (var running in await scheduler.GetCurrentlyExecutingJobs(cancellationToken))
-            {
-                await scheduler.Interrupt(running.FireInstanceId, cancellationToken);
-            }
-
-            await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
+            // Running jobs are cancelled through their token; their runs record 'cancelled' and the
+            // checkpoint keeps what was committed.
+            await scheduler.Shutdown(waitForJobsToComplete: false, cancellationToken);
+            _scheduler = null;
         }
 
         await base.StopAsync(cancellationToken);
@@ -68,7 +65,7 @@ public sealed class EtlSchedule(
             // A replica that dies mid-run leaves the fire to another replica, which runs it again.
             .RequestRecovery()
             .Build();
-        await scheduler.AddJob(job, replace: true, cancellationToken);
+        await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
 
         var cronKey = new TriggerKey(EtlScheduling.JobName(source), EtlScheduling.ScheduleTriggerGroup);
         if (etl.Value.Schedule.TryGetValue(source, out var cron) && !string.IsNullOrWhiteSpace(cron))
@@ -76,9 +73,9 @@ public sealed class EtlSchedule(
             var trigger = TriggerBuilder.Create()
                 .WithIdentity(cronKey)
                 .ForJob(jobKey)
-                .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireHandlingInstructionDoNothing())
+                .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
                 .Build();
-            if (await scheduler.CheckExists(cronKey, cancellationToken))
+            if (await scheduler.Exists(cronKey, cancellationToken))
             {
                 await scheduler.RescheduleJob(cronKey, trigger, cancellationToken);
             }
@@ -107,7 +104,7 @@ public sealed class EtlSchedule(
     {
         try
         {
-            await scheduler.ScheduleJob(trigger, cancellationToken);
+            await scheduler.ScheduleJob(trigger, default, cancellationToken);
         }
         catch (ObjectAlreadyExistsException)
         {

@@ -14,6 +14,9 @@ namespace Kasparro.Ingestion.Upstream;
 /// </summary>
 public static class UpstreamHttp
 {
+    /// <summary>Sent to every upstream: some hosts refuse requests without a User-Agent.</summary>
+    public const string DefaultUserAgent = "Kasparro/1.0 (+market-data ingestion)";
+
     public static IHttpClientBuilder AddUpstreamClient<TClient>(this IServiceCollection services, string upstream, Func<IServiceProvider, int> requestsPerMinute, Action<IServiceProvider, HttpClient> configure)
         where TClient : class
     {
@@ -22,11 +25,14 @@ public static class UpstreamHttp
         {
             // The resilience pipeline owns every timeout.
             http.Timeout = Timeout.InfiniteTimeSpan;
+            http.DefaultRequestHeaders.UserAgent.ParseAdd(DefaultUserAgent);
             configure(sp, http);
         });
 
         // The service defaults add a generic handler to every client; upstreams get their own instead.
+#pragma warning disable EXTEXP0001 // experimental, but the documented way to opt one client out of the defaults
         builder.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.AddResilienceHandler(upstream, (pipeline, context) =>
         {
             var etl = context.ServiceProvider.GetRequiredService<IOptions<EtlOptions>>().Value;

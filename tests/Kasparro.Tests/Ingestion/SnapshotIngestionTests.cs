@@ -3,6 +3,7 @@ using Kasparro.Data.Entities;
 using Kasparro.Tests.Infrastructure;
 using Kasparro.Upstreams;
 using Kasparro.Upstreams.Faults;
+using Kasparro.Upstreams.Universe;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kasparro.Tests.Ingestion;
@@ -23,6 +24,10 @@ public sealed class SnapshotIngestionTests : IClassFixture<DatabaseFixture>, IAs
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 
+    /// <summary>The exact decimal of the number as the fixture writes it in JSON (shortest round-trip form).</summary>
+    private static decimal AsSent(double value) =>
+        decimal.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+
     private int GeckoCoins => _upstream.Universe.Coins.Count(c => c.GeckoId is not null);
     private int PaprikaCoins => _upstream.Universe.Coins.Count(c => c.PaprikaId is not null);
 
@@ -41,7 +46,7 @@ public sealed class SnapshotIngestionTests : IClassFixture<DatabaseFixture>, IAs
         var expected = _upstream.Universe.ByGeckoId("bitcoin")!;
         Assert.Equal("BTC", bitcoin.Ticker);
         Assert.Equal("Bitcoin", bitcoin.Name);
-        Assert.Equal(expected.PriceUsd, bitcoin.PriceUsd);
+        Assert.Equal(AsSent(expected.PriceUsd), bitcoin.PriceUsd);
         Assert.Equal(TimeSpan.Zero, bitcoin.CreatedAt.Offset);
         Assert.Equal(GeckoCoins, await db.MarketRecords.CountAsync(r => r.Source == SourceNames.CoinGecko));
         Assert.Equal(GeckoCoins, await db.PriceHistory.CountAsync(p => p.Source == SourceNames.CoinGecko));
@@ -59,7 +64,7 @@ public sealed class SnapshotIngestionTests : IClassFixture<DatabaseFixture>, IAs
         Assert.Equal(PaprikaCoins, outcome.Counts.Inserted);
         await using var db = _database.CreateDb();
         var bitcoin = await db.MarketRecords.SingleAsync(r => r.Id == "coinpaprika_btc-bitcoin");
-        Assert.Equal(_upstream.Universe.ByPaprikaId("btc-bitcoin")!.PriceUsd, bitcoin.PriceUsd);
+        Assert.Equal(AsSent(_upstream.Universe.ByPaprikaId("btc-bitcoin")!.PaprikaPriceUsd), bitcoin.PriceUsd);
         Assert.Equal("BTC", bitcoin.Ticker);
     }
 
@@ -96,7 +101,7 @@ public sealed class SnapshotIngestionTests : IClassFixture<DatabaseFixture>, IAs
         foreach (var coin in changed)
         {
             var record = await db.MarketRecords.SingleAsync(r => r.Id == "coingecko_" + coin.GeckoId);
-            Assert.Equal(coin.PriceUsd, record.PriceUsd);
+            Assert.Equal(AsSent(coin.PriceUsd), record.PriceUsd);
         }
     }
 
