@@ -20,6 +20,8 @@ public sealed class AssetResolver
     // Without a name to agree on, the market caps themselves must agree closely.
     private const decimal CapMatchMaxCapRatio = 2m;
     private const int CapMatchMaxRankDistance = 3;
+    // Below this, unrelated micro tokens sharing a ticker land within 2x of each other by chance: caps alone prove nothing.
+    private const decimal CapMatchMinCapUsd = 1_000_000m;
     // CSV files may be old snapshots, so their caps are trusted loosely; a token a thousand times smaller is still never the big coin.
     private const decimal CsvMaxCapRatio = 1000m;
 
@@ -292,7 +294,8 @@ public sealed class AssetResolver
             return false;
         }
 
-        var capsClose = asset.MarketCapUsd is > 0 && capUsd is > 0 && !CapsDisagree(asset.MarketCapUsd, capUsd, CapMatchMaxCapRatio);
+        var capsClose = asset.MarketCapUsd >= CapMatchMinCapUsd && capUsd >= CapMatchMinCapUsd
+            && !CapsDisagree(asset.MarketCapUsd, capUsd, CapMatchMaxCapRatio);
         var ranksClose = rank is not null && rankByAsset.TryGetValue(asset.Id, out var assetRank)
             && Math.Abs(assetRank - rank.Value) <= CapMatchMaxRankDistance;
         return capsClose || ranksClose;
