@@ -8,6 +8,7 @@ namespace Kasparro.Ingestion.Quality;
 /// <summary>
 /// Decides which canonical asset a source row is, by rules that look beyond the ticker, and records how each
 /// link was made. Loaded once per run; in memory and deterministic for a given database state and input order.
+/// Not thread-safe: one run uses it from one thread.
 /// </summary>
 public sealed class AssetResolver
 {
@@ -232,8 +233,9 @@ public sealed class AssetResolver
     {
         var now = clock.GetUtcNow();
         // New assets plus existing ones whose market cap grew; GREATEST keeps the larger cap if another run raced us.
+        var pendingIds = pendingAssets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var assetRows = pendingAssets
-            .Concat(raisedMarketCaps.Where(id => pendingAssets.All(p => p.Id != id)).Select(id => assets[id]))
+            .Concat(raisedMarketCaps.Where(id => !pendingIds.Contains(id)).Select(id => assets[id]))
             .ToList();
         if (assetRows.Count > 0)
         {

@@ -145,6 +145,30 @@ public sealed class LinkingAccuracyTests(DatabaseFixture database, ITestOutputHe
         Assert.Equal(resolved.Select(r => r.Truth).Distinct().Count(), assets);
     }
 
+    [Fact]
+    public async Task A_full_universe_resolves_and_flushes_with_one_asset_per_coin()
+    {
+        await database.ResetAsync();
+        // 15,000 CoinGecko coins where every tenth shares its ticker with a bigger one, then the same coins from CoinPaprika.
+        var gecko = Enumerable.Range(1, 15_000)
+            .Select(i => new AssetCandidate(SourceNames.CoinGecko, $"coin-{i}", $"s{(i % 10 == 0 ? i - 1 : i)}", $"Coin {i}", 1_000_000_000_000m / i, i))
+            .ToList();
+        var paprika = gecko.Take(2_000)
+            .Select(g => new AssetCandidate(SourceNames.CoinPaprika, $"{g.Symbol}-coin-{g.Rank}", g.Symbol.ToUpperInvariant(), g.Name, g.MarketCapUsd * 0.98m, g.Rank))
+            .ToList();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var geckoIds = await ResolveBatchAsync(AssetOverrides.LoadDefault(), gecko);
+        var geckoElapsed = clock.Elapsed;
+        clock.Restart();
+        var paprikaIds = await ResolveBatchAsync(AssetOverrides.LoadDefault(), paprika);
+        output.WriteLine($"resolve+flush: 15,000 new coins {geckoElapsed.TotalMilliseconds:0} ms; 2,000 linked coins {clock.Elapsed.TotalMilliseconds:0} ms (incl. load)");
+
+        Assert.Equal(15_000, await database.ScalarAsync<long>("SELECT count(*) FROM assets"));
+        Assert.Equal(17_000, await database.ScalarAsync<long>("SELECT count(*) FROM asset_mappings"));
+        Assert.All(paprika.Zip(gecko), p => Assert.Equal(geckoIds[(SourceNames.CoinGecko, p.Second.SourceId)], paprikaIds[(SourceNames.CoinPaprika, p.First.SourceId)]));
+    }
+
     private static List<(string Truth, AssetCandidate Row)> Rows() =>
     [
         .. Top.SelectMany(t => new (string, AssetCandidate)[]
