@@ -8,6 +8,7 @@ namespace Kasparro.Ingestion.Quality;
 /// <summary>
 /// Decides which canonical asset a source row is, by rules that look beyond the ticker, and records how each
 /// link was made. Loaded once per run; in memory and deterministic for a given database state and input order.
+/// Not thread-safe: one run uses it from one thread.
 /// </summary>
 public sealed class AssetResolver
 {
@@ -20,6 +21,8 @@ public sealed class AssetResolver
     // Without a name to agree on, the market caps themselves must agree closely.
     private const decimal CapMatchMaxCapRatio = 2m;
     private const int CapMatchMaxRankDistance = 3;
+    // Below this, unrelated micro tokens sharing a ticker land within 2x of each other by chance: caps alone prove nothing.
+    private const decimal CapMatchMinCapUsd = 1_000_000m;
     // CSV files may be old snapshots, so their caps are trusted loosely; a token a thousand times smaller is still never the big coin.
     private const decimal CsvMaxCapRatio = 1000m;
 
@@ -230,8 +233,9 @@ public sealed class AssetResolver
     {
         var now = clock.GetUtcNow();
         // New assets plus existing ones whose market cap grew; GREATEST keeps the larger cap if another run raced us.
+        var pendingIds = pendingAssets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var assetRows = pendingAssets
-            .Concat(raisedMarketCaps.Where(id => pendingAssets.All(p => p.Id != id)).Select(id => assets[id]))
+            .Concat(raisedMarketCaps.Where(id => !pendingIds.Contains(id)).Select(id => assets[id]))
             .ToList();
         if (assetRows.Count > 0)
         {
@@ -292,7 +296,8 @@ public sealed class AssetResolver
             return false;
         }
 
-        var capsClose = asset.MarketCapUsd is > 0 && capUsd is > 0 && !CapsDisagree(asset.MarketCapUsd, capUsd, CapMatchMaxCapRatio);
+        var capsClose = asset.MarketCapUsd >= CapMatchMinCapUsd && capUsd >= CapMatchMinCapUsd
+            && !CapsDisagree(asset.MarketCapUsd, capUsd, CapMatchMaxCapRatio);
         var ranksClose = rank is not null && rankByAsset.TryGetValue(asset.Id, out var assetRank)
             && Math.Abs(assetRank - rank.Value) <= CapMatchMaxRankDistance;
         return capsClose || ranksClose;
