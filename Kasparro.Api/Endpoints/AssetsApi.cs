@@ -73,12 +73,12 @@ public static class AssetsApi
         var mappings = await db.AssetMappings.AsNoTracking()
             .Where(m => m.AssetId == assetId)
             .OrderBy(m => m.Source).ThenBy(m => m.SourceId)
-            .Select(m => new AssetMappingItem(m.Source, m.SourceId, m.Rule, m.Confidence, m.IsManual, m.LinkedAt.UtcDateTime))
+            .Select(m => new AssetMappingItem(m.Source, m.SourceId, m.Rule, m.Confidence, m.IsManual, UtcTime.Of(m.LinkedAt)))
             .ToListAsync(cancellationToken);
         // One value per source: its most recent observation, whichever of its ids it came from.
         var latest = (await db.MarketRecords.AsNoTracking()
                 .Where(r => r.AssetId == assetId)
-                .Select(r => new LatestValue(r.Source, r.SourceId, r.PriceUsd, r.MarketCapUsd, r.Volume24hUsd, r.PercentChange24h, r.CreatedAt.UtcDateTime))
+                .Select(r => new LatestValue(r.Source, r.SourceId, r.PriceUsd, r.MarketCapUsd, r.Volume24hUsd, r.PercentChange24h, UtcTime.Of(r.CreatedAt)))
                 .ToListAsync(cancellationToken))
             .GroupBy(v => v.Source)
             .Select(g => g.OrderByDescending(v => v.CreatedAt).First())

@@ -79,7 +79,7 @@ public static class DataApi
             .Skip(skip)
             .Take(pageSize)
             .Select(r => new MarketRecordItem(r.Id, r.AssetId, r.Ticker, r.Name, r.PriceUsd, r.MarketCapUsd, r.Volume24hUsd,
-                r.PercentChange24h, r.Source, r.CreatedAt.UtcDateTime, r.IngestedAt.UtcDateTime))
+                r.PercentChange24h, r.Source, UtcTime.Of(r.CreatedAt), UtcTime.Of(r.IngestedAt)))
             .ToListAsync(cancellationToken);
 
         return TypedResults.Ok(new DataResponse(page, new Pagination(pageSize, skip, page.Count, total), RequestIdMiddleware.MetaOf(context)));

@@ -21,8 +21,8 @@ public static class HealthResponse
                 var db = context.RequestServices.GetRequiredService<KasparroDb>();
                 var last = await db.EtlRuns.AsNoTracking()
                     .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
-                    .Select(r => new LastEtlRun(r.Id, r.Source, r.Status, r.StartedAt.UtcDateTime,
-                        r.FinishedAt.HasValue ? r.FinishedAt.Value.UtcDateTime : null, r.Fetched, r.Inserted, r.Updated, r.Unchanged, r.Quarantined))
+                    .Select(r => new LastEtlRun(r.Id, r.Source, r.Status, UtcTime.Of(r.StartedAt),
+                        UtcTime.Of(r.FinishedAt), r.Fetched, r.Inserted, r.Updated, r.Unchanged, r.Quarantined))
                     .FirstOrDefaultAsync(context.RequestAborted);
                 body = new ServiceHealth("ok", "connected", last);
             }

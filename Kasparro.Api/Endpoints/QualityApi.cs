@@ -14,11 +14,11 @@ public static class QualityApi
     private static readonly string[] Kinds = [DriftKinds.MissingRequired, DriftKinds.MissingOptional, DriftKinds.Unknown, DriftKinds.Renamed];
 
     public static readonly Expression<Func<SchemaDriftEvent, DriftItem>> ToDriftItem = d => new DriftItem(
-        d.Id, d.Source, d.Field, d.Kind, d.Severity, d.Suggestion, d.Confidence, d.FirstSeen.UtcDateTime, d.LastSeen.UtcDateTime,
+        d.Id, d.Source, d.Field, d.Kind, d.Severity, d.Suggestion, d.Confidence, UtcTime.Of(d.FirstSeen), UtcTime.Of(d.LastSeen),
         d.Count, d.FirstRunId, d.LastRunId);
 
     public static readonly Expression<Func<QuarantinedRecord, QuarantineItem>> ToQuarantineItem = q => new QuarantineItem(
-        q.Id, q.Source, q.RunId, q.SourceId, q.Location, q.Reason, q.RawContent, q.QuarantinedAt.UtcDateTime);
+        q.Id, q.Source, q.RunId, q.SourceId, q.Location, q.Reason, q.RawContent, UtcTime.Of(q.QuarantinedAt));
 
     public static IEndpointRouteBuilder MapQualityApi(this IEndpointRouteBuilder routes)
     {

@@ -16,7 +16,7 @@ public static class RunsApi
 
     /// <summary>The one projection of a run row into its API shape.</summary>
     public static readonly Expression<Func<EtlRun, RunItem>> ToItem = r => new RunItem(
-        r.Id, r.Source, r.Status, r.Trigger, r.TriggerId, r.StartedAt.UtcDateTime, r.FinishedAt.HasValue ? r.FinishedAt.Value.UtcDateTime : null,
+        r.Id, r.Source, r.Status, r.Trigger, r.TriggerId, UtcTime.Of(r.StartedAt), UtcTime.Of(r.FinishedAt),
         r.DurationMs, r.Fetched, r.Inserted, r.Updated, r.Unchanged, r.Quarantined, r.Requests, r.Retries, r.ErrorMessage, r.Worker);
 
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder routes)
