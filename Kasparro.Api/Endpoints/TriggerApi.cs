@@ -36,7 +36,6 @@ public static class TriggerApi
     public static async Task<Results<Accepted<TriggerAccepted>, ValidationProblem, ProblemHttpResult>> TriggerAsync(
         HttpContext context,
         IConfiguration configuration,
-        ISchedulerFactory schedulers,
         KasparroDb db,
         TimeProvider clock,
         ILoggerFactory logs,
@@ -72,7 +71,8 @@ public static class TriggerApi
             return Busy(running.Source, running);
         }
 
-        var scheduler = await schedulers.GetRequiredScheduler(EtlScheduling.SchedulerName, cancellationToken);
+        // Resolved only now: an unauthenticated request must not build the scheduler (and reach the store).
+        var scheduler = context.RequestServices.GetRequiredKeyedService<IScheduler>(EtlScheduling.SchedulerName);
         foreach (var name in sources)
         {
             if (!await scheduler.Exists(new JobKey(EtlScheduling.JobName(name), EtlScheduling.JobGroup), cancellationToken))

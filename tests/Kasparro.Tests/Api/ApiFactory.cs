@@ -32,7 +32,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     /// <summary>Stores the durable ETL jobs the way Kasparro.Ingestion does at its start, through the API's own Quartz client.</summary>
     public async Task RegisterEtlJobsAsync(params string[] sources)
     {
-        var scheduler = await Services.GetRequiredService<ISchedulerFactory>().GetRequiredScheduler(EtlScheduling.SchedulerName);
+        var scheduler = Services.GetRequiredKeyedService<IScheduler>(EtlScheduling.SchedulerName);
         foreach (var source in sources)
         {
             var job = JobBuilder.Create<NeverRunJob>()
