@@ -52,6 +52,9 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.HasIndex(r => new { r.Source, r.Id });
             e.HasIndex(r => r.AssetId);
             e.HasIndex(r => r.CreatedAt);
+            // Column names of the original system's table, which analysts' SQL already uses.
+            e.Property(r => r.Volume24hUsd).HasColumnName("volume_24h_usd");
+            e.Property(r => r.PercentChange24h).HasColumnName("percent_change_24h");
         });
 
         model.Entity<PricePoint>(e =>
@@ -59,6 +62,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.ToTable("price_history");
             e.HasKey(p => new { p.Source, p.SourceId, p.ObservedAt });
             e.HasIndex(p => new { p.AssetId, p.ObservedAt });
+            e.Property(p => p.Volume24hUsd).HasColumnName("volume_24h_usd");
         });
 
         model.Entity<EtlCheckpoint>(e =>

@@ -264,7 +264,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<decimal?>("PercentChange24h")
                         .HasColumnType("numeric")
-                        .HasColumnName("percent_change24h");
+                        .HasColumnName("percent_change_24h");
 
                     b.Property<decimal>("PriceUsd")
                         .HasColumnType("numeric")
@@ -287,7 +287,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<decimal?>("Volume24hUsd")
                         .HasColumnType("numeric")
-                        .HasColumnName("volume24h_usd");
+                        .HasColumnName("volume_24h_usd");
 
                     b.HasKey("Id")
                         .HasName("pk_normalized_records");
@@ -347,7 +347,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<decimal?>("Volume24hUsd")
                         .HasColumnType("numeric")
-                        .HasColumnName("volume24h_usd");
+                        .HasColumnName("volume_24h_usd");
 
                     b.HasKey("Source", "SourceId", "ObservedAt")
                         .HasName("pk_price_history");

@@ -85,8 +85,8 @@ namespace Kasparro.Data.Migrations
                     name = table.Column<string>(type: "text", nullable: true),
                     price_usd = table.Column<decimal>(type: "numeric", nullable: false),
                     market_cap_usd = table.Column<decimal>(type: "numeric", nullable: true),
-                    volume24h_usd = table.Column<decimal>(type: "numeric", nullable: true),
-                    percent_change24h = table.Column<decimal>(type: "numeric", nullable: true),
+                    volume_24h_usd = table.Column<decimal>(type: "numeric", nullable: true),
+                    percent_change_24h = table.Column<decimal>(type: "numeric", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     ingested_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
@@ -105,7 +105,7 @@ namespace Kasparro.Data.Migrations
                     asset_id = table.Column<string>(type: "text", nullable: true),
                     price_usd = table.Column<decimal>(type: "numeric", nullable: false),
                     market_cap_usd = table.Column<decimal>(type: "numeric", nullable: true),
-                    volume24h_usd = table.Column<decimal>(type: "numeric", nullable: true),
+                    volume_24h_usd = table.Column<decimal>(type: "numeric", nullable: true),
                     is_backfill = table.Column<bool>(type: "boolean", nullable: false),
                     run_id = table.Column<long>(type: "bigint", nullable: true)
                 },

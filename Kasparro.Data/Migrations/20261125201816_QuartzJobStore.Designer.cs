@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kasparro.Data.Migrations
 {
     [DbContext(typeof(KasparroDb))]
-    [Migration("20261125200928_QuartzJobStore")]
+    [Migration("20261125201816_QuartzJobStore")]
     partial class QuartzJobStore
     {
         /// <inheritdoc />
@@ -267,7 +267,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<decimal?>("PercentChange24h")
                         .HasColumnType("numeric")
-                        .HasColumnName("percent_change24h");
+                        .HasColumnName("percent_change_24h");
 
                     b.Property<decimal>("PriceUsd")
                         .HasColumnType("numeric")
@@ -290,7 +290,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<decimal?>("Volume24hUsd")
                         .HasColumnType("numeric")
-                        .HasColumnName("volume24h_usd");
+                        .HasColumnName("volume_24h_usd");
 
                     b.HasKey("Id")
                         .HasName("pk_normalized_records");
@@ -350,7 +350,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<decimal?>("Volume24hUsd")
                         .HasColumnType("numeric")
-                        .HasColumnName("volume24h_usd");
+                        .HasColumnName("volume_24h_usd");
 
                     b.HasKey("Source", "SourceId", "ObservedAt")
                         .HasName("pk_price_history");

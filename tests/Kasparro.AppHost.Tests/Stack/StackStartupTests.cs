@@ -1,0 +1,32 @@
+using System.Net;
+using Aspire.Hosting;
+
+namespace Kasparro.AppHost.Tests.Stack;
+
+public sealed class StackStartupTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    [Fact]
+    public void Every_resource_becomes_healthy_within_the_start_budget()
+    {
+        // The fixture waited for each resource to report healthy; this records how long the cold start took.
+        Assert.InRange(stack.ColdStart, TimeSpan.Zero, StackFixture.StartTimeout);
+    }
+
+    [Fact]
+    public async Task The_schema_owner_reports_healthy_only_with_the_schema_applied()
+    {
+        using var client = stack.App.CreateHttpClient(ResourceNames.Ingestion);
+        using var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboard_serves_its_home_page()
+    {
+        using var client = stack.App.CreateHttpClient(ResourceNames.Dashboard);
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
