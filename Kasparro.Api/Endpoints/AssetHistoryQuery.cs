@@ -92,7 +92,7 @@ public static class AssetHistoryQuery
         // Buckets keep the last observation in each (by observed_at), labelled with the bucket's start.
         await using var command = dataSource.CreateCommand(bucket is null
             ? """
-              SELECT source, observed_at, price_usd, market_cap_usd, volume24h_usd
+              SELECT source, observed_at, price_usd, market_cap_usd, volume_24h_usd
               FROM price_history
               WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
               ORDER BY source, observed_at
@@ -100,7 +100,7 @@ public static class AssetHistoryQuery
             : """
               SELECT DISTINCT ON (source, bucket)
                      source, date_bin($4, observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-                     price_usd, market_cap_usd, volume24h_usd
+                     price_usd, market_cap_usd, volume_24h_usd
               FROM price_history
               WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
               ORDER BY source, bucket, observed_at DESC
