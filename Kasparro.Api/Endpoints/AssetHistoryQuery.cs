@@ -28,7 +28,7 @@ public static class AssetHistoryQuery
     };
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
 
-    public static async Task<Results<Ok<AssetHistory>, NotFound<ProblemDetails>, ValidationProblem>> GetHistoryAsync(
+    public static async Task<Results<Ok<AssetHistory>, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
         KasparroDb db,
         NpgsqlDataSource dataSource,
         TimeProvider clock,

@@ -14,8 +14,8 @@ public static class AssetsApi
     {
         var assets = routes.MapGroup("").WithTags("Assets").ProducesProblem(StatusCodes.Status429TooManyRequests);
         assets.MapGet("/assets", ListAssetsAsync).WithName("ListAssets").WithSummary("Search assets by ticker or name, largest market cap first");
-        assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
-        assets.MapGet("/assets/{id}/history", AssetHistoryQuery.GetHistoryAsync).WithName("GetAssetHistory").WithSummary("An asset's price history per source, raw or in time buckets");
+        assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
+        assets.MapGet("/assets/{id}/history", AssetHistoryQuery.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets");
         assets.MapGet("/divergences", ListDivergencesAsync).WithName("ListDivergences").WithSummary("Assets whose sources disagree most on the price right now");
         return routes;
     }
@@ -54,7 +54,7 @@ public static class AssetsApi
         return TypedResults.Ok(Page<AssetItem>.Of(page, pageSize, skip, total));
     }
 
-    public static async Task<Results<Ok<AssetDetail>, NotFound<ProblemDetails>, ValidationProblem>> GetAssetAsync(
+    public static async Task<Results<Ok<AssetDetail>, ProblemHttpResult, ValidationProblem>> GetAssetAsync(
         KasparroDb db, string id, CancellationToken cancellationToken)
     {
         var query = new QueryValidator();

@@ -23,8 +23,8 @@ public static class RunsApi
     {
         var runs = routes.MapGroup("").WithTags("Runs").ProducesProblem(StatusCodes.Status429TooManyRequests);
         runs.MapGet("/runs", ListRunsAsync).WithName("ListRuns").WithSummary("ETL runs, newest first");
-        runs.MapGet("/runs/{id}", GetRunAsync).WithName("GetRun").WithSummary("One ETL run with its drift events and quarantined records");
-        runs.MapGet("/compare-runs", CompareRunsAsync).WithName("CompareRuns").WithSummary("Two ETL runs side by side, with anomaly flags");
+        runs.MapGet("/runs/{id}", GetRunAsync).WithName("GetRun").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One ETL run with its drift events and quarantined records");
+        runs.MapGet("/compare-runs", CompareRunsAsync).WithName("CompareRuns").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Two ETL runs side by side, with anomaly flags");
         return routes;
     }
 
@@ -70,7 +70,7 @@ public static class RunsApi
         return TypedResults.Ok(Page<RunItem>.Of(page, pageSize, skip, total));
     }
 
-    public static async Task<Results<Ok<RunDetail>, NotFound<ProblemDetails>, ValidationProblem>> GetRunAsync(
+    public static async Task<Results<Ok<RunDetail>, ProblemHttpResult, ValidationProblem>> GetRunAsync(
         KasparroDb db, string id, CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -99,7 +99,7 @@ public static class RunsApi
             run.ErrorMessage, run.Worker, drift, preview, quarantinedTotal));
     }
 
-    public static async Task<Results<Ok<RunComparison>, NotFound<ProblemDetails>, ValidationProblem>> CompareRunsAsync(
+    public static async Task<Results<Ok<RunComparison>, ProblemHttpResult, ValidationProblem>> CompareRunsAsync(
         KasparroDb db,
         [FromQuery(Name = "run_a")] string? runA,
         [FromQuery(Name = "run_b")] string? runB,
@@ -129,7 +129,7 @@ public static class RunsApi
         return TypedResults.Ok(RunComparer.Compare(a, b, newDrift));
     }
 
-    /// <summary>A 404 problem with a sentence saying what was not found.</summary>
-    public static NotFound<ProblemDetails> NotFoundProblem(string detail) =>
-        TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = detail });
+    /// <summary>A 404 problem (application/problem+json, like every error) with a sentence saying what was not found.</summary>
+    public static ProblemHttpResult NotFoundProblem(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 }
