@@ -6,7 +6,15 @@ using Kasparro.Tests.Infrastructure;
 
 namespace Kasparro.Tests.Api;
 
+/// <summary>
+/// Runs alone: OpenTelemetry's meter listener sees every <c>Kasparro.Api</c> meter in the process, so API hosts of
+/// other test classes (other databases) running at the same time would add their own series to this scrape.
+/// </summary>
+[CollectionDefinition(nameof(MetricsCollection), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
 /// <summary><c>GET /metrics</c>: valid Prometheus text with the ETL figures read from the database.</summary>
+[Collection(nameof(MetricsCollection))]
 public sealed partial class MetricsTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>
 {
     [Fact]
@@ -32,7 +40,7 @@ public sealed partial class MetricsTests(DatabaseFixture database) : IClassFixtu
         }
 
         double Sample(string name, params string[] labels) =>
-            samples.Single(s => s.Name == name && labels.All(l => s.Labels.Contains(l, StringComparison.Ordinal))).Value;
+            Assert.Single(samples, s => s.Name == name && labels.All(l => s.Labels.Contains(l, StringComparison.Ordinal))).Value;
 
         Assert.Equal(1, Sample("kasparro_api_etl_runs_total", "source=\"coingecko\"", "status=\"success\""));
         Assert.Equal(1, Sample("kasparro_api_etl_runs_total", "source=\"coingecko\"", "status=\"failed\""));

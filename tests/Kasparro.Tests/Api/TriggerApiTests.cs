@@ -127,6 +127,7 @@ public sealed class TriggerApiTests(DatabaseFixture database) : IClassFixture<Da
         var run = body.GetProperty("running_run");
         Assert.Equal("coingecko", run.GetProperty("source").GetString());
         Assert.Equal("running", run.GetProperty("status").GetString());
+        Assert.True(run.TryGetProperty("started_at", out _), run.GetRawText());
         Assert.Equal(0, await TriggerRowsAsync());
     }
 
