@@ -1,11 +1,26 @@
+using Kasparro.Api.Endpoints;
+using Kasparro.Api.Hosting;
 using Kasparro.Data;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddKasparroDb();
+builder.AddKasparroApi();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+app.UseKasparroApi();
+app.MapDefaultEndpoints(HealthResponse.WriteAsync);
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+
+app.MapDataApi();
+app.MapStatsApi();
+app.MapTriggerApi();
+app.MapRunsApi();
+app.MapAssetsApi();
+app.MapQualityApi();
+
 app.Run();
 
 /// <summary>The API's entry point, public so functional tests can host it.</summary>

@@ -1,0 +1,148 @@
+using Kasparro.Api.Contracts;
+using Kasparro.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary>Canonical assets: search, detail with the sources side by side, price history and divergences.</summary>
+public static class AssetsApi
+{
+    public static IEndpointRouteBuilder MapAssetsApi(this IEndpointRouteBuilder routes)
+    {
+        var assets = routes.MapGroup("").WithTags("Assets").ProducesProblem(StatusCodes.Status429TooManyRequests);
+        assets.MapGet("/assets", ListAssetsAsync).WithName("ListAssets").WithSummary("Search assets by ticker or name, largest market cap first");
+        assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
+        assets.MapGet("/assets/{id}/history", AssetHistoryQuery.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets");
+        assets.MapGet("/divergences", ListDivergencesAsync).WithName("ListDivergences").WithSummary("Assets whose sources disagree most on the price right now");
+        return routes;
+    }
+
+    public static async Task<Results<Ok<Page<AssetItem>>, ValidationProblem>> ListAssetsAsync(
+        KasparroDb db,
+        [FromQuery] string? q,
+        [FromQuery] string? limit,
+        [FromQuery] string? offset,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var search = query.Text(q, "q");
+        var pageSize = query.Limit(limit, 50);
+        var skip = query.Offset(offset);
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var assets = db.Assets.AsNoTracking();
+        if (search is not null)
+        {
+            var symbol = search.ToUpperInvariant();
+            var pattern = "%" + EscapeLike(search) + "%";
+            assets = assets.Where(a => a.Symbol == symbol || EF.Functions.ILike(a.Name, pattern, @"\"));
+        }
+
+        var total = await assets.LongCountAsync(cancellationToken);
+        var page = await assets
+            .OrderBy(a => a.MarketCapUsd == null).ThenByDescending(a => a.MarketCapUsd).ThenBy(a => a.Id)
+            .Skip(skip).Take(pageSize)
+            .Select(a => new AssetItem(a.Id, a.Symbol, a.Name, a.MarketCapUsd,
+                db.AssetMappings.Where(m => m.AssetId == a.Id).Select(m => m.Source).Distinct().Count()))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(Page<AssetItem>.Of(page, pageSize, skip, total));
+    }
+
+    public static async Task<Results<Ok<AssetDetail>, ProblemHttpResult, ValidationProblem>> GetAssetAsync(
+        KasparroDb db, string id, CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var assetId = query.Text(id, "id");
+        if (!query.IsValid || assetId is null)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var asset = await db.Assets.AsNoTracking().FirstOrDefaultAsync(a => a.Id == assetId, cancellationToken);
+        if (asset is null)
+        {
+            return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
+        }
+
+        var mappings = await db.AssetMappings.AsNoTracking()
+            .Where(m => m.AssetId == assetId)
+            .OrderBy(m => m.Source).ThenBy(m => m.SourceId)
+            .Select(m => new AssetMappingItem(m.Source, m.SourceId, m.Rule, m.Confidence, m.IsManual, UtcTime.Of(m.LinkedAt)))
+            .ToListAsync(cancellationToken);
+        // One value per source: its most recent observation, whichever of its ids it came from.
+        var latest = (await db.MarketRecords.AsNoTracking()
+                .Where(r => r.AssetId == assetId)
+                .Select(r => new LatestValue(r.Source, r.SourceId, r.PriceUsd, r.MarketCapUsd, r.Volume24hUsd, r.PercentChange24h, UtcTime.Of(r.CreatedAt)))
+                .ToListAsync(cancellationToken))
+            .GroupBy(v => v.Source)
+            .Select(g => g.OrderByDescending(v => v.CreatedAt).First())
+            .OrderBy(v => v.Source, StringComparer.Ordinal)
+            .ToList();
+
+        return TypedResults.Ok(new AssetDetail(asset.Id, asset.Symbol, asset.Name, asset.MarketCapUsd, mappings, latest, Divergence(latest)));
+    }
+
+    public static async Task<Results<Ok<DivergenceList>, ValidationProblem>> ListDivergencesAsync(
+        NpgsqlDataSource dataSource, [FromQuery] string? limit, CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var pageSize = query.Limit(limit, 20);
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        await using var command = dataSource.CreateCommand("""
+            WITH latest AS (
+                SELECT DISTINCT ON (asset_id, source) asset_id, source, price_usd
+                FROM normalized_records
+                WHERE asset_id IS NOT NULL AND price_usd > 0
+                ORDER BY asset_id, source, created_at DESC
+            )
+            SELECT l.asset_id, a.symbol, a.name, count(*)::int, min(l.price_usd), max(l.price_usd),
+                   ((max(l.price_usd) - min(l.price_usd)) / min(l.price_usd) * 100)::float8 AS divergence_pct
+            FROM latest l JOIN assets a ON a.id = l.asset_id
+            GROUP BY l.asset_id, a.symbol, a.name
+            HAVING count(*) >= 2
+            ORDER BY divergence_pct DESC, l.asset_id
+            LIMIT $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
+        var items = new List<DivergenceItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new DivergenceItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDouble(6)));
+        }
+
+        return TypedResults.Ok(new DivergenceList(items));
+    }
+
+    /// <summary>The median of the sources' latest prices, and how far each source is from it.</summary>
+    public static AssetDivergence Divergence(IReadOnlyList<LatestValue> latest)
+    {
+        var prices = latest.Where(v => v.PriceUsd > 0).ToList();
+        if (prices.Count == 0)
+        {
+            return new AssetDivergence(null, null, []);
+        }
+
+        var sorted = prices.Select(v => v.PriceUsd).Order().ToList();
+        var middle = sorted.Count / 2;
+        var reference = sorted.Count % 2 == 1 ? sorted[middle] : sorted[middle - 1] + (sorted[middle] - sorted[middle - 1]) / 2;
+        var perSource = prices
+            .Select(v => new SourceDivergence(v.Source, v.PriceUsd, Math.Round((double)(v.PriceUsd - reference) / (double)reference * 100, 6)))
+            .ToList();
+        return new AssetDivergence(reference, perSource.Max(p => Math.Abs(p.DivergencePct)), perSource);
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+}

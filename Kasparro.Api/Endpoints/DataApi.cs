@@ -1,0 +1,87 @@
+using Kasparro.Api.Contracts;
+using Kasparro.Api.Hosting;
+using Kasparro.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary><c>GET /data</c>: the normalized records, in the original system's shape.</summary>
+public static class DataApi
+{
+    public static IEndpointRouteBuilder MapDataApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/data", GetDataAsync)
+            .WithName("GetData")
+            .WithSummary("Normalized market records, filtered and paged, ordered by id")
+            .WithTags("Data")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return routes;
+    }
+
+    public static async Task<Results<Ok<DataResponse>, ValidationProblem>> GetDataAsync(
+        HttpContext context,
+        KasparroDb db,
+        [FromQuery] string? source,
+        [FromQuery] string? ticker,
+        [FromQuery(Name = "asset_id")] string? assetId,
+        [FromQuery(Name = "start_date")] string? startDate,
+        [FromQuery(Name = "end_date")] string? endDate,
+        [FromQuery] string? limit,
+        [FromQuery] string? offset,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var sourceFilter = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
+        var tickerFilter = query.Text(ticker, "ticker");
+        var assetFilter = query.Text(assetId, "asset_id");
+        var start = query.Timestamp(startDate, "start_date");
+        var end = query.Timestamp(endDate, "end_date");
+        query.Range(start, end, "end_date");
+        var pageSize = query.Limit(limit, 50);
+        var skip = query.Offset(offset);
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var records = db.MarketRecords.AsNoTracking();
+        if (sourceFilter is not null)
+        {
+            records = records.Where(r => r.Source == sourceFilter);
+        }
+
+        if (tickerFilter is not null)
+        {
+            var upper = tickerFilter.ToUpperInvariant();
+            records = records.Where(r => r.Ticker.ToUpper() == upper);
+        }
+
+        if (assetFilter is not null)
+        {
+            records = records.Where(r => r.AssetId == assetFilter);
+        }
+
+        if (start is not null)
+        {
+            records = records.Where(r => r.CreatedAt >= start.Value);
+        }
+
+        if (end is not null)
+        {
+            records = records.Where(r => r.CreatedAt < end.Value);
+        }
+
+        var total = await records.LongCountAsync(cancellationToken);
+        var page = await records
+            .OrderBy(r => r.Id)
+            .Skip(skip)
+            .Take(pageSize)
+            .Select(r => new MarketRecordItem(r.Id, r.AssetId, r.Ticker, r.Name, r.PriceUsd, r.MarketCapUsd, r.Volume24hUsd,
+                r.PercentChange24h, r.Source, UtcTime.Of(r.CreatedAt), UtcTime.Of(r.IngestedAt)))
+            .ToListAsync(cancellationToken);
+
+        return TypedResults.Ok(new DataResponse(page, new Pagination(pageSize, skip, page.Count, total), RequestIdMiddleware.MetaOf(context)));
+    }
+}

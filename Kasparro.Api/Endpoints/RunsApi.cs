@@ -1,0 +1,135 @@
+using System.Linq.Expressions;
+using Kasparro.Api.Contracts;
+using Kasparro.Data;
+using Kasparro.Data.Entities;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary>ETL run history: <c>GET /runs</c>, <c>GET /runs/{id}</c> and <c>GET /compare-runs</c>.</summary>
+public static class RunsApi
+{
+    private const int QuarantinePreview = 100;
+    private static readonly string[] Statuses = [EtlRunStatus.Running, EtlRunStatus.Success, EtlRunStatus.Partial, EtlRunStatus.Failed];
+
+    /// <summary>The one projection of a run row into its API shape.</summary>
+    public static readonly Expression<Func<EtlRun, RunItem>> ToItem = r => new RunItem(
+        r.Id, r.Source, r.Status, r.Trigger, r.TriggerId, UtcTime.Of(r.StartedAt), UtcTime.Of(r.FinishedAt),
+        r.DurationMs, r.Fetched, r.Inserted, r.Updated, r.Unchanged, r.Quarantined, r.Requests, r.Retries, r.ErrorMessage, r.Worker);
+
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder routes)
+    {
+        var runs = routes.MapGroup("").WithTags("Runs").ProducesProblem(StatusCodes.Status429TooManyRequests);
+        runs.MapGet("/runs", ListRunsAsync).WithName("ListRuns").WithSummary("ETL runs, newest first");
+        runs.MapGet("/runs/{id}", GetRunAsync).WithName("GetRun").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One ETL run with its drift events and quarantined records");
+        runs.MapGet("/compare-runs", CompareRunsAsync).WithName("CompareRuns").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Two ETL runs side by side, with anomaly flags");
+        return routes;
+    }
+
+    public static async Task<Results<Ok<Page<RunItem>>, ValidationProblem>> ListRunsAsync(
+        KasparroDb db,
+        [FromQuery] string? limit,
+        [FromQuery] string? offset,
+        [FromQuery] string? source,
+        [FromQuery] string? status,
+        [FromQuery(Name = "trigger_id")] string? triggerId,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var pageSize = query.Limit(limit, 20);
+        var skip = query.Offset(offset);
+        var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
+        var statusFilter = query.OneOf(status, "status", Statuses);
+        var triggerFilter = query.Text(triggerId, "trigger_id");
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var rows = db.EtlRuns.AsNoTracking();
+        if (sourceFilter is not null)
+        {
+            rows = rows.Where(r => r.Source == sourceFilter);
+        }
+
+        if (statusFilter is not null)
+        {
+            rows = rows.Where(r => r.Status == statusFilter);
+        }
+
+        if (triggerFilter is not null)
+        {
+            rows = rows.Where(r => r.TriggerId == triggerFilter);
+        }
+
+        var total = await rows.LongCountAsync(cancellationToken);
+        var page = await rows.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
+            .Skip(skip).Take(pageSize).Select(ToItem).ToListAsync(cancellationToken);
+        return TypedResults.Ok(Page<RunItem>.Of(page, pageSize, skip, total));
+    }
+
+    public static async Task<Results<Ok<RunDetail>, ProblemHttpResult, ValidationProblem>> GetRunAsync(
+        KasparroDb db, string id, CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var runId = query.Id(id, "id", required: true);
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var run = await db.EtlRuns.AsNoTracking().Where(r => r.Id == runId).Select(ToItem).FirstOrDefaultAsync(cancellationToken);
+        if (run is null)
+        {
+            return NotFoundProblem($"There is no run {runId}.");
+        }
+
+        var drift = await db.SchemaDriftEvents.AsNoTracking()
+            .Where(d => d.FirstRunId == runId || d.LastRunId == runId)
+            .OrderByDescending(d => d.LastSeen).ThenBy(d => d.Id)
+            .Select(QualityApi.ToDriftItem).ToListAsync(cancellationToken);
+        var quarantined = db.QuarantinedRecords.AsNoTracking().Where(q => q.RunId == runId);
+        var quarantinedTotal = await quarantined.LongCountAsync(cancellationToken);
+        var preview = await quarantined.OrderBy(q => q.Id).Take(QuarantinePreview).Select(QualityApi.ToQuarantineItem).ToListAsync(cancellationToken);
+
+        return TypedResults.Ok(new RunDetail(run.Id, run.Source, run.Status, run.Trigger, run.TriggerId, run.StartedAt, run.FinishedAt,
+            run.DurationMs, run.Fetched, run.Inserted, run.Updated, run.Unchanged, run.Quarantined, run.Requests, run.Retries,
+            run.ErrorMessage, run.Worker, drift, preview, quarantinedTotal));
+    }
+
+    public static async Task<Results<Ok<RunComparison>, ProblemHttpResult, ValidationProblem>> CompareRunsAsync(
+        KasparroDb db,
+        [FromQuery(Name = "run_a")] string? runA,
+        [FromQuery(Name = "run_b")] string? runB,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var idA = query.Id(runA, "run_a", required: true);
+        var idB = query.Id(runB, "run_b", required: true);
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var found = await db.EtlRuns.AsNoTracking().Where(r => r.Id == idA || r.Id == idB).Select(ToItem).ToListAsync(cancellationToken);
+        var a = found.FirstOrDefault(r => r.Id == idA);
+        var b = found.FirstOrDefault(r => r.Id == idB);
+        if (a is null || b is null)
+        {
+            return NotFoundProblem($"There is no run {(a is null ? idA : idB)}.");
+        }
+
+        var newDrift = await db.SchemaDriftEvents.AsNoTracking()
+            .Where(d => d.FirstRunId == b.Id)
+            .OrderBy(d => d.Id)
+            .Select(d => d.Field + " (" + d.Kind + ")")
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(RunComparer.Compare(a, b, newDrift));
+    }
+
+    /// <summary>A 404 problem (application/problem+json, like every error) with a sentence saying what was not found.</summary>
+    public static ProblemHttpResult NotFoundProblem(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+}

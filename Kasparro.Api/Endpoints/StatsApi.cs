@@ -1,0 +1,59 @@
+using Kasparro.Api.Contracts;
+using Kasparro.Data;
+using Kasparro.Data.Entities;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary><c>GET /stats</c>: ETL figures per source, in the original system's shape.</summary>
+public static class StatsApi
+{
+    public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/stats", GetStatsAsync)
+            .WithName("GetStats")
+            .WithSummary("Per-source ETL statistics: last success and failure, totals and current state")
+            .WithTags("Runs")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return routes;
+    }
+
+    public static async Task<Ok<Dictionary<string, SourceStats>>> GetStatsAsync(KasparroDb db, CancellationToken cancellationToken)
+    {
+        // A partial run delivered data (only some records were quarantined), so it counts as a success here.
+        var totals = await db.EtlRuns.AsNoTracking()
+            .GroupBy(r => r.Source)
+            .Select(g => new
+            {
+                Source = g.Key,
+                Total = g.LongCount(),
+                Successful = g.LongCount(r => r.Status == EtlRunStatus.Success || r.Status == EtlRunStatus.Partial),
+                Failed = g.LongCount(r => r.Status == EtlRunStatus.Failed),
+                Processed = g.Sum(r => (long)r.Inserted + r.Updated + r.Unchanged),
+                Quarantined = g.Sum(r => (long)r.Quarantined),
+                LastSuccess = g.Where(r => r.Status == EtlRunStatus.Success || r.Status == EtlRunStatus.Partial).Max(r => r.FinishedAt),
+                LastFailure = g.Where(r => r.Status == EtlRunStatus.Failed).Max(r => r.FinishedAt),
+                RunningId = g.Where(r => r.Status == EtlRunStatus.Running).Max(r => (long?)r.Id),
+            })
+            .ToListAsync(cancellationToken);
+        var lastDurations = await db.EtlRuns.AsNoTracking()
+            .Where(r => r.FinishedAt != null)
+            .GroupBy(r => r.Source)
+            .Select(g => new { Source = g.Key, g.OrderByDescending(r => r.FinishedAt).ThenByDescending(r => r.Id).First().DurationMs })
+            .ToDictionaryAsync(x => x.Source, x => x.DurationMs, cancellationToken);
+
+        var stats = new Dictionary<string, SourceStats>(StringComparer.Ordinal);
+        foreach (var source in SourceNames.All)
+        {
+            var t = totals.FirstOrDefault(x => x.Source == source);
+            stats[source] = t is null
+                ? new SourceStats(null, null, null, 0, 0, 0, 0, 0, 0, "idle", null)
+                : new SourceStats(t.LastSuccess?.UtcDateTime, t.LastFailure?.UtcDateTime, lastDurations.GetValueOrDefault(source),
+                    t.Total, t.Successful, t.Failed, t.Processed, t.Quarantined, t.Quarantined,
+                    t.RunningId is null ? "idle" : "running", t.RunningId);
+        }
+
+        return TypedResults.Ok(stats);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using Kasparro.Api.Contracts;
+using Kasparro.Data;
+using Kasparro.Data.Entities;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary>
+/// <c>POST /trigger-etl</c>: asks Kasparro.Ingestion for a run by writing a one-off trigger into the shared Quartz
+/// store. The manual trigger's key is unique per source, so of two concurrent requests exactly one is queued.
+/// </summary>
+public static class TriggerApi
+{
+    public const string TokenHeader = "X-Scheduler-Token";
+    public const string TokenSetting = "Etl:SchedulerToken";
+
+    public static IEndpointRouteBuilder MapTriggerApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/trigger-etl", TriggerAsync)
+            .WithName("TriggerEtl")
+            .WithSummary("Queue an ETL run now for one source or every snapshot source (scheduler token required)")
+            .WithTags("Runs")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .Produces<Contracts.TriggerConflict>(StatusCodes.Status409Conflict, "application/problem+json")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return routes;
+    }
+
+    public static async Task<Results<Accepted<TriggerAccepted>, ValidationProblem, ProblemHttpResult>> TriggerAsync(
+        HttpContext context,
+        IConfiguration configuration,
+        KasparroDb db,
+        TimeProvider clock,
+        ILoggerFactory logs,
+        [FromQuery] string? source,
+        CancellationToken cancellationToken)
+    {
+        var configured = configuration[TokenSetting];
+        if (string.IsNullOrEmpty(configured))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
+        }
+
+        if (!TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured))
+        {
+            return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
+        }
+
+        var query = new QueryValidator();
+        var only = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        IReadOnlyList<string> sources = only is null ? SourceNames.Snapshot : [only];
+        var running = await db.EtlRuns.AsNoTracking()
+            .Where(r => r.Status == EtlRunStatus.Running && sources.Contains(r.Source))
+            .OrderByDescending(r => r.StartedAt)
+            .Select(RunsApi.ToItem)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (running is not null)
+        {
+            return Busy(running.Source, running);
+        }
+
+        // Resolved only now: an unauthenticated request must not build the scheduler (and reach the store).
+        var scheduler = context.RequestServices.GetRequiredKeyedService<IScheduler>(EtlScheduling.SchedulerName);
+        foreach (var name in sources)
+        {
+            if (!await scheduler.Exists(new JobKey(EtlScheduling.JobName(name), EtlScheduling.JobGroup), cancellationToken))
+            {
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Ingestion is not ready", $"ingestion has not registered its jobs yet (no job for {name}); retry shortly.");
+            }
+        }
+
+        var triggerId = Guid.NewGuid().ToString("N");
+        var scheduled = new List<TriggerKey>();
+        foreach (var name in sources)
+        {
+            var key = new TriggerKey(EtlScheduling.JobName(name), EtlScheduling.ManualTriggerGroup);
+            var trigger = TriggerBuilder.Create(clock)
+                .WithIdentity(key)
+                .ForJob(EtlScheduling.JobName(name), EtlScheduling.JobGroup)
+                .UsingJobData(EtlScheduling.TriggerIdKey, triggerId)
+                .UsingJobData("trigger", "manual")
+                .StartNow()
+                .Build();
+            try
+            {
+                await scheduler.ScheduleJob(trigger, default, cancellationToken);
+                scheduled.Add(key);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // All or nothing: a request for every source does not half-happen.
+                foreach (var done in scheduled)
+                {
+                    await scheduler.UnscheduleJob(done, CancellationToken.None);
+                }
+
+                return Busy(name, null);
+            }
+        }
+
+        logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources}", triggerId, string.Join(",", sources));
+        var link = $"/runs?trigger_id={triggerId}";
+        return TypedResults.Accepted(link, new TriggerAccepted(triggerId, "queued", sources, clock.GetUtcNow().UtcDateTime, new TriggerLinks(link)));
+    }
+
+    /// <summary>Constant time, and hashed first so neither the content nor the length of the token leaks through timing.</summary>
+    private static bool TokenMatches(string presented, string configured) =>
+        presented.Length > 0
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: title);
+
+    /// <summary>409 problem (<see cref="Contracts.TriggerConflict"/>) carrying the run in progress, or null when a run is only queued.</summary>
+    private static ProblemHttpResult Busy(string source, RunItem? running) =>
+        TypedResults.Problem(
+            running is null ? $"A run of {source} is already queued." : $"Run {running.Id} of {source} is in progress.",
+            statusCode: StatusCodes.Status409Conflict,
+            title: "ETL already running or queued",
+            extensions: new Dictionary<string, object?> { ["running_run"] = running });
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Kasparro.Api.Metrics;
+using Kasparro.Data;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Kasparro.Api.Hosting;
+
+/// <summary>The API's cross-cutting pieces: JSON shape, problem details, limits, CORS, OpenAPI and the Quartz client.</summary>
+public static class ApiHosting
+{
+    private const string CorsPolicy = "configured-origins";
+    private static readonly string[] UnlimitedPaths = ["/health", "/alive", "/metrics"];
+
+    public static WebApplicationBuilder AddKasparroApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            // The original system's clients read snake_case.
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        });
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
+            context.ProblemDetails.Extensions.Remove("traceId");
+        });
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OperationsDocument>());
+
+        builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = WriteRejectionAsync;
+        });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((options, limits) =>
+            options.GlobalLimiter = PerClientLimiter(limits.Value));
+
+        var origins = builder.Configuration.GetSection(CorsOptions.Section).Get<CorsOptions>()?.AllowedOrigins ?? [];
+        builder.Services.AddCors(options => options.AddPolicy(CorsPolicy, policy =>
+            policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("X-Request-Id", "X-Scheduler-Token").WithExposedHeaders("X-Request-Id")));
+
+        builder.Services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The API takes no bodies; anything big is a mistake or an attack.
+            kestrel.Limits.MaxRequestBodySize = 16 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+
+        // Only a Quartz client: the scheduler is never started here (no hosted service), it just writes
+        // triggers into the shared store and Kasparro.Ingestion runs them.
+        builder.Services.AddKasparroQuartz(builder.Configuration);
+        builder.Services.AddSingleton<EtlMetrics>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static WebApplication UseKasparroApi(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseCors(CorsPolicy);
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+        // Created now so its instruments exist before the first scrape.
+        app.Services.GetRequiredService<EtlMetrics>();
+        return app;
+    }
+
+    private static PartitionedRateLimiter<HttpContext> PerClientLimiter(RateLimitingOptions limits) =>
+        PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            if (UnlimitedPaths.Any(path => context.Request.Path.StartsWithSegments(path)))
+            {
+                return RateLimitPartition.GetNoLimiter("unlimited");
+            }
+
+            var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limits.PermitsPerWindow,
+                Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+                QueueLimit = 0,
+            });
+        });
+
+    private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = "Slow down and retry after the time in Retry-After." },
+        });
+    }
+}

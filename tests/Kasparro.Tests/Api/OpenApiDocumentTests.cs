@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Kasparro.Tests.Infrastructure;
+
+namespace Kasparro.Tests.Api;
+
+/// <summary>The OpenAPI document lists every path of docs/api-contract.md with its documented responses.</summary>
+public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>
+{
+    public static TheoryData<string, string, string[]> ContractOperations() => new()
+    {
+        { "get", "/data", ["200", "400", "429"] },
+        { "get", "/health", ["200", "503"] },
+        { "get", "/stats", ["200"] },
+        { "post", "/trigger-etl", ["202", "400", "401", "403", "409", "503"] },
+        { "get", "/runs", ["200", "400"] },
+        { "get", "/runs/{id}", ["200", "400", "404"] },
+        { "get", "/compare-runs", ["200", "400", "404"] },
+        { "get", "/assets", ["200", "400"] },
+        { "get", "/assets/{id}", ["200", "400", "404"] },
+        { "get", "/assets/{id}/history", ["200", "400", "404"] },
+        { "get", "/divergences", ["200", "400"] },
+        { "get", "/drift", ["200", "400"] },
+        { "get", "/quarantine", ["200", "400"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ContractOperations))]
+    public async Task Every_contract_path_is_documented_with_its_responses(string method, string path, string[] codes)
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        Assert.True(document.GetProperty("paths").TryGetProperty(path, out var item), $"{path} is missing from the OpenAPI document");
+        Assert.True(item.TryGetProperty(method, out var operation), $"{method.ToUpperInvariant()} {path} is missing");
+        Assert.False(string.IsNullOrEmpty(operation.GetProperty("operationId").GetString()));
+        Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()));
+        Assert.True(operation.GetProperty("tags").GetArrayLength() > 0);
+        var documented = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+        Assert.All(codes, code => Assert.Contains(code, documented));
+    }
+
+    [Fact]
+    public async Task Schemas_use_the_snake_case_wire_names_and_the_reference_is_served()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var client = api.CreateClient();
+        var document = await client.GetJsonAsync("/openapi/v1.json");
+        var record = document.GetProperty("components").GetProperty("schemas").GetProperty("MarketRecordItem").GetProperty("properties");
+        Assert.True(record.TryGetProperty("volume_24h_usd", out _));
+        Assert.True(record.TryGetProperty("percent_change_24h", out _));
+        Assert.True(record.TryGetProperty("price_usd", out _));
+
+        var docs = await client.GetAsync("/docs");
+        Assert.Equal(200, (int)docs.StatusCode);
+        Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+}
