@@ -13,7 +13,7 @@ namespace Kasparro.Ingestion.Scheduling;
 /// source at start so a fresh stack has data. Every replica does this; the shared store makes it idempotent.
 /// </summary>
 public sealed class EtlSchedule(
-    ISchedulerFactory schedulers,
+    IServiceProvider services,
     SchemaState schema,
     IServiceScopeFactory scopes,
     IOptions<EtlOptions> etl,
@@ -25,7 +25,8 @@ public sealed class EtlSchedule(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await schema.WhenReady.WaitAsync(stoppingToken);
-        _scheduler = await schedulers.GetScheduler(stoppingToken);
+        // Resolved only now: the named scheduler touches its job store, which the migrations just created.
+        _scheduler = services.GetRequiredKeyedService<IScheduler>(EtlScheduling.SchedulerName);
 
         List<string> enabled;
         await using (var scope = scopes.CreateAsyncScope())

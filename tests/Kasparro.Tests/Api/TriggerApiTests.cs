@@ -17,7 +17,6 @@ public sealed class TriggerApiTests(DatabaseFixture database) : IClassFixture<Da
     public async Task InitializeAsync()
     {
         await database.ResetAsync();
-        await QuartzSchema.EnsureCurrentAsync(database.ConnectionString);
         await using (var connection = new NpgsqlConnection(database.ConnectionString))
         {
             await connection.OpenAsync();
