@@ -1,0 +1,15 @@
+namespace Kasparro.Dashboard.Api;
+
+/// <summary>The <c>Api</c> configuration section: what the dashboard needs to call the API beyond its address.</summary>
+public sealed class KasparroApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>
+    /// Sent as <c>X-Scheduler-Token</c> with "Run now". Configured (the AppHost passes its scheduler-token
+    /// parameter), never typed into a page; without it the button is disabled.
+    /// </summary>
+    public string? SchedulerToken { get; set; }
+
+    public bool CanTrigger => !string.IsNullOrWhiteSpace(SchedulerToken);
+}
