@@ -1,7 +1,7 @@
 namespace Kasparro.Dashboard.Components.Shared;
 
-/// <summary>One line (or set of bars) of a time chart: a source's values over time.</summary>
-public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<DateTimeOffset> Times, IReadOnlyList<decimal?> Values)
+/// <summary>One line (or set of bars) of a time chart: a source's values over time; <see cref="Key"/> is the source name.</summary>
+public sealed record ChartSeries(string Key, string Name, string Colour, IReadOnlyList<DateTimeOffset> Times, IReadOnlyList<decimal?> Values)
 {
     public int PointCount => Values.Count(v => v is not null);
 }
