@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Kasparro.Dashboard.Api;
 
 /// <summary>One row of <c>GET /assets</c>.</summary>
@@ -7,7 +9,9 @@ public sealed record AssetSummary(string Id, string Symbol, string Name, decimal
 public sealed record AssetMapping(string Source, string SourceId, string? Rule, decimal? Confidence, bool IsManual, DateTimeOffset? LinkedAt);
 
 /// <summary>One source's latest snapshot of the asset.</summary>
-public sealed record SourceQuote(string Source, string? SourceId, decimal? PriceUsd, decimal? MarketCapUsd, decimal? Volume24hUsd, decimal? PercentChange24h, DateTimeOffset? CreatedAt);
+/// <remarks>The snake_case policy would write "volume24h_usd"; the contract says "volume_24h_usd", hence the explicit names.</remarks>
+public sealed record SourceQuote(string Source, string? SourceId, decimal? PriceUsd, decimal? MarketCapUsd, [property: JsonPropertyName("volume_24h_usd")] decimal? Volume24hUsd,
+    [property: JsonPropertyName("percent_change_24h")] decimal? PercentChange24h, DateTimeOffset? CreatedAt);
 
 /// <summary>One source's distance from the median price.</summary>
 public sealed record SourceDivergence(string Source, decimal? PriceUsd, decimal? DivergencePct);
@@ -28,7 +32,8 @@ public sealed record AssetDetail
 }
 
 /// <summary>One point of a price series (a raw snapshot or the last one in a bucket).</summary>
-public sealed record PricePoint(DateTimeOffset T, decimal? PriceUsd, decimal? MarketCapUsd, decimal? Volume24hUsd);
+public sealed record PricePoint(DateTimeOffset T, decimal? PriceUsd, decimal? MarketCapUsd,
+    [property: JsonPropertyName("volume_24h_usd")] decimal? Volume24hUsd);
 
 /// <summary>One source's price series.</summary>
 public sealed record SourceSeries(string Source, IReadOnlyList<PricePoint> Points);

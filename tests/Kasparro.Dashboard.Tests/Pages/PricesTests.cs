@@ -50,8 +50,10 @@ public sealed class PricesTests : DashboardTestContext
         var series = page.FindAll("[data-testid=prices-chart-series] [data-testid=chart-series]");
         Assert.Equal(["coingecko", "coinpaprika"], series.Select(s => s.GetAttribute("data-series")!));
         Assert.Equal(["3", "2"], series.Select(s => s.GetAttribute("data-points")!));
-        Assert.NotNull(page.Find("[data-testid=volume-chart]"));
-        Assert.NotNull(page.Find("[data-testid=market-cap-chart]"));
+        // Volume and market cap read from the contract's "volume_24h_usd" and "market_cap_usd".
+        Assert.Equal(["3", "2"], page.FindAll("[data-testid=volume-chart-series] [data-testid=chart-series]").Select(s => s.GetAttribute("data-points")!));
+        Assert.Equal(["3", "2"], page.FindAll("[data-testid=market-cap-chart-series] [data-testid=chart-series]").Select(s => s.GetAttribute("data-points")!));
+        Assert.Contains("-1.99%", page.Find("[data-testid=latest-price][data-source=coingecko]").TextContent);
         Assert.Equal("true", page.Find("[data-testid=range-30d]").GetAttribute("aria-pressed"));
         Assert.Equal(2, page.FindAll("[data-testid=latest-price]").Count);
         // 30 days back from the fixed clock.
