@@ -80,17 +80,18 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Query("trigger-etl", ("source", source)));
         request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        using var deadline = Deadline(cancellationToken);
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await http.SendAsync(request, deadline.Token);
             var what = source is null ? "every snapshot source" : Sources.DisplayName(source);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.Accepted:
-                    var accepted = await ReadJsonAsync<TriggerAccepted>(response, cancellationToken);
+                    var accepted = await ReadJsonAsync<TriggerAccepted>(response, deadline.Token);
                     return new TriggerOutcome(TriggerOutcomeKind.Accepted, $"Queued a run of {what}. It appears in the history when it starts.", accepted?.TriggerId);
                 case HttpStatusCode.Conflict:
-                    var conflict = await ReadJsonAsync<Problem>(response, cancellationToken);
+                    var conflict = await ReadJsonAsync<Problem>(response, deadline.Token);
                     var running = conflict?.RunningRun is { } run ? $" (run #{run.Id} started {run.StartedAt:HH:mm:ss} UTC)" : "";
                     return new TriggerOutcome(TriggerOutcomeKind.AlreadyRunning, $"A run of {what} is already running or queued{running}. Try again when it has finished.");
                 case HttpStatusCode.Unauthorized:
@@ -98,7 +99,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
                 case HttpStatusCode.Forbidden:
                     return new TriggerOutcome(TriggerOutcomeKind.Refused, "The API refuses manual runs: no scheduler token is configured on the API.");
                 default:
-                    var problem = await ReadJsonAsync<Problem>(response, cancellationToken);
+                    var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
                     return new TriggerOutcome(TriggerOutcomeKind.Failed, $"The API could not queue the run ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
             }
         }
@@ -113,16 +114,17 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
 
     private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)
     {
+        using var deadline = Deadline(cancellationToken);
         try
         {
-            using var response = await http.GetAsync(relativeUri, cancellationToken);
+            using var response = await http.GetAsync(relativeUri, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                var problem = await ReadJsonAsync<Problem>(response, cancellationToken);
+                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
                 return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
             }
 
-            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken);
+            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
             return value is null
                 ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode)
                 : ApiResult<T>.Success(value);
@@ -142,6 +144,13 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     /// <summary>Network failures, timeouts and the resilience pipeline giving up (open circuit, total timeout).</summary>
     private static bool IsUnreachable(Exception exception) =>
         exception is HttpRequestException or TaskCanceledException or TimeoutException or Polly.ExecutionRejectedException;
+
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.RequestTimeout);
+        return deadline;
+    }
 
     private static string Describe(HttpStatusCode status, Problem? problem)
     {

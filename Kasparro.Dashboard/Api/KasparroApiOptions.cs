@@ -11,5 +11,11 @@ public sealed class KasparroApiOptions
     /// </summary>
     public string? SchedulerToken { get; set; }
 
+    /// <summary>
+    /// How long a page waits for one API answer, retries included. Shorter than the resilience pipeline's total
+    /// (30 s) so an unreachable API turns into a message quickly instead of a long spinner.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
     public bool CanTrigger => !string.IsNullOrWhiteSpace(SchedulerToken);
 }

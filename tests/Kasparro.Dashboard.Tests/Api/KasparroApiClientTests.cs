@@ -11,9 +11,9 @@ public sealed class KasparroApiClientTests
 {
     private readonly CannedApi _api = new();
 
-    private KasparroApiClient Client(string? token = null) => new(
+    private KasparroApiClient Client(string? token = null, TimeSpan? timeout = null) => new(
         new HttpClient(_api) { BaseAddress = new Uri("http://api.test/") },
-        Options.Create(new KasparroApiOptions { SchedulerToken = token }),
+        Options.Create(new KasparroApiOptions { SchedulerToken = token, RequestTimeout = timeout ?? TimeSpan.FromSeconds(8) }),
         NullLogger<KasparroApiClient>.Instance);
 
     [Fact]
@@ -86,5 +86,20 @@ public sealed class KasparroApiClientTests
 
         Assert.Equal(TriggerOutcomeKind.Refused, outcome.Kind);
         Assert.Equal("/trigger-etl?source=coingecko", _api.Requests.Single().RequestUri!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task An_API_that_does_not_answer_in_time_is_reported_as_unreachable()
+    {
+        var never = new TaskCompletionSource();
+        _api.Pending("/stats", never.Task);
+
+        var started = DateTimeOffset.UtcNow;
+        var result = await Client(timeout: TimeSpan.FromMilliseconds(300)).GetStatsAsync();
+
+        Assert.False(result.IsSuccess);
+        Assert.Contains("cannot be reached", result.Error);
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5));
+        never.SetResult();
     }
 }

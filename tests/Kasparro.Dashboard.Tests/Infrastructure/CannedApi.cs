@@ -10,7 +10,7 @@ namespace Kasparro.Dashboard.Tests.Infrastructure;
 /// </summary>
 public sealed class CannedApi : HttpMessageHandler
 {
-    private readonly List<(string PathAndQueryPrefix, Func<HttpRequestMessage, Task<HttpResponseMessage>> Answer)> _routes = [];
+    private readonly List<(string PathAndQueryPrefix, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> Answer)> _routes = [];
     private readonly List<HttpRequestMessage> _requests = [];
 
     public IReadOnlyList<HttpRequestMessage> Requests
@@ -24,16 +24,16 @@ public sealed class CannedApi : HttpMessageHandler
     /// <summary>Answers requests whose path and query start with <paramref name="pathAndQuery"/> (e.g. "/runs?limit=8").</summary>
     public CannedApi Json(string pathAndQuery, string json, HttpStatusCode status = HttpStatusCode.OK)
     {
-        _routes.Add((pathAndQuery, _ => Task.FromResult(Response(status, json))));
+        _routes.Add((pathAndQuery, (_, _) => Task.FromResult(Response(status, json))));
         return this;
     }
 
     /// <summary>Holds matching requests until <paramref name="release"/> completes, so the page stays in its loading state.</summary>
     public CannedApi Pending(string pathAndQuery, Task release, string json = "{}")
     {
-        _routes.Add((pathAndQuery, async _ =>
+        _routes.Add((pathAndQuery, async (_, cancellationToken) =>
         {
-            await release;
+            await release.WaitAsync(cancellationToken);
             return Response(HttpStatusCode.OK, json);
         }));
         return this;
@@ -43,7 +43,7 @@ public sealed class CannedApi : HttpMessageHandler
     public CannedApi Problem(string pathAndQuery, HttpStatusCode status, string title, string? detail = null, string? extra = null)
     {
         var body = $$"""{"type":"about:blank","title":{{Quote(title)}},"status":{{(int)status}}{{(detail is null ? "" : ",\"detail\":" + Quote(detail))}}{{(extra is null ? "" : "," + extra)}}}""";
-        _routes.Add((pathAndQuery, _ => Task.FromResult(Response(status, body, "application/problem+json"))));
+        _routes.Add((pathAndQuery, (_, _) => Task.FromResult(Response(status, body, "application/problem+json"))));
         return this;
     }
 
@@ -67,7 +67,7 @@ public sealed class CannedApi : HttpMessageHandler
             .FirstOrDefault();
         return route.Answer is null
             ? Task.FromResult(Response(HttpStatusCode.NotFound, """{"title":"Not Found","status":404}""", "application/problem+json"))
-            : route.Answer(request);
+            : route.Answer(request, cancellationToken);
     }
 
     private static HttpResponseMessage Response(HttpStatusCode status, string body, string mediaType = "application/json") =>
