@@ -110,7 +110,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
-    private const string Unreachable = "The Kasparro API cannot be reached right now. The page will show data again once the API is back.";
+    private const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
 
     private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)
     {
