@@ -1,7 +1,33 @@
+using Kasparro;
+using Kasparro.Dashboard;
+using Kasparro.Dashboard.Api;
+using Kasparro.Dashboard.Components;
+using Microsoft.FluentUI.AspNetCore.Components;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddFluentUIComponents();
+builder.Services.AddSingleton(TimeProvider.System);
+
+builder.Services.Configure<KasparroApiOptions>(builder.Configuration.GetSection(KasparroApiOptions.Section));
+// "http+https://" lets service discovery pick the API's https endpoint when it has one, else http.
+builder.Services.AddHttpClient<KasparroApiClient>(client => client.BaseAddress = new Uri($"http+https://{ResourceNames.Api}"));
+
 var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseSecurityHeaders();
+app.UseAntiforgery();
+
 app.MapDefaultEndpoints();
-app.MapGet("/", () => "Kasparro dashboard");
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace Kasparro.Dashboard.Api;
+
+/// <summary>
+/// The dashboard's only way to data: the Kasparro REST API (docs/api-contract.md), reached through service
+/// discovery. Every call returns an <see cref="ApiResult{T}"/>; failures become messages, never exceptions.
+/// </summary>
+public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, ILogger<KasparroApiClient> logger)
+{
+    /// <summary>The header <c>POST /trigger-etl</c> authenticates with.</summary>
+    public const string SchedulerTokenHeader = "X-Scheduler-Token";
+
+    /// <summary>Whether "Run now" can work: a scheduler token is configured for the dashboard.</summary>
+    public bool CanTrigger => options.Value.CanTrigger;
+
+    public Task<ApiResult<Dictionary<string, SourceStats>>> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<Dictionary<string, SourceStats>>("stats", cancellationToken);
+
+    public Task<ApiResult<Page<EtlRun>>> GetRunsAsync(int limit, int offset = 0, string? source = null, string? status = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<EtlRun>>(Query("runs", ("limit", Number(limit)), ("offset", Number(offset)), ("source", source), ("status", status)), cancellationToken);
+
+    public async Task<ApiResult<EtlRunDetail>> GetRunAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var result = await GetAsync<JsonObject>($"runs/{Number(id)}", cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return ApiResult<EtlRunDetail>.Failure(result.Error!, result.StatusCode);
+        }
+
+        var detail = ReadRunDetail(result.Value!);
+        return detail is null
+            ? ApiResult<EtlRunDetail>.Failure("The API answered with a run the dashboard could not read.", result.StatusCode)
+            : ApiResult<EtlRunDetail>.Success(detail);
+    }
+
+    public Task<ApiResult<RunComparison>> CompareRunsAsync(long runA, long runB, CancellationToken cancellationToken = default) =>
+        GetAsync<RunComparison>(Query("compare-runs", ("run_a", Number(runA)), ("run_b", Number(runB))), cancellationToken);
+
+    public Task<ApiResult<Page<AssetSummary>>> SearchAssetsAsync(string? query, int limit = 20, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AssetSummary>>(Query("assets", ("q", string.IsNullOrWhiteSpace(query) ? null : query.Trim()), ("limit", Number(limit))), cancellationToken);
+
+    public Task<ApiResult<AssetDetail>> GetAssetAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync<AssetDetail>($"assets/{Uri.EscapeDataString(id)}", cancellationToken);
+
+    public Task<ApiResult<AssetHistory>> GetAssetHistoryAsync(string id, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        GetAsync<AssetHistory>(Query($"assets/{Uri.EscapeDataString(id)}/history", ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
+
+    public Task<ApiResult<Page<DivergentAsset>>> GetDivergencesAsync(int limit, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<DivergentAsset>>(Query("divergences", ("limit", Number(limit))), cancellationToken);
+
+    /// <summary>Counts the snapshot records created since <paramref name="since"/> (the total of a one-row page of <c>GET /data</c>).</summary>
+    public async Task<ApiResult<long>> CountRecordsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var page = await GetAsync<Page<MarketRecord>>(Query("data", ("start_date", Timestamp(since)), ("limit", "1")), cancellationToken);
+        return page.IsSuccess
+            ? ApiResult<long>.Success(page.Value!.Pagination?.Total ?? page.Value.Data.Count)
+            : ApiResult<long>.Failure(page.Error!, page.StatusCode);
+    }
+
+    public Task<ApiResult<Page<DriftEvent>>> GetDriftAsync(string? source, string? kind, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<DriftEvent>>(Query("drift", ("source", source), ("kind", kind), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+
+    public Task<ApiResult<Page<QuarantinedRecord>>> GetQuarantineAsync(string? source, long? runId, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<QuarantinedRecord>>(Query("quarantine", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+
+    /// <summary>Asks the API to run the ETL now (<c>POST /trigger-etl</c>) with the configured scheduler token.</summary>
+    public async Task<TriggerOutcome> TriggerEtlAsync(string? source, CancellationToken cancellationToken = default)
+    {
+        if (!CanTrigger)
+        {
+            return new TriggerOutcome(TriggerOutcomeKind.NotConfigured, "Running the ETL from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, Query("trigger-etl", ("source", source)));
+        request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            var what = source is null ? "every snapshot source" : Sources.DisplayName(source);
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.Accepted:
+                    var accepted = await ReadJsonAsync<TriggerAccepted>(response, deadline.Token);
+                    return new TriggerOutcome(TriggerOutcomeKind.Accepted, $"Queued a run of {what}. It appears in the history when it starts.", accepted?.TriggerId);
+                case HttpStatusCode.Conflict:
+                    var conflict = await ReadJsonAsync<Problem>(response, deadline.Token);
+                    var running = conflict?.RunningRun is { } run ? $" (run #{run.Id} started {run.StartedAt:HH:mm:ss} UTC)" : "";
+                    return new TriggerOutcome(TriggerOutcomeKind.AlreadyRunning, $"A run of {what} is already running or queued{running}. Try again when it has finished.");
+                case HttpStatusCode.Unauthorized:
+                    return new TriggerOutcome(TriggerOutcomeKind.Unauthorized, "The API rejected the dashboard's scheduler token. Check that Api:SchedulerToken matches the API's Etl:SchedulerToken.");
+                case HttpStatusCode.Forbidden:
+                    return new TriggerOutcome(TriggerOutcomeKind.Refused, "The API refuses manual runs: no scheduler token is configured on the API.");
+                default:
+                    var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                    return new TriggerOutcome(TriggerOutcomeKind.Failed, $"The API could not queue the run ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
+            }
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "POST /trigger-etl failed");
+            return new TriggerOutcome(TriggerOutcomeKind.Failed, Unreachable);
+        }
+    }
+
+    private const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+
+    private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)
+    {
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.GetAsync(relativeUri, deadline.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
+            }
+
+            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
+            return value is null
+                ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode)
+                : ApiResult<T>.Success(value);
+        }
+        catch (JsonException exception)
+        {
+            logger.LogWarning(exception, "GET {Uri} returned JSON the dashboard could not read", relativeUri);
+            return ApiResult<T>.Failure("The API answered in a shape the dashboard does not understand.");
+        }
+        catch (Exception exception) when (IsUnreachable(exception))
+        {
+            logger.LogWarning(exception, "GET {Uri} failed", relativeUri);
+            return ApiResult<T>.Failure(Unreachable);
+        }
+    }
+
+    /// <summary>Network failures, timeouts and the resilience pipeline giving up (open circuit, total timeout).</summary>
+    private static bool IsUnreachable(Exception exception) =>
+        exception is HttpRequestException or TaskCanceledException or TimeoutException or Polly.ExecutionRejectedException;
+
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.RequestTimeout);
+        return deadline;
+    }
+
+    private static string Describe(HttpStatusCode status, Problem? problem)
+    {
+        var detail = problem?.Errors is { Count: > 0 } errors
+            ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))
+            : problem?.Detail ?? problem?.Title;
+        return status switch
+        {
+            HttpStatusCode.NotFound => detail ?? "Not found.",
+            HttpStatusCode.BadRequest => $"The API rejected the request: {detail ?? "bad request"}.",
+            HttpStatusCode.ServiceUnavailable => "The API is up but its database is unavailable.",
+            _ => $"The API answered {(int)status}{(detail is null ? "" : ": " + detail)}.",
+        };
+    }
+
+    private static async Task<T?> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken);
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>
+    /// The contract gives a run's detail both the run's <c>quarantined</c> count and a <c>quarantined</c> list of
+    /// records; accept either reading (and a nested <c>run</c> object) so the page works with both.
+    /// </summary>
+    private static EtlRunDetail? ReadRunDetail(JsonObject body)
+    {
+        var flat = new JsonObject();
+        if (body["run"] is JsonObject run)
+        {
+            foreach (var (key, value) in run)
+            {
+                flat[key] = value?.DeepClone();
+            }
+        }
+
+        foreach (var (key, value) in body)
+        {
+            if (key != "run")
+            {
+                flat[key] = value?.DeepClone();
+            }
+        }
+
+        if (flat["quarantined"] is JsonArray records)
+        {
+            flat.Remove("quarantined");
+            flat["quarantined_records"] = records.DeepClone();
+            flat["quarantined"] = flat["quarantined_total"]?.DeepClone() ?? records.Count;
+        }
+
+        flat["quarantined_total"] ??= flat["quarantined"]?.DeepClone();
+        try
+        {
+            return flat.Deserialize<EtlRunDetail>(ApiJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Query(string path, params (string Name, string? Value)[] parameters) =>
+        QueryHelpers.AddQueryString(path, parameters.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string?>(p.Name, p.Value)));
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

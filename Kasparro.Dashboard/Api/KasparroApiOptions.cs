@@ -1,0 +1,21 @@
+namespace Kasparro.Dashboard.Api;
+
+/// <summary>The <c>Api</c> configuration section: what the dashboard needs to call the API beyond its address.</summary>
+public sealed class KasparroApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>
+    /// Sent as <c>X-Scheduler-Token</c> with "Run now". Configured (the AppHost passes its scheduler-token
+    /// parameter), never typed into a page; without it the button is disabled.
+    /// </summary>
+    public string? SchedulerToken { get; set; }
+
+    /// <summary>
+    /// How long a page waits for one API answer, retries included. Shorter than the resilience pipeline's total
+    /// (30 s) so an unreachable API turns into a message quickly instead of a long spinner.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    public bool CanTrigger => !string.IsNullOrWhiteSpace(SchedulerToken);
+}

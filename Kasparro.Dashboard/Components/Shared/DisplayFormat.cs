@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace Kasparro.Dashboard.Components.Shared;
+
+/// <summary>How numbers, money and times read on every page (invariant culture, UTC).</summary>
+public static class DisplayFormat
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    public static string Usd(decimal? value) => value switch
+    {
+        null => "—",
+        >= 1 or <= -1 => value.Value.ToString("$#,##0.00", Culture),
+        0 => "$0",
+        _ => "$" + value.Value.ToString("0.########", Culture),
+    };
+
+    /// <summary>Large amounts (market cap, volume) as $1.66T, $21.4B, $3.2M.</summary>
+    public static string CompactUsd(decimal? value)
+    {
+        if (value is not { } v)
+        {
+            return "—";
+        }
+
+        var abs = Math.Abs(v);
+        return abs switch
+        {
+            >= 1_000_000_000_000m => (v / 1_000_000_000_000m).ToString("$0.##", Culture) + "T",
+            >= 1_000_000_000m => (v / 1_000_000_000m).ToString("$0.##", Culture) + "B",
+            >= 1_000_000m => (v / 1_000_000m).ToString("$0.##", Culture) + "M",
+            _ => Usd(v),
+        };
+    }
+
+    public static string Percent(decimal? value, int decimals = 2) =>
+        value is null ? "—" : value.Value.ToString("+0." + new string('0', decimals) + ";-0." + new string('0', decimals) + ";0", Culture) + "%";
+
+    public static string Count(long value) => value.ToString("#,##0", Culture);
+
+    public static string Duration(long? milliseconds) => milliseconds switch
+    {
+        null => "—",
+        < 1000 => $"{milliseconds} ms",
+        < 60_000 => (milliseconds.Value / 1000m).ToString("0.0", Culture) + " s",
+        _ => TimeSpan.FromMilliseconds(milliseconds.Value).ToString(@"m\:ss", Culture) + " min",
+    };
+
+    public static string Utc(DateTimeOffset? value) => value is null ? "—" : value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Culture) + " UTC";
+
+    /// <summary>"4 min ago", "3 h ago", "2 d ago".</summary>
+    public static string Age(DateTimeOffset? value, DateTimeOffset now)
+    {
+        if (value is null)
+        {
+            return "never";
+        }
+
+        var age = now - value.Value;
+        return age switch
+        {
+            { TotalSeconds: < 60 } => "just now",
+            { TotalMinutes: < 60 } => $"{(int)age.TotalMinutes} min ago",
+            { TotalHours: < 48 } => $"{(int)age.TotalHours} h ago",
+            _ => $"{(int)age.TotalDays} d ago",
+        };
+    }
+}

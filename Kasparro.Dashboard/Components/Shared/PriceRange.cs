@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace Kasparro.Dashboard.Components.Shared;
+
+/// <summary>
+/// The time window of the Prices and Compare pages as it appears in the URL (<c>?range=30d</c>, or
+/// <c>?range=custom&amp;from=2025-03-01&amp;to=2025-03-15</c>), turned into the from/to of <c>/assets/{id}/history</c>.
+/// </summary>
+public sealed record PriceRange(string Key, DateTimeOffset From, DateTimeOffset To, string? Problem = null)
+{
+    public const string Default = "7d";
+    public const string Custom = "custom";
+
+    /// <summary>The presets offered as buttons, with their labels.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label)> Presets =
+        [("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("1y", "1 year")];
+
+    /// <summary>Reads the URL's values; anything unreadable falls back to the default with a <see cref="Problem"/> to show.</summary>
+    public static PriceRange Parse(string? range, string? from, string? to, DateTimeOffset now)
+    {
+        var key = string.IsNullOrWhiteSpace(range) ? Default : range.Trim().ToLowerInvariant();
+        TimeSpan? span = key switch
+        {
+            "24h" => TimeSpan.FromHours(24),
+            "7d" => TimeSpan.FromDays(7),
+            "30d" => TimeSpan.FromDays(30),
+            "1y" => TimeSpan.FromDays(365),
+            _ => null,
+        };
+        if (span is { } preset)
+        {
+            return new PriceRange(key, now - preset, now);
+        }
+
+        if (key == Custom)
+        {
+            if (TryDate(from, out var start) && TryDate(to, out var end) && start <= end)
+            {
+                // The "to" day is included: the window ends at the next midnight (or now, when that is earlier).
+                var exclusiveEnd = end.AddDays(1);
+                return new PriceRange(Custom, start, exclusiveEnd < now ? exclusiveEnd : now);
+            }
+
+            return Fallback(now, "A custom range needs a from and a to date (yyyy-MM-dd), from not after to. Showing 7 days.");
+        }
+
+        return Fallback(now, $"“{range}” is not a range this page knows (24h, 7d, 30d, 1y, custom). Showing 7 days.");
+    }
+
+    private static PriceRange Fallback(DateTimeOffset now, string problem) => new(Default, now - TimeSpan.FromDays(7), now, problem);
+
+    private static bool TryDate(string? text, out DateTimeOffset date)
+    {
+        var ok = DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day);
+        date = ok ? new DateTimeOffset(day.Date, TimeSpan.Zero) : default;
+        return ok;
+    }
+
+    public static string DateText(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,52 @@
+using Kasparro.Dashboard.Api;
+
+namespace Kasparro.Dashboard.Components.Shared;
+
+/// <summary>Turns the API's per-source history into chart series, one per source in a fixed order and colour.</summary>
+public static class SeriesBuilder
+{
+    public static IReadOnlyList<ChartSeries> From(AssetHistory history, Func<PricePoint, decimal?> value) =>
+        history.Series
+            .OrderBy(s => s.Source, StringComparer.Ordinal)
+            .Select(s => new ChartSeries(
+                s.Source,
+                Sources.DisplayName(s.Source),
+                ChartTheme.SourceColour(s.Source),
+                s.Points.Select(p => p.T).ToList(),
+                s.Points.Select(value).ToList()))
+            .ToList();
+
+    /// <summary>
+    /// Each source's distance from the median of all sources at the same time, in percent: how the sources
+    /// diverged over time. Times where fewer than two sources have a price are left out (nothing to compare).
+    /// </summary>
+    public static IReadOnlyList<ChartSeries> DivergenceOverTime(AssetHistory history)
+    {
+        var pricesAt = history.Series
+            .SelectMany(s => s.Points.Where(p => p.PriceUsd is > 0).Select(p => (s.Source, p.T, Price: p.PriceUsd!.Value)))
+            .GroupBy(p => p.T)
+            .Where(g => g.Select(p => p.Source).Distinct().Count() >= 2)
+            .ToDictionary(g => g.Key, g => Median(g.Select(p => p.Price)));
+
+        return history.Series
+            .OrderBy(s => s.Source, StringComparer.Ordinal)
+            .Select(s =>
+            {
+                var points = s.Points.Where(p => p.PriceUsd is > 0 && pricesAt.ContainsKey(p.T)).OrderBy(p => p.T).ToList();
+                return new ChartSeries(
+                    s.Source,
+                    Sources.DisplayName(s.Source),
+                    ChartTheme.SourceColour(s.Source),
+                    points.Select(p => p.T).ToList(),
+                    points.Select(p => (decimal?)Math.Round((p.PriceUsd!.Value - pricesAt[p.T]) / pricesAt[p.T] * 100m, 6)).ToList());
+            })
+            .ToList();
+    }
+
+    public static decimal Median(IEnumerable<decimal> values)
+    {
+        var sorted = values.Order().ToList();
+        var middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2m;
+    }
+}

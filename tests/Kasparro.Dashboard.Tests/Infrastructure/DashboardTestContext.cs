@@ -1,0 +1,33 @@
+using Bunit;
+using Kasparro.Dashboard.Api;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Kasparro.Dashboard.Tests.Infrastructure;
+
+/// <summary>
+/// A bUnit context wired like the dashboard: Fluent UI services, the real <see cref="KasparroApiClient"/> over a
+/// <see cref="CannedApi"/>, a fixed clock. JS interop is loose because Fluent UI and plotly.js run in a browser.
+/// </summary>
+public abstract class DashboardTestContext : BunitContext
+{
+    public static readonly DateTimeOffset Now = new(2025, 3, 29, 10, 30, 0, TimeSpan.Zero);
+
+    protected DashboardTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddFluentUIComponents();
+        Services.AddSingleton<TimeProvider>(new FixedClock(Now));
+        Services.AddSingleton(_ => new KasparroApiClient(
+            new HttpClient(Api) { BaseAddress = new Uri("http://api.test/") },
+            Options.Create(ApiOptions),
+            NullLogger<KasparroApiClient>.Instance));
+    }
+
+    protected CannedApi Api { get; } = new();
+
+    /// <summary>The dashboard's <c>Api</c> configuration section; set the token before the first render.</summary>
+    protected KasparroApiOptions ApiOptions { get; } = new();
+}
