@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Aspire.Hosting;
 
 namespace Kasparro.AppHost.Tests.Stack;
@@ -10,6 +11,18 @@ public sealed class StackStartupTests(StackFixture stack) : IClassFixture<StackF
     {
         // The fixture waited for each resource to report healthy; this records how long the cold start took.
         Assert.InRange(stack.ColdStart, TimeSpan.Zero, StackFixture.StartTimeout);
+    }
+
+    [Fact]
+    public async Task The_api_answers_health_with_the_database_connected()
+    {
+        using var client = stack.App.CreateHttpClient(ResourceNames.Api);
+        using var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("connected", json.RootElement.GetProperty("database").GetString());
     }
 
     [Fact]
