@@ -20,8 +20,9 @@ log=$(mktemp)
 status=0
 dotnet test Kasparro.sln --no-build -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
-# One closing line for whoever reads the log: the totals over every test project.
-awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# One closing line for whoever reads the log: the totals over every test project (the summary block
+# each project prints: "Passed: N", "Failed: N", "Skipped: N").
+awk '/^ *(Passed|Failed|Skipped): *[0-9]+ *$/ { gsub(/ /, ""); split($0, kv, ":"); total[kv[1]] += kv[2] }
+     END { printf "%d passed, %d failed, %d skipped\n", total["Passed"], total["Failed"], total["Skipped"] }' "$log"
 rm -f "$log"
 exit $status
