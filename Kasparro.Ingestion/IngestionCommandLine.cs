@@ -11,19 +11,33 @@ public enum IngestionMode
     InitDb,
     /// <summary><c>--once [--source S]</c>: one run of each (or one) source, exit non-zero if any failed.</summary>
     Once,
+    /// <summary><c>--backfill [--days N] [--top N | --asset ID...]</c>: one backfill of past prices from CoinGecko, then exit.</summary>
+    Backfill,
 }
 
+/// <summary>The <c>--backfill</c> options as given; what is not given comes from the <c>Backfill</c> configuration section.</summary>
+public sealed record BackfillArguments(int? Days, int? Top, IReadOnlyList<string> AssetIds);
+
 /// <summary>
-/// The service's own flags (<c>--init-db</c>, <c>--once</c>, <c>--source</c>, <c>--run-forever</c>); every
+/// The service's own flags (<c>--init-db</c>, <c>--once</c>, <c>--source</c>, <c>--run-forever</c>, <c>--backfill</c>
+/// with <c>--days</c>, <c>--top</c>, <c>--asset</c>); every
 /// other argument (e.g. <c>--Etl:FailAfterRecords=5</c>) is configuration for the host.
 /// </summary>
 public sealed record IngestionCommandLine(IngestionMode Mode, IReadOnlyList<string> Sources, string[] HostArguments, string? Error)
 {
+    /// <summary>The <c>--backfill</c> options (empty unless <see cref="Mode"/> is <see cref="IngestionMode.Backfill"/>).</summary>
+    public BackfillArguments Backfill { get; init; } = new(null, null, []);
+
     public const string Usage = """
-        Kasparro.Ingestion [--run-forever | --init-db | --once [--source coinpaprika|coingecko|csv]...] [--Section:Key=Value ...]
+        Kasparro.Ingestion [--run-forever | --init-db | --once [--source coinpaprika|coingecko|csv]...
+                            | --backfill [--days N] [--top N | --asset COINGECKO_ID...]] [--Section:Key=Value ...]
           --run-forever   run the scheduler and the /health endpoint until stopped (default)
           --init-db       apply database migrations and exit
           --once          run each enabled source once (or only --source), exit 1 if any run failed
+          --backfill      fill past prices from CoinGecko market charts (default Backfill:Days, Backfill:Top), exit 1 if it failed
+            --days N      how far back (1..3650; hourly up to 90, daily beyond; the demo plan reaches 365)
+            --top N       the N CoinGecko assets with the largest market cap in the latest snapshot
+            --asset ID    exactly these CoinGecko ids (bitcoin, ethereum, ...), repeatable
         """;
 
     public static IngestionCommandLine Parse(string[] args)
@@ -31,6 +45,8 @@ public sealed record IngestionCommandLine(IngestionMode Mode, IReadOnlyList<stri
         var mode = IngestionMode.RunForever;
         var sources = new List<string>();
         var host = new List<string>();
+        int? days = null, top = null;
+        var assets = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -58,6 +74,35 @@ public sealed record IngestionCommandLine(IngestionMode Mode, IReadOnlyList<stri
 
                     sources.Add(source);
                     break;
+                case "--backfill":
+                    mode = IngestionMode.Backfill;
+                    break;
+                case "--days" or "--top":
+                    var flag = args[i];
+                    if (i + 1 >= args.Length || !int.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                        || number < 1 || number > (flag == "--days" ? 3650 : 10_000))
+                    {
+                        return Fail($"{flag} needs a whole number between 1 and {(flag == "--days" ? 3650 : 10_000)}");
+                    }
+
+                    if (flag == "--days")
+                    {
+                        days = number;
+                    }
+                    else
+                    {
+                        top = number;
+                    }
+
+                    break;
+                case "--asset":
+                    if (i + 1 >= args.Length || string.IsNullOrWhiteSpace(args[i + 1]) || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        return Fail("--asset needs a CoinGecko id (e.g. bitcoin)");
+                    }
+
+                    assets.Add(args[++i].Trim());
+                    break;
                 default:
                     host.Add(args[i]);
                     break;
@@ -69,7 +114,17 @@ public sealed record IngestionCommandLine(IngestionMode Mode, IReadOnlyList<stri
             return Fail("--source goes with --once");
         }
 
-        return new IngestionCommandLine(mode, sources, [.. host], null);
+        if ((days is not null || top is not null || assets.Count > 0) && mode != IngestionMode.Backfill)
+        {
+            return Fail("--days, --top and --asset go with --backfill");
+        }
+
+        if (top is not null && assets.Count > 0)
+        {
+            return Fail("--top and --asset exclude each other: give either the number of top assets or the ids");
+        }
+
+        return new IngestionCommandLine(mode, sources, [.. host], null) { Backfill = new BackfillArguments(days, top, assets) };
 
         IngestionCommandLine Fail(string error) => new(mode, sources, [.. host], error);
     }

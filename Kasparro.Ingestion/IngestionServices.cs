@@ -1,4 +1,5 @@
 using Kasparro.Data;
+using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Quality;
@@ -63,6 +64,9 @@ public static class IngestionServices
         services.AddTransient<IMarketSource, CoinGeckoSource>();
         services.AddTransient<IMarketSource, CsvSource>();
         services.AddTransient<EtlRunner>();
+
+        // History backfill from CoinGecko market charts (coingecko-history).
+        services.AddBackfill();
 
         services.AddKasparroQuartz(builder.Configuration);
         return builder;

@@ -1,5 +1,6 @@
 using Kasparro.Data;
 using Kasparro.Ingestion;
+using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Schema;
 
@@ -45,6 +46,22 @@ switch (commandLine.Mode)
         }
 
         return outcomes.All(o => o.Succeeded) ? 0 : 1;
+    }
+
+    case IngestionMode.Backfill:
+    {
+        await using var app = builder.Build();
+        await SchemaMigrator.MigrateAsync(app.Services.GetRequiredService<IServiceScopeFactory>(), CancellationToken.None);
+        var configured = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BackfillOptions>>().Value;
+        var asked = commandLine.Backfill;
+        var request = new BackfillRequest(asked.Days ?? configured.Days, asked.Top ?? configured.Top, asked.AssetIds);
+        var outcome = await app.Services.GetRequiredService<BackfillRunner>().RunAsync(request, "cli", null, CancellationToken.None);
+        var run = outcome.Run;
+        Console.WriteLine($"{run.Source}: {run.Status}" + (run.RunId is { } id ? $" (run {id})" : "")
+            + $" assets={outcome.AssetsDone}/{outcome.Assets} already_complete={outcome.AlreadyComplete} requests={outcome.Requests}"
+            + $" fetched={run.Counts.Fetched} inserted={run.Counts.Inserted} unchanged={run.Counts.Unchanged} quarantined={run.Counts.Quarantined}"
+            + (run.Error is null ? "" : $" error: {run.Error}"));
+        return run.Succeeded ? 0 : 1;
     }
 
     default:

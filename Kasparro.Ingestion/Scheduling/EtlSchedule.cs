@@ -39,6 +39,10 @@ public sealed class EtlSchedule(
             await RegisterAsync(_scheduler, source, stoppingToken);
         }
 
+        // The backfill (coingecko-history) keeps its own job, triggers and lower priority: see BackfillSchedule.
+        await Backfill.BackfillSchedule.RegisterAsync(_scheduler, services.GetRequiredService<IOptions<Backfill.BackfillOptions>>().Value, etl.Value,
+            services.GetRequiredService<TimeProvider>(), stoppingToken);
+
         await _scheduler.Start(stoppingToken);
         logger.LogInformation("ETL scheduler started for {Sources}", string.Join(", ", enabled));
     }

@@ -1,0 +1,117 @@
+using Kasparro.Data;
+using Kasparro.Ingestion.Pipeline;
+using Kasparro.Ingestion.Sources;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kasparro.Ingestion.Backfill;
+
+/// <summary>
+/// Writes one market chart into the price history only (the normalized latest records belong to the snapshots):
+/// binary COPY into a staging table, then one statement that adds the points that are new. Points land under
+/// source <c>coingecko</c>, the same series as the snapshots, with <c>is_backfill = true</c>. The answer itself
+/// is kept verbatim in <c>raw_records</c> (source <c>coingecko-history</c>), rejected points go to quarantine.
+/// </summary>
+public static class HistoryWriter
+{
+    private const string CreateStage = """
+        CREATE TEMP TABLE IF NOT EXISTS backfill_stage (
+            observed_at timestamptz NOT NULL, price numeric NOT NULL, market_cap numeric, volume numeric
+        ) ON COMMIT DELETE ROWS
+        """;
+
+    // Counting (fetched = inserted + unchanged + quarantined; a backfill never updates): a point is unchanged when
+    // the history already holds it (same timestamp), when it repeats within the answer, or when a live snapshot
+    // already stands for its time bucket (within half the chart's spacing), so snapshots are never duplicated.
+    private const string Merge = """
+        WITH s AS (
+            SELECT DISTINCT ON (observed_at) * FROM backfill_stage ORDER BY observed_at
+        ),
+        raw AS (
+            INSERT INTO raw_records (source, source_id, source_timestamp, content_hash, payload, run_id, ingested_at)
+            VALUES (@history, @id, @last, @hash, @payload, @run, @now)
+            ON CONFLICT (source, content_hash) DO NOTHING
+            RETURNING 1
+        ),
+        hist AS (
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
+            SELECT @source, @id, s.observed_at, @asset, s.price, s.market_cap, s.volume, true, @run
+              FROM s
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM price_history p
+                    WHERE p.source = @source AND p.source_id = @id AND NOT p.is_backfill
+                      AND p.observed_at > s.observed_at - @half AND p.observed_at < s.observed_at + @half)
+            ON CONFLICT (source, source_id, observed_at) DO NOTHING
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM hist)::int, (SELECT count(*) FROM raw)::int
+        """;
+
+    public static async Task<BatchCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, string coinId, string assetId,
+        MarketChart chart, string payload, TimeSpan granularity, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (chart.Rejected.Count > 0)
+        {
+            await QuarantineAsync(connection, runId, chart.Rejected, now, cancellationToken);
+        }
+
+        await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "COPY backfill_stage (observed_at, price, market_cap, volume) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var point in chart.Points)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(point.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(point.PriceUsd, NpgsqlDbType.Numeric, cancellationToken);
+                await WriteNullableAsync(importer, point.MarketCapUsd, cancellationToken);
+                await WriteNullableAsync(importer, point.VolumeUsd, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await using var merge = new NpgsqlCommand(Merge, connection, transaction);
+        merge.Parameters.AddWithValue("source", SourceNames.CoinGecko);
+        merge.Parameters.AddWithValue("history", SourceNames.CoinGeckoHistory);
+        merge.Parameters.AddWithValue("id", coinId);
+        merge.Parameters.AddWithValue("asset", assetId);
+        merge.Parameters.AddWithValue("run", runId);
+        merge.Parameters.AddWithValue("now", now);
+        merge.Parameters.AddWithValue("half", granularity / 2);
+        merge.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("last", NpgsqlDbType.TimestampTz) { TypedValue = chart.Points.Count > 0 ? chart.Points.Max(p => p.ObservedAt) : null });
+        merge.Parameters.AddWithValue("hash", BulkWriter.ContentHash(payload));
+        merge.Parameters.AddWithValue("payload", NpgsqlDbType.Jsonb, payload);
+        await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var inserted = reader.GetInt32(0);
+        return new BatchCounts(chart.Received, inserted, 0, chart.Points.Count - inserted, chart.Rejected.Count);
+    }
+
+    private static async Task QuarantineAsync(NpgsqlConnection connection, long runId, IReadOnlyList<SourceRecord> rejected, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY quarantined_records (source, run_id, source_id, location, reason, raw_content, quarantined_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var record in rejected)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(SourceNames.CoinGeckoHistory, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(runId, NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(record.SourceId ?? "", NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(record.Location, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(record.RejectReason ?? "rejected", NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(record.RawPayload, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, decimal? value, CancellationToken cancellationToken) =>
+        value is { } v ? importer.WriteAsync(v, NpgsqlDbType.Numeric, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+}
