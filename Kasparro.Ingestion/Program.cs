@@ -52,7 +52,7 @@ switch (commandLine.Mode)
     {
         await using var app = builder.Build();
         await SchemaMigrator.MigrateAsync(app.Services.GetRequiredService<IServiceScopeFactory>(), CancellationToken.None);
-        var configured = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BackfillOptions>>().Value;
+        var configured = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HistoryBackfillOptions>>().Value;
         var asked = commandLine.Backfill;
         var request = new BackfillRequest(asked.Days ?? configured.Days, asked.Top ?? configured.Top, asked.AssetIds);
         var outcome = await app.Services.GetRequiredService<BackfillRunner>().RunAsync(request, "cli", null, CancellationToken.None);

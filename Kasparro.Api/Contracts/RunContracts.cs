@@ -78,4 +78,8 @@ public sealed record SourceStats(
     long TotalFailed,
     long TotalQuarantined,
     string State,
-    long? CurrentRunId);
+    long? CurrentRunId,
+    BackfillProgress? Backfill);
+
+/// <summary>How far the history backfill has come (only on <c>coingecko-history</c>).</summary>
+public sealed record BackfillProgress(long AssetsComplete, long PointsWritten);

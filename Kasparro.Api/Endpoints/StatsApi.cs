@@ -43,15 +43,21 @@ public static class StatsApi
             .Select(g => new { Source = g.Key, g.OrderByDescending(r => r.FinishedAt).ThenByDescending(r => r.Id).First().DurationMs })
             .ToDictionaryAsync(x => x.Source, x => x.DurationMs, cancellationToken);
 
+        // Each backfilled asset keeps one checkpoint; points written are the history runs' inserted counts.
+        var backfill = new BackfillProgress(
+            await db.EtlCheckpoints.AsNoTracking().LongCountAsync(c => c.Source == SourceNames.CoinGeckoHistory, cancellationToken),
+            await db.EtlRuns.AsNoTracking().Where(r => r.Source == SourceNames.CoinGeckoHistory).SumAsync(r => (long)r.Inserted, cancellationToken));
+
         var stats = new Dictionary<string, SourceStats>(StringComparer.Ordinal);
         foreach (var source in SourceNames.All)
         {
             var t = totals.FirstOrDefault(x => x.Source == source);
+            var progress = source == SourceNames.CoinGeckoHistory ? backfill : null;
             stats[source] = t is null
-                ? new SourceStats(null, null, null, 0, 0, 0, 0, 0, 0, "idle", null)
+                ? new SourceStats(null, null, null, 0, 0, 0, 0, 0, 0, "idle", null, progress)
                 : new SourceStats(t.LastSuccess?.UtcDateTime, t.LastFailure?.UtcDateTime, lastDurations.GetValueOrDefault(source),
                     t.Total, t.Successful, t.Failed, t.Processed, t.Quarantined, t.Quarantined,
-                    t.RunningId is null ? "idle" : "running", t.RunningId);
+                    t.RunningId is null ? "idle" : "running", t.RunningId, progress);
         }
 
         return TypedResults.Ok(stats);

@@ -54,7 +54,7 @@ public static class TriggerApi
         }
 
         var query = new QueryValidator();
-        var only = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
+        var only = query.OneOf(source, "source", SourceNames.All.ToArray());
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);

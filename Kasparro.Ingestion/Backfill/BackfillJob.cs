@@ -9,7 +9,7 @@ namespace Kasparro.Ingestion.Backfill;
 /// <c>Backfill:Top</c>), fired by its cron, a startup trigger or a one-off trigger from the API.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class BackfillJob(BackfillRunner runner, IOptions<BackfillOptions> options) : IJob
+public sealed class BackfillJob(BackfillRunner runner, IOptions<HistoryBackfillOptions> options) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace Kasparro.Ingestion.Backfill;
 
 /// <summary>
 /// The backfill's own budget, stacked on the CoinGecko limiter every request already goes through: a backfill
-/// takes one token here before each market chart, so it never asks for more than <see cref="BackfillOptions.ShareOfRate"/>
+/// takes one token here before each market chart, so it never asks for more than <see cref="HistoryBackfillOptions.ShareOfRate"/>
 /// of the configured rate, and since it has one request in flight at a time the snapshots queue behind at most one
 /// of its requests on the shared limiter.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed class BackfillRateLimiter : IDisposable
 {
     private readonly TokenBucketRateLimiter _limiter;
 
-    public BackfillRateLimiter(IOptions<CoinGeckoOptions> gecko, IOptions<BackfillOptions> backfill)
+    public BackfillRateLimiter(IOptions<CoinGeckoOptions> gecko, IOptions<HistoryBackfillOptions> backfill)
     {
         RequestsPerMinute = Math.Max(1, (int)Math.Floor(gecko.Value.RequestsPerMinute * backfill.Value.ShareOfRate));
         _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions

@@ -6,5 +6,5 @@ namespace Kasparro.Ingestion.Backfill;
 /// <param name="AssetIds">CoinGecko ids (<c>bitcoin</c>, <c>ethereum</c>).</param>
 public sealed record BackfillRequest(int Days, int Top, IReadOnlyList<string> AssetIds)
 {
-    public static BackfillRequest From(BackfillOptions options) => new(options.Days, options.Top, []);
+    public static BackfillRequest From(HistoryBackfillOptions options) => new(options.Days, options.Top, []);
 }

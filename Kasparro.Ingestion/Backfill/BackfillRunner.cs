@@ -25,7 +25,7 @@ public sealed class BackfillRunner(
     BackfillRateLimiter budget,
     RunRecorder runs,
     AssetOverrides overrides,
-    IOptions<BackfillOptions> options,
+    IOptions<HistoryBackfillOptions> options,
     IOptions<EtlOptions> etlOptions,
     TimeProvider clock,
     ILogger<BackfillRunner> logger)

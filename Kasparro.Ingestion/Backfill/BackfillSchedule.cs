@@ -16,7 +16,7 @@ public static class BackfillSchedule
     /// <summary>How long after start the startup backfill waits, so the first snapshot has listed the top assets.</summary>
     public static readonly TimeSpan StartupDelay = TimeSpan.FromMinutes(2);
 
-    public static async Task RegisterAsync(IScheduler scheduler, BackfillOptions backfill, EtlOptions etl, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task RegisterAsync(IScheduler scheduler, HistoryBackfillOptions backfill, EtlOptions etl, TimeProvider clock, CancellationToken cancellationToken)
     {
         var name = EtlScheduling.JobName(SourceNames.CoinGeckoHistory);
         var jobKey = new JobKey(name, EtlScheduling.JobGroup);

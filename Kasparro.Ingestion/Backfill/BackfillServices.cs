@@ -5,7 +5,7 @@ public static class BackfillServices
 {
     public static IServiceCollection AddBackfill(this IServiceCollection services)
     {
-        services.AddOptions<BackfillOptions>().BindConfiguration(BackfillOptions.Section).ValidateDataAnnotations()
+        services.AddOptions<HistoryBackfillOptions>().BindConfiguration(HistoryBackfillOptions.Section).ValidateDataAnnotations()
             .Validate(o => string.IsNullOrWhiteSpace(o.Schedule) || IsValidCron(o.Schedule),
                 "Backfill:Schedule is not a valid Quartz cron expression (six or seven fields, seconds first, e.g. '0 15 * * * ?')")
             .Validate(o => o.RefreshAfter > TimeSpan.Zero, "Backfill:RefreshAfter must be positive")

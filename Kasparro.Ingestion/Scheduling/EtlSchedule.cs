@@ -40,7 +40,7 @@ public sealed class EtlSchedule(
         }
 
         // The backfill (coingecko-history) keeps its own job, triggers and lower priority: see BackfillSchedule.
-        await Backfill.BackfillSchedule.RegisterAsync(_scheduler, services.GetRequiredService<IOptions<Backfill.BackfillOptions>>().Value, etl.Value,
+        await Backfill.BackfillSchedule.RegisterAsync(_scheduler, services.GetRequiredService<IOptions<Backfill.HistoryBackfillOptions>>().Value, etl.Value,
             services.GetRequiredService<TimeProvider>(), stoppingToken);
 
         await _scheduler.Start(stoppingToken);

@@ -150,6 +150,24 @@ public sealed class RunsApiTests(DatabaseFixture database) : IClassFixture<Datab
         var csv = stats.GetProperty("csv");
         Assert.Equal(0, csv.GetProperty("total_runs").GetInt64());
         Assert.Equal("idle", csv.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, csv.GetProperty("backfill").ValueKind);
+    }
+
+    [Fact]
+    public async Task Stats_show_how_far_the_history_backfill_has_come()
+    {
+        await ApiSeed.AddAsync(database,
+            ApiSeed.Run(SourceNames.CoinGeckoHistory, EtlRunStatus.Success, ApiSeed.T0.AddDays(1), fetched: 2161),
+            ApiSeed.Run(SourceNames.CoinGeckoHistory, EtlRunStatus.Partial, ApiSeed.T0.AddDays(2), fetched: 500, quarantined: 3),
+            new EtlCheckpoint { Key = "coingecko-history:bitcoin", Source = SourceNames.CoinGeckoHistory, UpdatedAt = ApiSeed.T0 },
+            new EtlCheckpoint { Key = "coingecko-history:ethereum", Source = SourceNames.CoinGeckoHistory, UpdatedAt = ApiSeed.T0 });
+
+        var history = (await _client.GetJsonAsync("/stats")).GetProperty(SourceNames.CoinGeckoHistory);
+
+        var backfill = history.GetProperty("backfill");
+        Assert.Equal(2, backfill.GetProperty("assets_complete").GetInt64());
+        Assert.Equal(2161 + 497, backfill.GetProperty("points_written").GetInt64());
+        Assert.Equal(2, history.GetProperty("total_runs").GetInt64());
     }
 
     [Fact]

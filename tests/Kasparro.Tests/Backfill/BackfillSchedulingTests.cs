@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quartz;
 using Xunit.Abstractions;
-using BackfillOptions = Kasparro.Ingestion.Backfill.BackfillOptions;
 
 namespace Kasparro.Tests.Backfill;
 
@@ -81,7 +80,7 @@ public sealed class BackfillSchedulingTests(DatabaseFixture database, ITestOutpu
         await Kasparro.Ingestion.Schema.SchemaMigrator.MigrateAsync(host.Services.GetRequiredService<IServiceScopeFactory>(), CancellationToken.None);
         var scheduler = host.Services.GetRequiredKeyedService<IScheduler>(EtlScheduling.SchedulerName);
 
-        await BackfillSchedule.RegisterAsync(scheduler, host.Services.GetRequiredService<IOptions<BackfillOptions>>().Value,
+        await BackfillSchedule.RegisterAsync(scheduler, host.Services.GetRequiredService<IOptions<HistoryBackfillOptions>>().Value,
             host.Services.GetRequiredService<IOptions<EtlOptions>>().Value, TimeProvider.System, CancellationToken.None);
 
         var job = await scheduler.GetJobDetail(new JobKey(SourceNames.CoinGeckoHistory, EtlScheduling.JobGroup));

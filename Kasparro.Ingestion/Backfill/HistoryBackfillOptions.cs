@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Kasparro.Ingestion.Backfill;
 
 /// <summary>Configuration section <c>Backfill</c>: the scheduled history backfill from CoinGecko market charts.</summary>
-public sealed class BackfillOptions
+public sealed class HistoryBackfillOptions
 {
     public const string Section = "Backfill";
 
