@@ -25,7 +25,7 @@ public static class IngestionServices
         services.AddOptions<CsvOptions>().BindConfiguration(CsvOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EtlOptions>().BindConfiguration(EtlOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Schedule.Keys.All(SourceNames.IsKnown), $"Etl:Schedule names an unknown source; known: {string.Join(", ", SourceNames.All)}")
-            .Validate(o => o.Schedule.Values.All(c => string.IsNullOrWhiteSpace(c) || IsValidCron(c)),
+            .Validate(o => o.Schedule.Values.All(c => string.IsNullOrWhiteSpace(c) || QuartzTriggers.IsValidCron(c)),
                 "Etl:Schedule holds an invalid Quartz cron expression (six or seven fields, seconds first, e.g. '0 0/10 * * * ?')")
             .ValidateOnStart();
 
@@ -70,19 +70,6 @@ public static class IngestionServices
 
         services.AddKasparroQuartz(builder.Configuration);
         return builder;
-    }
-
-    private static bool IsValidCron(string expression)
-    {
-        try
-        {
-            _ = new Quartz.CronExpression(expression);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     /// <summary>The long-running mode: the schema owner and the scheduler.</summary>

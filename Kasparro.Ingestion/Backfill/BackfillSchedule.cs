@@ -1,3 +1,4 @@
+using Kasparro.Ingestion.Scheduling;
 using Kasparro.Data;
 using Kasparro.Ingestion.Options;
 using Quartz;
@@ -37,48 +38,16 @@ public static class BackfillSchedule
         var cron = etl.Schedule.TryGetValue(SourceNames.CoinGeckoHistory, out var configured) && !string.IsNullOrWhiteSpace(configured)
             ? configured
             : backfill.Schedule;
-        if (!string.IsNullOrWhiteSpace(cron))
-        {
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(cronKey)
-                .ForJob(jobKey)
-                .WithPriority(Priority)
-                .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
-                .Build();
-            if (await scheduler.Exists(cronKey, cancellationToken))
-            {
-                await scheduler.RescheduleJob(cronKey, trigger, cancellationToken);
-            }
-            else
-            {
-                await TryScheduleAsync(scheduler, trigger, cancellationToken);
-            }
-        }
-        else
-        {
-            await scheduler.UnscheduleJob(cronKey, cancellationToken);
-        }
+        await QuartzTriggers.ApplyCronAsync(scheduler, cronKey, jobKey, cron, Priority, cancellationToken);
 
         if (etl.RunOnStart)
         {
-            await TryScheduleAsync(scheduler, TriggerBuilder.Create()
+            await QuartzTriggers.TryScheduleAsync(scheduler, TriggerBuilder.Create()
                 .WithIdentity(name, "startup")
                 .ForJob(jobKey)
                 .WithPriority(Priority)
                 .StartAt(clock.GetUtcNow() + StartupDelay)
                 .Build(), cancellationToken);
-        }
-    }
-
-    private static async Task TryScheduleAsync(IScheduler scheduler, ITrigger trigger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await scheduler.ScheduleJob(trigger, default, cancellationToken);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // Another replica stored the same trigger a moment ago: the same outcome.
         }
     }
 }

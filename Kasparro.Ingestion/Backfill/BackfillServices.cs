@@ -6,25 +6,12 @@ public static class BackfillServices
     public static IServiceCollection AddBackfill(this IServiceCollection services)
     {
         services.AddOptions<HistoryBackfillOptions>().BindConfiguration(HistoryBackfillOptions.Section).ValidateDataAnnotations()
-            .Validate(o => string.IsNullOrWhiteSpace(o.Schedule) || IsValidCron(o.Schedule),
+            .Validate(o => string.IsNullOrWhiteSpace(o.Schedule) || Scheduling.QuartzTriggers.IsValidCron(o.Schedule),
                 "Backfill:Schedule is not a valid Quartz cron expression (six or seven fields, seconds first, e.g. '0 15 * * * ?')")
             .Validate(o => o.RefreshAfter > TimeSpan.Zero, "Backfill:RefreshAfter must be positive")
             .ValidateOnStart();
         services.AddSingleton<BackfillRateLimiter>();
         services.AddTransient<BackfillRunner>();
         return services;
-    }
-
-    private static bool IsValidCron(string expression)
-    {
-        try
-        {
-            _ = new Quartz.CronExpression(expression);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

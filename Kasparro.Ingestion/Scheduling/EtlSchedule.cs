@@ -73,46 +73,16 @@ public sealed class EtlSchedule(
         await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
 
         var cronKey = new TriggerKey(EtlScheduling.JobName(source), EtlScheduling.ScheduleTriggerGroup);
-        if (etl.Value.Schedule.TryGetValue(source, out var cron) && !string.IsNullOrWhiteSpace(cron))
-        {
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(cronKey)
-                .ForJob(jobKey)
-                .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
-                .Build();
-            if (await scheduler.Exists(cronKey, cancellationToken))
-            {
-                await scheduler.RescheduleJob(cronKey, trigger, cancellationToken);
-            }
-            else
-            {
-                await TryScheduleAsync(scheduler, trigger, cancellationToken);
-            }
-        }
-        else
-        {
-            await scheduler.UnscheduleJob(cronKey, cancellationToken);
-        }
+        etl.Value.Schedule.TryGetValue(source, out var cron);
+        await QuartzTriggers.ApplyCronAsync(scheduler, cronKey, jobKey, cron, TriggerConstants.DefaultPriority, cancellationToken);
 
         if (etl.Value.RunOnStart)
         {
-            await TryScheduleAsync(scheduler, TriggerBuilder.Create()
+            await QuartzTriggers.TryScheduleAsync(scheduler, TriggerBuilder.Create()
                 .WithIdentity(EtlScheduling.JobName(source), StartupTriggerGroup)
                 .ForJob(jobKey)
                 .StartNow()
                 .Build(), cancellationToken);
-        }
-    }
-
-    /// <summary>Another replica may have stored the same trigger a moment ago: that is the same outcome.</summary>
-    private static async Task TryScheduleAsync(IScheduler scheduler, ITrigger trigger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await scheduler.ScheduleJob(trigger, default, cancellationToken);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
         }
     }
 }

@@ -37,7 +37,7 @@ public sealed class BadInputTests(ApiHostFixture host) : IClassFixture<ApiHostFi
         ("/drift", "limit", [.. BadIntegers, "0", "201"], 200), ("/drift", "offset", BadIntegers, null),
         ("/quarantine", "source", BadChoices, null), ("/quarantine", "run_id", [.. BadIntegers, "0"], null),
         ("/quarantine", "limit", [.. BadIntegers, "0", "201"], 200), ("/quarantine", "offset", BadIntegers, null),
-        ("POST /trigger-etl", "source", [.. BadChoices, "coingecko-history"], null),
+        ("POST /trigger-etl", "source", [.. BadChoices, "coingecko_history", "history"], null),
     ];
 
     public static TheoryData<string, string> InvalidValues()
