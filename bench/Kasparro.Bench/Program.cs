@@ -5,6 +5,7 @@ return line.Command switch
 {
     "load" => await LoadBenchmark.RunAsync(line.GetLong("rows", 1_000_000), (int)line.GetLong("symbols", 2_000), line.Has("skip-baseline")),
     "read" => await ReadBenchmark.RunAsync((int)line.GetLong("seconds", 20), (int)line.GetLong("connections", 32), line.Has("reseed")),
+    "sweep" => await SweepBenchmark.RunAsync((int)line.GetLong("coins", 20_000), (int)line.GetLong("rpm", 600)),
     "load-child" => await LoadChild.RunAsync(line.Get("csv")!, line.Get("connection")!),
     _ => Usage(),
 };

@@ -39,8 +39,10 @@ public static partial class ReadBenchmark
         // Fresh statistics and visibility map, as autovacuum would leave them (a no-op when already done).
         await postgres.ExecuteEachAsync("kasparro", "VACUUM (ANALYZE) price_history", "VACUUM (ANALYZE) normalized_records", "VACUUM (ANALYZE) assets");
         var observedUntil = await postgres.ScalarAsync<DateTime>("kasparro", "SELECT max(observed_at) FROM price_history");
-        var from = new DateTimeOffset(observedUntil, TimeSpan.Zero).AddDays(-365).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        await ExplainAsync(postgres, from);
+        // A year up to the newest point: without 'to' the API reads a week from 'from'.
+        var until = new DateTimeOffset(observedUntil, TimeSpan.Zero).AddHours(1);
+        var range = $"from={until.AddDays(-365).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}&to={until.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
+        await ExplainAsync(postgres, until);
 
         var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
         using var api = await StartApiAsync(connectionString, port);
@@ -48,7 +50,7 @@ public static partial class ReadBenchmark
         {
             var baseUrl = $"http://127.0.0.1:{port}";
             var script = Path.Combine(Path.GetTempPath(), $"kasparro-history-{Guid.NewGuid():N}.lua");
-            await File.WriteAllTextAsync(script, HistoryScript(from));
+            await File.WriteAllTextAsync(script, HistoryScript(range));
             var endpoints = new (string Name, string Path, string? Script)[]
             {
                 ("GET /data?limit=50", "/data?limit=50", null),
@@ -56,6 +58,17 @@ public static partial class ReadBenchmark
                 ("GET /data?limit=50&source=coingecko", "/data?limit=50&source=coingecko", null),
                 ("GET /assets/{id}/history 1y 1h (random asset)", "/assets/btc-bitcoin/history", script),
             };
+
+            using (var http = new HttpClient { BaseAddress = new Uri(baseUrl) })
+            {
+                foreach (var path in new[] { "/data?limit=50", "/data?limit=50&ticker=BTC", "/data?limit=50&source=coingecko", $"/assets/a77-coin-77/history?{range}&interval=1h" })
+                {
+                    var clock = Stopwatch.StartNew();
+                    using var response = await http.GetAsync(path);
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    Console.WriteLine($"check {path}: {(int)response.StatusCode}, {body.Length:N0} bytes, {clock.Elapsed.TotalMilliseconds:F0} ms");
+                }
+            }
 
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s --latency, after a 5 s warm-up each");
             Console.WriteLine($"{"endpoint",-48} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
@@ -82,16 +95,16 @@ public static partial class ReadBenchmark
     }
 
     /// <summary>Each request asks for a random asset's last year, hourly, as the dashboard's chart does.</summary>
-    private static string HistoryScript(string from) => $$"""
+    private static string HistoryScript(string range) => $$"""
         math.randomseed(os.time())
         request = function()
           local a = math.random(1, {{ReadSeed.Assets}})
           local id = a == 1 and "btc-bitcoin" or string.format("a%d-coin-%d", a, a)
-          return wrk.format("GET", "/assets/" .. id .. "/history?from={{from}}&interval=1h")
+          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h")
         end
         """;
 
-    private static async Task ExplainAsync(BenchPostgres postgres, string from)
+    private static async Task ExplainAsync(BenchPostgres postgres, DateTimeOffset until)
     {
         var queries = new (string Name, string Sql)[]
         {
@@ -103,7 +116,7 @@ public static partial class ReadBenchmark
             ("history 1y 1h", $"""
                 SELECT DISTINCT ON (source, bucket) source, date_bin('1 hour', observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
                        price_usd, market_cap_usd, volume_24h_usd
-                FROM price_history WHERE asset_id = 'a77-coin-77' AND observed_at >= '{from}' AND observed_at < now() + interval '1 hour'
+                FROM price_history WHERE asset_id = 'a77-coin-77' AND observed_at >= '{until.AddDays(-365):O}' AND observed_at < '{until:O}'
                 ORDER BY source, bucket, observed_at DESC
                 """),
         };
