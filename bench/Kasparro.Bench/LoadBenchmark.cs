@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kasparro.Bench;
+
+/// <summary>
+/// <c>load</c>: the same generated CSV loaded twice on one PostgreSQL server, (a) as a bare binary COPY of the
+/// already-parsed rows into one unindexed table (the physical limit of this machine) and (b) end to end through
+/// the real pipeline in a child process (so its peak RSS is its own). Prints both rates and the ratio.
+/// </summary>
+public static class LoadBenchmark
+{
+    public static async Task<int> RunAsync(long rows, int symbols, bool skipBaseline)
+    {
+        var folder = Path.Combine("/var/tmp", $"kasparro-bench-load-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        var csv = Path.Combine(folder, "prices.csv");
+        try
+        {
+            var generate = Stopwatch.StartNew();
+            MarketCsv.Write(csv, rows, symbols);
+            Console.WriteLine($"generated {rows:N0} rows ({symbols:N0} symbols) in {generate.Elapsed.TotalSeconds:F1} s: {new FileInfo(csv).Length / 1048576.0:F0} MB");
+
+            await using var postgres = await BenchPostgres.StartAsync();
+            double? bareRate = null;
+            if (!skipBaseline)
+            {
+                bareRate = await BareCopyAsync(postgres, csv, rows);
+            }
+
+            var connectionString = await postgres.CreateMigratedDatabaseAsync("pipeline");
+            var child = await RunChildAsync(csv, connectionString);
+            var pipelineRate = rows / child.Seconds;
+            Console.WriteLine($"pipeline:  {child.Seconds:F1} s, {pipelineRate:N0} rows/s, peak RSS {child.PeakRssMb:F0} MB, status {child.Status}, " +
+                $"fetched {child.Fetched:N0}, inserted {child.Inserted:N0}, updated {child.Updated:N0}, unchanged {child.Unchanged:N0}, quarantined {child.Quarantined:N0}");
+
+            var stored = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM price_history");
+            var raw = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM raw_records");
+            Console.WriteLine($"stored:    price_history {stored:N0}, raw_records {raw:N0}");
+            if (bareRate is { } bare)
+            {
+                Console.WriteLine($"ratio:     {pipelineRate / bare:F2}x of bare COPY (target >= 0.50x)");
+            }
+
+            return child.Status is "success" && stored == rows ? 0 : 1;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<double> BareCopyAsync(BenchPostgres postgres, string csv, long rows)
+    {
+        await postgres.ExecuteAsync("postgres", "CREATE DATABASE bare");
+        await postgres.ExecuteAsync("bare", """
+            CREATE TABLE bare_prices (symbol text NOT NULL, name text, price_usd numeric NOT NULL, market_cap_usd numeric,
+                                      volume_24h_usd numeric, percent_change_24h numeric, created_at timestamptz NOT NULL)
+            """);
+        // Parsed up front, so the timed part is the COPY alone: the strictest baseline.
+        var parsed = MarketCsv.Read(csv).ToList();
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString("bare"));
+        await connection.OpenAsync();
+        var clock = Stopwatch.StartNew();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using (var importer = await connection.BeginBinaryImportAsync(
+                "COPY bare_prices (symbol, name, price_usd, market_cap_usd, volume_24h_usd, percent_change_24h, created_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var row in parsed)
+                {
+                    importer.StartRow();
+                    importer.Write(row.Symbol, NpgsqlDbType.Text);
+                    importer.Write(row.Name, NpgsqlDbType.Text);
+                    importer.Write(row.Price, NpgsqlDbType.Numeric);
+                    importer.Write(row.MarketCap, NpgsqlDbType.Numeric);
+                    importer.Write(row.Volume, NpgsqlDbType.Numeric);
+                    importer.Write(row.Change, NpgsqlDbType.Numeric);
+                    importer.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
+                }
+
+                await importer.CompleteAsync();
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var rate = rows / seconds;
+        Console.WriteLine($"bare COPY: {seconds:F1} s, {rate:N0} rows/s (parsed rows, one unindexed table, one transaction)");
+        parsed.Clear();
+        await connection.CloseAsync();
+        NpgsqlConnection.ClearAllPools();
+        await postgres.ExecuteAsync("postgres", "DROP DATABASE bare");
+        return rate;
+    }
+
+    private static async Task<ChildResult> RunChildAsync(string csv, string connectionString)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        foreach (var arg in BenchCommandLine.SelfArguments("load-child", "--csv", csv, "--connection", connectionString))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // The ingestion service is an ASP.NET Core app, so it runs with the server GC: measure it that way.
+        start.Environment["DOTNET_gcServer"] = "1";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the pipeline child");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var json = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
+        return JsonSerializer.Deserialize<ChildResult>(json)!;
+    }
+
+    /// <summary>What the child reports on its last line.</summary>
+    public sealed record ChildResult(double Seconds, double PeakRssMb, string Status, int Fetched, int Inserted, int Updated, int Unchanged, int Quarantined);
+
+    /// <summary>Peak resident set size of this process so far (VmHWM), in MB.</summary>
+    public static double PeakRssMb()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+}

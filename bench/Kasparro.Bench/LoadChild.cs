@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Kasparro.Data;
+using Kasparro.Ingestion;
+using Kasparro.Ingestion.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kasparro.Bench;
+
+/// <summary>
+/// <c>load-child</c>: hosts the real ingestion services (the registrations of Kasparro.Ingestion) and runs the
+/// CSV source once, as <c>--once --source csv</c> does; prints the time, the counts and its own peak RSS as JSON.
+/// </summary>
+public static class LoadChild
+{
+    public static async Task<int> RunAsync(string csv, string connectionString)
+    {
+        using var host = IngestionHostFor(connectionString, new Dictionary<string, string?>
+        {
+            ["Sources:Csv:Enabled"] = "true",
+            ["Sources:Csv:Path"] = csv,
+        });
+        var runner = host.Services.GetRequiredService<EtlRunner>();
+        var clock = Stopwatch.StartNew();
+        var outcome = await runner.RunAsync("csv", "bench", null, CancellationToken.None);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var c = outcome.Counts;
+        Console.WriteLine(JsonSerializer.Serialize(new LoadBenchmark.ChildResult(seconds, LoadBenchmark.PeakRssMb(), outcome.Status,
+            c.Fetched, c.Inserted, c.Updated, c.Unchanged, c.Quarantined)));
+        return outcome.Succeeded ? 0 : 1;
+    }
+
+    /// <summary>The ingestion services against <paramref name="connectionString"/>, every source off unless <paramref name="settings"/> enables it.</summary>
+    public static IHost IngestionHostFor(string connectionString, IDictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark", ContentRootPath = AppContext.BaseDirectory });
+        var config = new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ResourceNames.Database}"] = connectionString,
+            ["Sources:CoinPaprika:Enabled"] = "false",
+            ["Sources:CoinGecko:Enabled"] = "false",
+            ["Sources:Csv:Enabled"] = "false",
+            ["Etl:RunOnStart"] = "false",
+            ["Etl:RunTimeout"] = "02:00:00",
+        };
+        foreach (var (key, value) in settings)
+        {
+            config[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddKasparroDb();
+        builder.AddIngestion();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Kasparro.Bench;
+
+/// <summary>
+/// <c>read</c>: seeds ~10M history rows (kept in /var/tmp/kasparro-bench-read between runs), starts Kasparro.Api
+/// in Release against it, EXPLAINs the endpoints' queries, then runs wrk against each endpoint and prints
+/// requests/s, p50, p99 and errors.
+/// </summary>
+public static partial class ReadBenchmark
+{
+    private const string KeptFolder = "/var/tmp/kasparro-bench-read";
+
+    public static async Task<int> RunAsync(int seconds, int connections, bool reseed)
+    {
+        if (reseed && Directory.Exists(KeptFolder))
+        {
+            Directory.Delete(KeptFolder, recursive: true);
+        }
+
+        await using var postgres = await BenchPostgres.StartAsync(KeptFolder);
+        var connectionString = await postgres.CreateMigratedDatabaseAsync("kasparro");
+        var rows = await postgres.ScalarAsync<long>("kasparro", "SELECT count(*) FROM price_history");
+        if (rows == 0)
+        {
+            var seed = Stopwatch.StartNew();
+            await postgres.ExecuteAsync("kasparro", ReadSeed.Sql(DateTimeOffset.UtcNow));
+            rows = await postgres.ScalarAsync<long>("kasparro", "SELECT count(*) FROM price_history");
+            Console.WriteLine($"seeded {rows:N0} price_history rows in {seed.Elapsed.TotalSeconds:F0} s");
+        }
+        else
+        {
+            Console.WriteLine($"reusing {rows:N0} price_history rows in {KeptFolder} (--reseed to start over)");
+        }
+
+        // Fresh statistics and visibility map, as autovacuum would leave them (a no-op when already done).
+        await postgres.ExecuteEachAsync("kasparro", "VACUUM (ANALYZE) price_history", "VACUUM (ANALYZE) normalized_records", "VACUUM (ANALYZE) assets");
+        var observedUntil = await postgres.ScalarAsync<DateTime>("kasparro", "SELECT max(observed_at) FROM price_history");
+        // A year up to the newest point: without 'to' the API reads a week from 'from'.
+        var until = new DateTimeOffset(observedUntil, TimeSpan.Zero).AddHours(1);
+        var range = $"from={until.AddDays(-365).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}&to={until.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
+        await ExplainAsync(postgres, until);
+
+        var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
+        using var api = await StartApiAsync(connectionString, port);
+        try
+        {
+            var baseUrl = $"http://127.0.0.1:{port}";
+            var script = Path.Combine(Path.GetTempPath(), $"kasparro-history-{Guid.NewGuid():N}.lua");
+            await File.WriteAllTextAsync(script, HistoryScript(range));
+            var endpoints = new (string Name, string Path, string? Script)[]
+            {
+                ("GET /data?limit=50", "/data?limit=50", null),
+                ("GET /data?limit=50&ticker=BTC", "/data?limit=50&ticker=BTC", null),
+                ("GET /data?limit=50&source=coingecko", "/data?limit=50&source=coingecko", null),
+                ("GET /assets/{id}/history 1y 1h (random asset)", "/assets/btc-bitcoin/history", script),
+            };
+
+            using (var http = new HttpClient { BaseAddress = new Uri(baseUrl) })
+            {
+                foreach (var path in new[] { "/data?limit=50", "/data?limit=50&ticker=BTC", "/data?limit=50&source=coingecko", $"/assets/a77-coin-77/history?{range}&interval=1h" })
+                {
+                    var clock = Stopwatch.StartNew();
+                    using var response = await http.GetAsync(path);
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    Console.WriteLine($"check {path}: {(int)response.StatusCode}, {body.Length:N0} bytes, {clock.Elapsed.TotalMilliseconds:F0} ms");
+                }
+            }
+
+            Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s --latency, after a 5 s warm-up each");
+            Console.WriteLine($"{"endpoint",-48} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
+            var failed = false;
+            foreach (var (name, path, lua) in endpoints)
+            {
+                await WrkAsync(baseUrl + path, lua, 5, connections);
+                var result = await WrkAsync(baseUrl + path, lua, seconds, connections);
+                failed |= result.Errors > 0;
+                Console.WriteLine($"{name,-48} {result.RequestsPerSecond,9:N0} {result.P50Ms,8:F1} {result.P99Ms,8:F1} {result.Errors,7}");
+            }
+
+            File.Delete(script);
+            return failed ? 1 : 0;
+        }
+        finally
+        {
+            if (!api.HasExited)
+            {
+                api.Kill(entireProcessTree: true);
+                await api.WaitForExitAsync();
+            }
+        }
+    }
+
+    /// <summary>Each request asks for a random asset's last year, hourly, as the dashboard's chart does.</summary>
+    private static string HistoryScript(string range) => $$"""
+        math.randomseed(os.time())
+        request = function()
+          local a = math.random(1, {{ReadSeed.Assets}})
+          local id = a == 1 and "btc-bitcoin" or string.format("a%d-coin-%d", a, a)
+          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h")
+        end
+        """;
+
+    private static async Task ExplainAsync(BenchPostgres postgres, DateTimeOffset until)
+    {
+        var queries = new (string Name, string Sql)[]
+        {
+            ("/data page", "SELECT * FROM normalized_records ORDER BY id LIMIT 50"),
+            ("/data count", "SELECT count(*) FROM normalized_records"),
+            ("/data ticker page", "SELECT * FROM normalized_records WHERE upper(ticker) = 'BTC' ORDER BY id LIMIT 50"),
+            ("/data source page", "SELECT * FROM normalized_records WHERE source = 'coingecko' ORDER BY id LIMIT 50"),
+            ("/data source count", "SELECT count(*) FROM normalized_records WHERE source = 'coingecko'"),
+            ("history 1y 1h", $"""
+                SELECT DISTINCT ON (source, bucket) source, date_bin('1 hour', observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+                       price_usd, market_cap_usd, volume_24h_usd
+                FROM price_history WHERE asset_id = 'a77-coin-77' AND observed_at >= '{until.AddDays(-365):O}' AND observed_at < '{until:O}'
+                ORDER BY source, bucket, observed_at DESC
+                """),
+        };
+        var output = new StringBuilder();
+        foreach (var (name, sql) in queries)
+        {
+            output.AppendLine($"-- {name}");
+            await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString("kasparro"));
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) {sql}", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                output.AppendLine(reader.GetString(0));
+            }
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), "kasparro-read-explain.txt");
+        await File.WriteAllTextAsync(file, output.ToString());
+        Console.WriteLine($"query plans (EXPLAIN ANALYZE): {file}");
+    }
+
+    private static async Task<Process> StartApiAsync(string connectionString, int port)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepositoryRoot(), "Kasparro.Api") })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ConnectionStrings__kasparro"] = connectionString;
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The limiter would answer 429s: the benchmark measures the endpoints, not the limiter.
+        start.Environment["RateLimiting__PermitsPerWindow"] = "1000000";
+        start.Environment["RateLimiting__WindowSeconds"] = "1";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the API");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"api: {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{port}/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return process;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+            }
+
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("the API did not become healthy");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Kasparro.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("run the benchmark from inside the repository");
+    }
+
+    private static async Task<WrkResult> WrkAsync(string url, string? script, int seconds, int connections)
+    {
+        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var args = new List<string> { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "--timeout", "10s" };
+        if (script is not null)
+        {
+            args.AddRange(["-s", script]);
+        }
+
+        args.Add(url);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk not found: apt-get install -y wrk");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return WrkResult.Parse(output);
+    }
+
+    /// <summary>The figures of one wrk run.</summary>
+    private sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
+    {
+        public static WrkResult Parse(string output)
+        {
+            var rps = double.Parse(RequestsPerSecondLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+            var non2xx = NonSuccessLine().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            var socket = SocketErrorsLine().Match(output) is { Success: true } s
+                ? s.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture))
+                : 0;
+            return new WrkResult(rps, Percentile(output, "50%"), Percentile(output, "99%"), non2xx + socket);
+        }
+
+        private static double Percentile(string output, string label)
+        {
+            var match = Regex.Match(output, $@"^\s*{Regex.Escape(label)}\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
+            var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+        }
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecondLine();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
+    private static partial Regex NonSuccessLine();
+
+    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
+    private static partial Regex SocketErrorsLine();
+}
