@@ -154,7 +154,7 @@ public sealed class EtlRunner(
             }
             catch
             {
-                await resolver.ReloadAsync(connection, CancellationToken.None);
+                await TryReloadAsync(resolver, connection);
                 throw;
             }
 
@@ -170,6 +170,22 @@ public sealed class EtlRunner(
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Resets the resolver after a rolled-back batch. When the database itself is what failed, the reload fails
+    /// too, and its "Connection is not open" must not hide the real reason the run failed.
+    /// </summary>
+    private async Task TryReloadAsync(AssetResolver resolver, NpgsqlConnection connection)
+    {
+        try
+        {
+            await resolver.ReloadAsync(connection, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            logger.LogDebug(ex, "Could not reload the asset resolver after a failed batch");
+        }
     }
 
     /// <summary>Wraps each upstream read in an <c>etl.extract</c> span.</summary>
@@ -244,7 +260,7 @@ public sealed class EtlRunner(
         OperationCanceledException or Polly.Timeout.TimeoutRejectedException => $"the run did not finish within Etl:RunTimeout ({runTimeout})",
         FileNotFoundException file => file.Message,
         HttpRequestException or IOException => $"{source} upstream connection failed after every retry: {Messages(ex)}",
-        NpgsqlException db => $"database error: {db.Message}",
+        NpgsqlException => $"database error: {Messages(ex)}",
         _ => ex.Message,
     };
 
