@@ -59,7 +59,7 @@ step "fixture upstreams answer" wait_http "$FIXTURE_URL/_upstream/state" 60
 PIDS+=($!)
 
 step "API healthy" wait_http "$API_URL/health" 240
-step "snapshot sources ingested" bash -c "for i in \$(seq 1 120); do n=\$(curl -fsS '$API_URL/stats' | python3 -c 'import json,sys; s=json.load(sys.stdin); print(sum(1 for x in (s if isinstance(s,list) else s.get(\"data\",[])) if x.get(\"total_processed\",0)>0))'); [ \"\$n\" -ge 2 ] && exit 0; sleep 2; done; exit 1"
+step "snapshot sources ingested" bash -c "for i in \$(seq 1 120); do n=\$(curl -fsS '$API_URL/stats' | python3 -c 'import json,sys; s=json.load(sys.stdin); print(sum(1 for k in (\"coingecko\",\"coinpaprika\") if s.get(k,{}).get(\"total_processed\",0)>0))'); [ \"\$n\" -ge 2 ] && exit 0; sleep 2; done; exit 1"
 step "GET /data answers with records" bash -c "curl -fsS '$API_URL/data?source=coingecko&limit=5' | grep -q '\"ticker\"'"
 step "unknown asset is a 404 problem" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$API_URL/assets/no-such-asset') = 404 ]"
 step "trigger without token refused" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST '$API_URL/trigger-etl') = 401 ]"

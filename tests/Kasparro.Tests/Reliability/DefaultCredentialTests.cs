@@ -10,6 +10,8 @@ namespace Kasparro.Tests.Reliability;
 /// </summary>
 public sealed partial class DefaultCredentialTests
 {
+    private const string ThisFile = "tests/Kasparro.Tests/Reliability/DefaultCredentialTests.cs";
+
     [Fact]
     public void No_tracked_file_holds_a_credential_looking_default()
     {
@@ -21,7 +23,8 @@ public sealed partial class DefaultCredentialTests
         foreach (var file in files)
         {
             var path = Path.Combine(root, file);
-            if (!File.Exists(path) || new FileInfo(path).Length > 2_000_000 || IsBinary(path))
+            // This file's own examples of what the scan looks for are the one expected match.
+            if (file == ThisFile || !File.Exists(path) || new FileInfo(path).Length > 2_000_000 || IsBinary(path))
             {
                 continue;
             }
