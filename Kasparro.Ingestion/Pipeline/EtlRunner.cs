@@ -80,7 +80,7 @@ public sealed class EtlRunner(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             status = EtlRunStatus.Failed;
-            error = Describe(ex, etlOptions.Value.RunTimeout);
+            error = Describe(ex, source.Name, etlOptions.Value.RunTimeout);
             logger.LogError(ex, "Run {RunId} of {Source} failed: {Error}", runId, source.Name, error);
         }
         catch (OperationCanceledException)
@@ -154,7 +154,7 @@ public sealed class EtlRunner(
             }
             catch
             {
-                await resolver.ReloadAsync(connection, CancellationToken.None);
+                await TryReloadAsync(resolver, connection);
                 throw;
             }
 
@@ -170,6 +170,22 @@ public sealed class EtlRunner(
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Resets the resolver after a rolled-back batch. When the database itself is what failed, the reload fails
+    /// too, and its "Connection is not open" must not hide the real reason the run failed.
+    /// </summary>
+    private async Task TryReloadAsync(AssetResolver resolver, NpgsqlConnection connection)
+    {
+        try
+        {
+            await resolver.ReloadAsync(connection, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            logger.LogDebug(ex, "Could not reload the asset resolver after a failed batch");
+        }
     }
 
     /// <summary>Wraps each upstream read in an <c>etl.extract</c> span.</summary>
@@ -235,15 +251,30 @@ public sealed class EtlRunner(
         EtlTelemetry.Records.Add(counts.Quarantined, Tag("source", source), Tag("outcome", "quarantined"));
     }
 
-    private static string Describe(Exception ex, TimeSpan runTimeout) => ex switch
+    private static string Describe(Exception ex, string source, TimeSpan runTimeout) => ex switch
     {
         UpstreamException upstream => upstream.Message,
+        // The per-attempt timeout and the run timeout are both Polly timeouts; only the run's is the run's fault.
+        Polly.Timeout.TimeoutRejectedException attempt when attempt.Timeout != runTimeout =>
+            $"{source} did not answer within {attempt.Timeout} (Etl:AttemptTimeout) after every retry",
         OperationCanceledException or Polly.Timeout.TimeoutRejectedException => $"the run did not finish within Etl:RunTimeout ({runTimeout})",
-        HttpRequestException http => $"upstream unreachable: {http.Message}",
-        NpgsqlException db => $"database error: {db.Message}",
         FileNotFoundException file => file.Message,
+        HttpRequestException or IOException => $"{source} upstream connection failed after every retry: {Messages(ex)}",
+        NpgsqlException => $"database error: {Messages(ex)}",
         _ => ex.Message,
     };
+
+    /// <summary>The exception's message and its causes' ("Error while copying content" says little without "response ended prematurely").</summary>
+    private static string Messages(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message.TrimEnd('.'));
+        }
+
+        return string.Join(": ", messages.Distinct());
+    }
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }

@@ -107,6 +107,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         var batchSize = Math.Max(1, options.Value.BatchSize);
         var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
         long row = 0;
+        var insideBrokenLine = false;
         while (true)
         {
             string[]? fields;
@@ -128,6 +129,18 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                     : $"the row could not be parsed as CSV ({ex.GetType().Name})";
             }
 
+            // After an oversized field the parser resumes mid-line: the rest of that physical line is pieces of
+            // the record already quarantined, not rows of its own (a 100 MB line is one bad row, not a hundred).
+            var rawRecord = csv.Parser.RawRecord ?? "";
+            var endsLine = rawRecord.EndsWith('\n') || rawRecord.EndsWith('\r');
+            if (insideBrokenLine)
+            {
+                insideBrokenLine = !endsLine;
+                badData = null;
+                continue;
+            }
+
+            insideBrokenLine = fields is null && !endsLine;
             row++;
             if (row <= skipRows)
             {
@@ -139,7 +152,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             context.Drift.Add(drift);
             var location = $"{fileName}:{csv.Parser.RawRow}";
             batch.Add(fields is null
-                ? SourceRecord.Rejected(null, csv.Parser.RawRecord ?? "", location, readError!)
+                ? SourceRecord.Rejected(null, Head(rawRecord), location, readError!)
                 : ReadRow(fields, rawHeader, columns, missingColumns, badData, location, context));
             badData = null;
 
@@ -240,6 +253,9 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         return SourceRecord.Accepted(sourceId, raw, location,
             new MarketValues(sourceId, string.IsNullOrEmpty(name) ? null : name, price!.Value, marketCap, volume, change, observedAt, null));
     }
+
+    /// <summary>The start of an unparseable record, enough to find it in the file without storing megabytes.</summary>
+    private static string Head(string? raw) => raw is null ? "" : raw.Length <= 4096 ? raw : raw[..4096] + "…";
 
     /// <summary>The row as received, keyed by the file's own header names (extra columns included), as JSON text.</summary>
     private static string RowAsJson(string[] fields, string[] header)
