@@ -72,8 +72,11 @@ public sealed class SecretLeakTests(DatabaseFixture database) : IClassFixture<Da
         using var telemetry = new CapturedTelemetry();
         var wrongToken = $"wrong-token-{Guid.NewGuid():N}";
         await using var factory = ApiFactory.WithToken(database.ConnectionString);
-        await using var api = factory.WithWebHostBuilder(web => web.ConfigureLogging(logging =>
-            logging.AddProvider(telemetry).SetMinimumLevel(LogLevel.Trace)));
+        // ApiFactory quiets the hosts to warnings; this test must see every level.
+        await using var api = factory.WithWebHostBuilder(web => web
+            .UseSetting("Logging:LogLevel:Default", "Trace")
+            .UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Trace")
+            .ConfigureLogging(logging => logging.AddProvider(telemetry).SetMinimumLevel(LogLevel.Trace)));
         var scheduler = api.Services.GetRequiredKeyedService<Quartz.IScheduler>(EtlScheduling.SchedulerName);
         await scheduler.AddJob(Quartz.JobBuilder.Create<ApiFactory.NeverRunJob>()
             .WithIdentity(EtlScheduling.JobName(SourceNames.Csv), EtlScheduling.JobGroup).StoreDurably().Build(), Quartz.AddJobOptions.Replacing);
