@@ -26,19 +26,8 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<Page<EtlRun>>> GetRunsAsync(int limit, int offset = 0, string? source = null, string? status = null, CancellationToken cancellationToken = default) =>
         GetAsync<Page<EtlRun>>(Query("runs", ("limit", Number(limit)), ("offset", Number(offset)), ("source", source), ("status", status)), cancellationToken);
 
-    public async Task<ApiResult<EtlRunDetail>> GetRunAsync(long id, CancellationToken cancellationToken = default)
-    {
-        var result = await GetAsync<JsonObject>($"runs/{Number(id)}", cancellationToken);
-        if (!result.IsSuccess)
-        {
-            return ApiResult<EtlRunDetail>.Failure(result.Error!, result.StatusCode);
-        }
-
-        var detail = ReadRunDetail(result.Value!);
-        return detail is null
-            ? ApiResult<EtlRunDetail>.Failure("The API answered with a run the dashboard could not read.", result.StatusCode)
-            : ApiResult<EtlRunDetail>.Success(detail);
-    }
+    public Task<ApiResult<EtlRunDetail>> GetRunAsync(long id, CancellationToken cancellationToken = default) =>
+        GetAsync<EtlRunDetail>($"runs/{Number(id)}", cancellationToken);
 
     public Task<ApiResult<RunComparison>> CompareRunsAsync(long runA, long runB, CancellationToken cancellationToken = default) =>
         GetAsync<RunComparison>(Query("compare-runs", ("run_a", Number(runA)), ("run_b", Number(runB))), cancellationToken);
@@ -182,42 +171,6 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     /// The contract gives a run's detail both the run's <c>quarantined</c> count and a <c>quarantined</c> list of
     /// records; accept either reading (and a nested <c>run</c> object) so the page works with both.
     /// </summary>
-    private static EtlRunDetail? ReadRunDetail(JsonObject body)
-    {
-        var flat = new JsonObject();
-        if (body["run"] is JsonObject run)
-        {
-            foreach (var (key, value) in run)
-            {
-                flat[key] = value?.DeepClone();
-            }
-        }
-
-        foreach (var (key, value) in body)
-        {
-            if (key != "run")
-            {
-                flat[key] = value?.DeepClone();
-            }
-        }
-
-        if (flat["quarantined"] is JsonArray records)
-        {
-            flat.Remove("quarantined");
-            flat["quarantined_records"] = records.DeepClone();
-            flat["quarantined"] = flat["quarantined_total"]?.DeepClone() ?? records.Count;
-        }
-
-        flat["quarantined_total"] ??= flat["quarantined"]?.DeepClone();
-        try
-        {
-            return flat.Deserialize<EtlRunDetail>(ApiJson.Options);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 
     private static string Query(string path, params (string Name, string? Value)[] parameters) =>
         QueryHelpers.AddQueryString(path, parameters.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string?>(p.Name, p.Value)));

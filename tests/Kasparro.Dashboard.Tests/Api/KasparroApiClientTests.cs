@@ -32,9 +32,9 @@ public sealed class KasparroApiClientTests
     }
 
     [Fact]
-    public async Task Reads_a_run_detail_whose_run_is_nested()
+    public async Task Reads_a_run_detail_with_its_drift_and_quarantined_records()
     {
-        _api.Json("/runs/40", "{\"run\": " + Run(40, "csv", "partial") + ", \"drift\": [" + Drift + "], \"quarantined\": [" + Quarantined + "], \"quarantined_total\": 7}");
+        _api.Json("/runs/40", Run(40, "csv", "partial").TrimEnd().TrimEnd('}') + ", \"drift\": [" + Drift + "], \"quarantined_records\": [" + Quarantined + "], \"quarantined_total\": 7}");
 
         var result = await Client().GetRunAsync(40);
 
