@@ -1,7 +1,7 @@
 namespace Kasparro.Dashboard.Api;
 
 /// <summary>One ETL run as <c>GET /runs</c> returns it.</summary>
-public sealed record EtlRun
+public record EtlRun
 {
     public long Id { get; init; }
     public string Source { get; init; } = "";
@@ -23,25 +23,8 @@ public sealed record EtlRun
 }
 
 /// <summary><c>GET /runs/{id}</c>: the run with its drift events and quarantined records.</summary>
-public sealed record EtlRunDetail
+public sealed record EtlRunDetail : EtlRun
 {
-    public long Id { get; init; }
-    public string Source { get; init; } = "";
-    public string Status { get; init; } = "";
-    public string? Trigger { get; init; }
-    public string? TriggerId { get; init; }
-    public DateTimeOffset StartedAt { get; init; }
-    public DateTimeOffset? FinishedAt { get; init; }
-    public long? DurationMs { get; init; }
-    public long Fetched { get; init; }
-    public long Inserted { get; init; }
-    public long Updated { get; init; }
-    public long Unchanged { get; init; }
-    public long Quarantined { get; init; }
-    public int Requests { get; init; }
-    public int Retries { get; init; }
-    public string? ErrorMessage { get; init; }
-    public string? Worker { get; init; }
     public IReadOnlyList<DriftEvent> Drift { get; init; } = [];
     public IReadOnlyList<QuarantinedRecord> QuarantinedRecords { get; init; } = [];
     public long QuarantinedTotal { get; init; }
