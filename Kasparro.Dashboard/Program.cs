@@ -31,3 +31,6 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+
+/// <summary>The dashboard's entry point, public so tests can host it.</summary>
+public partial class Program;
