@@ -49,7 +49,7 @@ public static class UpstreamResponses
         return response.StatusCode switch
         {
             HttpStatusCode.TooManyRequests when UpstreamHttp.RetryAfter(response) is { } wait =>
-                $"{what} is rate limited and asked us to wait {wait.TotalSeconds:0} s (Retry-After), longer than the run allows; giving up.",
+                $"{what} is rate limited and asked us to wait {wait.TotalSeconds:0} s (Retry-After); giving up, because that is longer than Etl:MaxRetryAfter or the 429s outlasted Etl:MaxRetries.",
             HttpStatusCode.TooManyRequests => $"{what} kept answering 429 Too Many Requests after every retry.",
             HttpStatusCode.PaymentRequired => $"{what} answered 402 Payment Required: the plan's quota is used up (not retried until the next period).",
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => $"{what} refused access ({status}): check the API key and that it matches the base URL.",
