@@ -97,6 +97,43 @@ public sealed class LocalPostgresCluster
         return ("/bin/bash", ["-c", script]);
     }
 
+    /// <summary>
+    /// Starts the server as a child process (the AppHost leaves that to the orchestrator; the test suite and the
+    /// benchmarks use this) and returns once it accepts connections, or throws when it exits or does not answer
+    /// within <paramref name="timeout"/>. Its output goes to <paramref name="onOutput"/>, or is drained.
+    /// </summary>
+    public async Task<Process> StartServerAsync(int port, string password, TimeSpan timeout, Action<string>? onOutput = null)
+    {
+        var (file, args) = ServerCommand(port);
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { onOutput?.Invoke(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { onOutput?.Invoke(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var connectionString = $"Host=127.0.0.1;Port={port.ToString(System.Globalization.CultureInfo.InvariantCulture)};Username={SuperUser};Password={password};Database=postgres;Timeout=5";
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                return process;
+            }
+            catch (Npgsql.NpgsqlException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     /// <summary>A TCP port nobody listens on right now.</summary>
     public static int FindFreePort()
     {

@@ -143,34 +143,8 @@ public sealed class BenchPostgres : IAsyncDisposable
 
     private async Task StartProcessAsync(LocalPostgresCluster cluster)
     {
-        var (file, args) = cluster.ServerCommand(Port);
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start postgres.");
         // The server's own log, kept beside its data for a look at slow statements (KASPARRO_BENCH_KEEP=1 keeps it).
         var log = new StreamWriter(Path.Combine(_root, "postgres.log"), append: true) { AutoFlush = true };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
-                await connection.OpenAsync();
-                return;
-            }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(200);
-            }
-        }
+        _process = await cluster.StartServerAsync(Port, Password, TimeSpan.FromSeconds(120), line => { lock (log) { log.WriteLine(line); } });
     }
 }

@@ -109,36 +109,8 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessAsync()
-    {
-        var (file, args) = _cluster.ServerCommand(Port);
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start postgres.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
-                await connection.OpenAsync();
-                return;
-            }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+    private async Task StartProcessAsync() =>
+        _process = await _cluster.StartServerAsync(Port, Password, TimeSpan.FromSeconds(60));
 
     private async Task CreateTemplateAsync()
     {
