@@ -9,8 +9,9 @@ namespace Kasparro.Api.Endpoints;
 
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
-/// ones. Both read price_history through its (asset_id, observed_at) index and bucket in PostgreSQL
-/// (<c>date_bin</c>), so a year of one asset is a range scan and a sort, not a trip of every row to the API.
+/// ones. Both find the asset's series (source, source id) in asset_mappings and read each as an index-only range
+/// scan of price_history's covering key, bucketing in PostgreSQL (<c>date_bin</c>), so a year of one asset is a few
+/// range scans and a sort, not a trip of every row to the API.
 /// </summary>
 public static class AssetHistoryQuery
 {
@@ -92,18 +93,20 @@ public static class AssetHistoryQuery
         // Buckets keep the last observation in each (by observed_at), labelled with the bucket's start.
         await using var command = dataSource.CreateCommand(bucket is null
             ? """
-              SELECT source, observed_at, price_usd, market_cap_usd, volume_24h_usd
-              FROM price_history
-              WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
-              ORDER BY source, observed_at
+              SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
+              FROM asset_mappings m
+              JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
+              WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
+              ORDER BY p.source, p.observed_at
               """
             : """
-              SELECT DISTINCT ON (source, bucket)
-                     source, date_bin($4, observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-                     price_usd, market_cap_usd, volume_24h_usd
-              FROM price_history
-              WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
-              ORDER BY source, bucket, observed_at DESC
+              SELECT DISTINCT ON (p.source, bucket)
+                     p.source, date_bin($4, p.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+                     p.price_usd, p.market_cap_usd, p.volume_24h_usd
+              FROM asset_mappings m
+              JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
+              WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
+              ORDER BY p.source, bucket, p.observed_at DESC
               """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });

@@ -352,9 +352,6 @@ namespace Kasparro.Data.Migrations
                     b.HasKey("Source", "SourceId", "ObservedAt")
                         .HasName("pk_price_history");
 
-                    b.HasIndex("AssetId", "ObservedAt")
-                        .HasDatabaseName("ix_price_history_asset_id_observed_at");
-
                     b.ToTable("price_history", (string)null);
                 });
 
@@ -431,7 +428,8 @@ namespace Kasparro.Data.Migrations
                     b.Property<JsonDocument>("Payload")
                         .IsRequired()
                         .HasColumnType("jsonb")
-                        .HasColumnName("payload");
+                        .HasColumnName("payload")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<long?>("RunId")
                         .HasColumnType("bigint")

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Kasparro.Ingestion.Sources;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,82 +5,82 @@ using NpgsqlTypes;
 namespace Kasparro.Ingestion.Pipeline;
 
 /// <summary>A normalized record ready to write, with its canonical asset.</summary>
-public sealed record ResolvedRecord(string SourceId, string AssetId, MarketValues Values, string RawPayload);
+public sealed record ResolvedRecord(string SourceId, string AssetId, MarketValues Values);
 
 /// <summary>
-/// The one bulk writer: binary COPY of a batch into a session staging table, then one set-based statement
-/// that writes raw payloads, price history and the normalized latest records and counts what changed.
-/// No per-row round trips; everything runs in the caller's transaction, with the checkpoint and run counts.
+/// The one bulk writer. Per batch, in the caller's transaction (with the checkpoint and run counts): quarantined
+/// rows by binary COPY, raw payloads as array parameters, the price history by binary COPY straight into <c>price_history</c> when
+/// none of the batch's observations can already be there (else through a staging table and
+/// <c>ON CONFLICT DO NOTHING</c>), and the latest normalized record per source id by one set-based upsert.
+/// No per-row statements or round trips.
 /// </summary>
 public static class BulkWriter
 {
     private const int MaxQuarantinedContent = 1024 * 1024;
 
-    private const string CreateStage = """
-        CREATE TEMP TABLE IF NOT EXISTS etl_stage (
-            ord int NOT NULL, source_id text NOT NULL, asset_id text NOT NULL, ticker text NOT NULL, name text,
-            price numeric NOT NULL, market_cap numeric, volume numeric, pct numeric,
-            observed_at timestamptz NOT NULL, content_hash text NOT NULL, payload jsonb NOT NULL
+    private const string CreateStages = """
+        CREATE TEMP TABLE IF NOT EXISTS etl_history_stage (
+            source_id text NOT NULL, observed_at timestamptz NOT NULL, asset_id text NOT NULL,
+            price numeric NOT NULL, market_cap numeric, volume numeric
         ) ON COMMIT DELETE ROWS;
-        -- The merge sorts the batch three ways; at the default 4 MB each sort of a 20,000-row batch spills to disk,
-        -- which halved the load rate (bench/ load, docs/performance.md). Only this transaction gets the larger budget.
+        CREATE TEMP TABLE IF NOT EXISTS etl_latest_stage (
+            source_id text NOT NULL, asset_id text NOT NULL, ticker text NOT NULL, name text,
+            price numeric NOT NULL, market_cap numeric, volume numeric, pct numeric, observed_at timestamptz NOT NULL
+        ) ON COMMIT DELETE ROWS;
+        -- A slow-path batch sorts 20,000 rows for ON CONFLICT; at the default 4 MB the sorts spill to disk
+        -- (docs/performance.md). Only this transaction gets the larger budget.
         SET LOCAL work_mem = '64MB'
         """;
 
-    // Counting rules (fetched = inserted + updated + unchanged + quarantined):
-    //  - unchanged: the observation (source id, source timestamp) was already stored, or repeats within the batch;
-    //  - inserted: the first new observation of a source id never seen before;
-    //  - updated: any other new observation (the history gains a point; the latest record moves forward).
-    private const string Merge = """
-        WITH s AS (
-            SELECT DISTINCT ON (source_id, observed_at) * FROM etl_stage ORDER BY source_id, observed_at, ord
-        ),
-        raw AS (
-            INSERT INTO raw_records (source, source_id, source_timestamp, content_hash, payload, run_id, ingested_at)
-            SELECT DISTINCT ON (content_hash) @source, source_id, observed_at, content_hash, payload, @run, @now
-              FROM etl_stage ORDER BY content_hash, ord
-            ON CONFLICT (source, content_hash) DO NOTHING
-            RETURNING 1
-        ),
-        known AS (
-            SELECT n.source_id FROM normalized_records n
-             WHERE n.source = @source AND n.source_id IN (SELECT DISTINCT source_id FROM etl_stage)
-        ),
-        hist AS (
-            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
-            SELECT @source, source_id, observed_at, asset_id, price, market_cap, volume, @backfill, @run FROM s
-            ON CONFLICT (source, source_id, observed_at) DO NOTHING
-            RETURNING source_id, observed_at
-        ),
-        latest AS (
-            SELECT DISTINCT ON (source_id) * FROM s ORDER BY source_id, observed_at DESC, ord DESC
-        ),
-        upsert AS (
-            INSERT INTO normalized_records (id, source, source_id, asset_id, ticker, name, price_usd, market_cap_usd,
-                                            volume_24h_usd, percent_change_24h, created_at, ingested_at)
-            SELECT @source || '_' || source_id, @source, source_id, asset_id, ticker, name, price, market_cap, volume, pct, observed_at, @now
-              FROM latest
-            ON CONFLICT (id) DO UPDATE
-               SET asset_id = EXCLUDED.asset_id, ticker = EXCLUDED.ticker, name = EXCLUDED.name, price_usd = EXCLUDED.price_usd,
-                   market_cap_usd = EXCLUDED.market_cap_usd, volume_24h_usd = EXCLUDED.volume_24h_usd,
-                   percent_change_24h = EXCLUDED.percent_change_24h, created_at = EXCLUDED.created_at, ingested_at = EXCLUDED.ingested_at
-             WHERE normalized_records.created_at < EXCLUDED.created_at
-            RETURNING 1
-        ),
-        new_obs AS (
-            SELECT h.source_id IN (SELECT source_id FROM known) AS was_known,
-                   row_number() OVER (PARTITION BY h.source_id ORDER BY h.observed_at) AS rn
-              FROM hist h
-        )
-        SELECT count(*) FILTER (WHERE NOT was_known AND rn = 1)::int,
-               count(*) FILTER (WHERE was_known OR rn > 1)::int,
-               ((SELECT count(*) FROM etl_stage) - count(*))::int,
-               (SELECT count(*) FROM upsert)::int
-          FROM new_obs
+    // Parameters as arrays, no staging table: a CSV batch is a single 1.5 MB payload, and staging it would parse and
+    // compress it twice.
+    private const string InsertRaw = """
+        INSERT INTO raw_records (source, source_id, source_timestamp, content_hash, payload, run_id, ingested_at)
+        SELECT DISTINCT ON (content_hash) @source, source_id, source_timestamp, content_hash, payload, @run, @now
+          FROM unnest(@ids, @timestamps, @hashes, @payloads) AS r(source_id, source_timestamp, content_hash, payload)
+         ORDER BY content_hash
+        ON CONFLICT (source, content_hash) DO NOTHING
         """;
 
+    // Any stored observation of these source ids inside the batch's time span means a row may conflict: the batch then
+    // takes the staged path. A fresh span (the normal case for files and new snapshots) is copied straight in.
+    private const string MayConflict = """
+        SELECT EXISTS (SELECT 1 FROM price_history
+                        WHERE source = @source AND source_id = ANY(@ids) AND observed_at BETWEEN @from AND @to)
+        """;
+
+    private const string MergeHistory = """
+        INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
+        SELECT @source, source_id, observed_at, asset_id, price, market_cap, volume, @backfill, @run FROM etl_history_stage
+        ON CONFLICT (source, source_id, observed_at) DO NOTHING
+        RETURNING source_id, observed_at
+        """;
+
+    private const string KnownSourceIds = """
+        SELECT source_id FROM normalized_records WHERE source = @source AND source_id = ANY(@ids)
+        """;
+
+    private const string UpsertLatest = """
+        INSERT INTO normalized_records (id, source, source_id, asset_id, ticker, name, price_usd, market_cap_usd,
+                                        volume_24h_usd, percent_change_24h, created_at, ingested_at)
+        SELECT @source || '_' || source_id, @source, source_id, asset_id, ticker, name, price, market_cap, volume, pct, observed_at, @now
+          FROM etl_latest_stage
+        ON CONFLICT (id) DO UPDATE
+           SET asset_id = EXCLUDED.asset_id, ticker = EXCLUDED.ticker, name = EXCLUDED.name, price_usd = EXCLUDED.price_usd,
+               market_cap_usd = EXCLUDED.market_cap_usd, volume_24h_usd = EXCLUDED.volume_24h_usd,
+               percent_change_24h = EXCLUDED.percent_change_24h, created_at = EXCLUDED.created_at, ingested_at = EXCLUDED.ingested_at
+         WHERE normalized_records.created_at < EXCLUDED.created_at
+        """;
+
+    /// <summary>
+    /// Writes one batch. Counting rules (fetched = inserted + updated + unchanged + quarantined):
+    /// unchanged — the observation (source id, source timestamp) was already stored, or repeats within the batch;
+    /// inserted — the first new observation of a source id never seen before;
+    /// updated — any other new observation (the history gains a point; the latest record moves forward).
+    /// </summary>
     public static async Task<BatchCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, long runId,
-        IReadOnlyList<ResolvedRecord> records, IReadOnlyList<SourceRecord> rejected, bool isBackfill, DateTimeOffset now, CancellationToken cancellationToken)
+        IReadOnlyList<ResolvedRecord> records, IReadOnlyList<SourceRecord> rejected, IReadOnlyList<RawPayload> raw, bool isBackfill,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var counts = new BatchCounts(records.Count + rejected.Count, 0, 0, 0, rejected.Count);
         if (rejected.Count > 0)
@@ -90,58 +88,247 @@ public static class BulkWriter
             await QuarantineAsync(connection, source, runId, rejected, now, cancellationToken);
         }
 
-        if (records.Count == 0)
+        if (records.Count == 0 && raw.Count == 0)
         {
             return counts;
         }
 
-        await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
+        await ExecuteAsync(connection, transaction, CreateStages, cancellationToken);
+        if (raw.Count > 0)
         {
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await WriteRawAsync(connection, transaction, source, runId, raw, now, cancellationToken);
         }
 
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY etl_stage (ord, source_id, asset_id, ticker, name, price, market_cap, volume, pct, observed_at, content_hash, payload) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            for (var i = 0; i < records.Count; i++)
-            {
-                var record = records[i];
-                var values = record.Values;
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
-                await importer.WriteAsync(record.SourceId, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(record.AssetId, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(values.Ticker, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(importer, values.Name, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(values.PriceUsd, NpgsqlDbType.Numeric, cancellationToken);
-                await WriteNullableAsync(importer, values.MarketCapUsd, NpgsqlDbType.Numeric, cancellationToken);
-                await WriteNullableAsync(importer, values.Volume24hUsd, NpgsqlDbType.Numeric, cancellationToken);
-                await WriteNullableAsync(importer, values.PercentChange24h, NpgsqlDbType.Numeric, cancellationToken);
-                await importer.WriteAsync(values.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await importer.WriteAsync(ContentHash(record.RawPayload), NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(record.RawPayload, NpgsqlDbType.Jsonb, cancellationToken);
-            }
+        var observations = FirstOfEachObservation(records);
+        var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, isBackfill, cancellationToken);
+        var known = await KnownAsync(connection, transaction, source, stored, cancellationToken);
+        await UpsertLatestAsync(connection, transaction, source, observations, now, cancellationToken);
 
-            await importer.CompleteAsync(cancellationToken);
+        int inserted = 0, updated = 0;
+        foreach (var group in stored.GroupBy(r => r.SourceId, StringComparer.Ordinal))
+        {
+            var isNew = !known.Contains(group.Key);
+            inserted += isNew ? 1 : 0;
+            updated += group.Count() - (isNew ? 1 : 0);
         }
 
-        await using var merge = new NpgsqlCommand(Merge, connection, transaction);
-        merge.Parameters.AddWithValue("source", source);
-        merge.Parameters.AddWithValue("run", runId);
-        merge.Parameters.AddWithValue("now", now);
-        merge.Parameters.AddWithValue("backfill", isBackfill);
-        await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return counts with { Inserted = reader.GetInt32(0), Updated = reader.GetInt32(1), Unchanged = reader.GetInt32(2) };
+        return counts with { Inserted = inserted, Updated = updated, Unchanged = records.Count - stored.Count };
     }
 
-    /// <summary>SHA-256 of the payload text as received, hex: identical payloads are stored once.</summary>
-    public static string ContentHash(string payload)
+    /// <summary>
+    /// The batch without repeated observations (same source id and timestamp; the first one read wins), in key
+    /// order: then each index page takes its rows together instead of one row per page across the batch, which
+    /// halves the index cost of the copy (docs/performance.md).
+    /// </summary>
+    private static List<ResolvedRecord> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records)
     {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(payload), hash);
-        return Convert.ToHexStringLower(hash);
+        var ordered = new (ResolvedRecord Record, long Micros, int Position)[records.Count];
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            ordered[i] = (records[i], Micros(records[i].Values.ObservedAt), i);
+        }
+
+        Array.Sort(ordered, static (a, b) =>
+        {
+            var bySource = string.CompareOrdinal(a.Record.SourceId, b.Record.SourceId);
+            return bySource != 0 ? bySource : a.Micros != b.Micros ? a.Micros.CompareTo(b.Micros) : a.Position.CompareTo(b.Position);
+        });
+
+        var result = new List<ResolvedRecord>(ordered.Length);
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            if (i == 0 || ordered[i].Micros != ordered[i - 1].Micros || !string.Equals(ordered[i].Record.SourceId, ordered[i - 1].Record.SourceId, StringComparison.Ordinal))
+            {
+                result.Add(ordered[i].Record);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>PostgreSQL keeps timestamps to the microsecond; two times equal there are one observation here too.</summary>
+    private static long Micros(DateTimeOffset observedAt) => observedAt.UtcTicks / 10;
+
+    private static (string, long) ObservationKey(string sourceId, DateTimeOffset observedAt) => (sourceId, Micros(observedAt));
+
+    private static async Task WriteRawAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, long runId,
+        IReadOnlyList<RawPayload> raw, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(InsertRaw, connection, transaction);
+        insert.Parameters.AddWithValue("source", source);
+        insert.Parameters.AddWithValue("run", runId);
+        insert.Parameters.AddWithValue("now", now);
+        insert.Parameters.AddWithValue("ids", raw.Select(r => r.SourceId).ToArray());
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("timestamps", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+        {
+            TypedValue = raw.Select(r => r.SourceTimestamp).ToArray(),
+        });
+        insert.Parameters.AddWithValue("hashes", raw.Select(r => r.ContentHash).ToArray());
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { TypedValue = raw.Select(r => r.Json).ToArray() });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Adds the batch's observations to the history; returns those that were not stored before.</summary>
+    private static async Task<IReadOnlyList<ResolvedRecord>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string source, long runId, List<ResolvedRecord> observations, bool isBackfill, CancellationToken cancellationToken)
+    {
+        if (observations.Count == 0)
+        {
+            return observations;
+        }
+
+        if (!await MayConflictAsync(connection, transaction, source, observations, cancellationToken))
+        {
+            // A writer outside this source's lock (a backfill adds to the same series) can still get there first:
+            // then the copy fails on the key, and the savepoint lets the batch take the staged path instead.
+            await transaction.SaveAsync("history_copy", cancellationToken);
+            try
+            {
+                await CopyAsync(connection, "price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)",
+                    observations, (importer, r, ct) => WriteHistoryRowAsync(importer, source, r, isBackfill, runId, ct), cancellationToken);
+                await transaction.ReleaseAsync("history_copy", cancellationToken);
+                return observations;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await transaction.RollbackAsync("history_copy", cancellationToken);
+            }
+        }
+
+        await CopyAsync(connection, "etl_history_stage (source_id, observed_at, asset_id, price, market_cap, volume)",
+            observations, WriteStageRowAsync, cancellationToken);
+        var added = new HashSet<(string, long)>();
+        await using (var merge = new NpgsqlCommand(MergeHistory, connection, transaction))
+        {
+            merge.Parameters.AddWithValue("source", source);
+            merge.Parameters.AddWithValue("run", runId);
+            merge.Parameters.AddWithValue("backfill", isBackfill);
+            await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                added.Add(ObservationKey(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+            }
+        }
+
+        return observations.Where(r => added.Contains(ObservationKey(r.SourceId, r.Values.ObservedAt))).ToList();
+    }
+
+    private static async Task<bool> MayConflictAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        List<ResolvedRecord> observations, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(MayConflict, connection, transaction);
+        command.Parameters.AddWithValue("source", source);
+        command.Parameters.AddWithValue("ids", observations.Select(r => r.SourceId).Distinct(StringComparer.Ordinal).ToArray());
+        command.Parameters.AddWithValue("from", observations.Min(r => r.Values.ObservedAt));
+        command.Parameters.AddWithValue("to", observations.Max(r => r.Values.ObservedAt));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The source ids among <paramref name="stored"/> that had a normalized record before this batch.</summary>
+    private static async Task<HashSet<string>> KnownAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        IReadOnlyList<ResolvedRecord> stored, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        if (stored.Count == 0)
+        {
+            return known;
+        }
+
+        await using var command = new NpgsqlCommand(KnownSourceIds, connection, transaction);
+        command.Parameters.AddWithValue("source", source);
+        command.Parameters.AddWithValue("ids", stored.Select(r => r.SourceId).Distinct(StringComparer.Ordinal).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            known.Add(reader.GetString(0));
+        }
+
+        return known;
+    }
+
+    /// <summary>Moves each source id's normalized record to its newest observation in the batch (never backwards).</summary>
+    private static async Task UpsertLatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        List<ResolvedRecord> observations, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var latest = new Dictionary<string, ResolvedRecord>(StringComparer.Ordinal);
+        foreach (var record in observations)
+        {
+            if (!latest.TryGetValue(record.SourceId, out var current) || record.Values.ObservedAt > current.Values.ObservedAt)
+            {
+                latest[record.SourceId] = record;
+            }
+        }
+
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        await CopyAsync(connection, "etl_latest_stage (source_id, asset_id, ticker, name, price, market_cap, volume, pct, observed_at)",
+            latest.Values, WriteLatestRowAsync, cancellationToken);
+        await using var upsert = new NpgsqlCommand(UpsertLatest, connection, transaction);
+        upsert.Parameters.AddWithValue("source", source);
+        upsert.Parameters.AddWithValue("now", now);
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string target, IEnumerable<ResolvedRecord> rows,
+        Func<NpgsqlBinaryImporter, ResolvedRecord, CancellationToken, Task> writeRow, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await writeRow(importer, row, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task WriteHistoryRowAsync(NpgsqlBinaryImporter importer, string source, ResolvedRecord record, bool isBackfill, long runId,
+        CancellationToken cancellationToken)
+    {
+        var values = record.Values;
+        await importer.WriteAsync(source, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.SourceId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(values.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        await importer.WriteAsync(record.AssetId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(values.PriceUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.MarketCapUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.Volume24hUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(isBackfill, NpgsqlDbType.Boolean, cancellationToken);
+        await importer.WriteAsync(runId, NpgsqlDbType.Bigint, cancellationToken);
+    }
+
+    private static async Task WriteStageRowAsync(NpgsqlBinaryImporter importer, ResolvedRecord record, CancellationToken cancellationToken)
+    {
+        var values = record.Values;
+        await importer.WriteAsync(record.SourceId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(values.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        await importer.WriteAsync(record.AssetId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(values.PriceUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.MarketCapUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.Volume24hUsd, NpgsqlDbType.Numeric, cancellationToken);
+    }
+
+    private static async Task WriteLatestRowAsync(NpgsqlBinaryImporter importer, ResolvedRecord record, CancellationToken cancellationToken)
+    {
+        var values = record.Values;
+        await importer.WriteAsync(record.SourceId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.AssetId, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(values.Ticker, NpgsqlDbType.Text, cancellationToken);
+        await WriteNullableAsync(importer, values.Name, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(values.PriceUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.MarketCapUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.Volume24hUsd, NpgsqlDbType.Numeric, cancellationToken);
+        await WriteNullableAsync(importer, values.PercentChange24h, NpgsqlDbType.Numeric, cancellationToken);
+        await importer.WriteAsync(values.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task QuarantineAsync(NpgsqlConnection connection, string source, long runId, IReadOnlyList<SourceRecord> rejected, DateTimeOffset now, CancellationToken cancellationToken)

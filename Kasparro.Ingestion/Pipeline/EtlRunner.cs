@@ -125,7 +125,7 @@ public sealed class EtlRunner(
         var failAfter = etlOptions.Value.FailAfterRecords;
         var total = default(BatchCounts);
 
-        await foreach (var batch in ReadWithSpanAsync(source, context, cancellationToken))
+        await foreach (var (batch, batchDrift) in BatchReadAhead.ReadAsync(source, context, cancellationToken))
         {
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
             var accepted = batch.Records.Where(r => r.Values is not null).ToList();
@@ -135,8 +135,11 @@ public sealed class EtlRunner(
                 .Select(g => g.MaxBy(r => r.Values!.MarketCapUsd ?? -1)!)
                 .Select(r => new AssetCandidate(source.Name, r.SourceId!, r.Values!.Ticker, r.Values.Name, r.Values.MarketCapUsd, r.Values.Rank)));
             var resolved = accepted
-                .Select(r => new ResolvedRecord(r.SourceId!, assets[(source.Name, r.SourceId!)], r.Values!, r.RawPayload))
+                .Select(r => new ResolvedRecord(r.SourceId!, assets[(source.Name, r.SourceId!)], r.Values!))
                 .ToList();
+            IReadOnlyList<RawPayload> raw = batch.RawChunk is { } chunk
+                ? [chunk]
+                : accepted.Select(r => new RawPayload(r.SourceId!, r.Values!.ObservedAt, r.RawPayload)).ToList();
 
             var now = clock.GetUtcNow();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -145,8 +148,8 @@ public sealed class EtlRunner(
             try
             {
                 await resolver.FlushAsync(connection, transaction, cancellationToken);
-                counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, isBackfill: false, now, cancellationToken);
-                drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, context.Drift.Drain(), now, cancellationToken);
+                counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, raw, isBackfill: false, now, cancellationToken);
+                drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, batchDrift, now, cancellationToken);
                 var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;
                 await WriteCheckpointAsync(connection, transaction, source.Name, batch.Checkpoint, watermark, runId, now, cancellationToken);
                 await RunRecorder.AddCountsAsync(connection, transaction, runId, counts, scope.Requests, scope.Retries, cancellationToken);
@@ -185,28 +188,6 @@ public sealed class EtlRunner(
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
             logger.LogDebug(ex, "Could not reload the asset resolver after a failed batch");
-        }
-    }
-
-    /// <summary>Wraps each upstream read in an <c>etl.extract</c> span.</summary>
-    private static async IAsyncEnumerable<SourceBatch> ReadWithSpanAsync(IMarketSource source, SourceReadContext context,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var enumerator = source.ReadAsync(context, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            using (var extract = EtlTelemetry.Activities.StartActivity("etl.extract"))
-            {
-                extract?.SetTag("etl.source", source.Name);
-                if (!await enumerator.MoveNextAsync())
-                {
-                    yield break;
-                }
-
-                extract?.SetTag("etl.records", enumerator.Current.Records.Count);
-            }
-
-            yield return enumerator.Current;
         }
     }
 

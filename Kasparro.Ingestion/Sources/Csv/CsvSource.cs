@@ -99,6 +99,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             yield break;
         }
 
+        var chunk = new CsvRawChunk(fileName, fingerprint, (csv.Parser.RawRecord ?? string.Join(',', rawHeader)).TrimEnd('\r', '\n'));
         var header = rawHeader.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         var columns = new CsvColumns(header);
         var drift = context.DriftDetector.InspectHeader(header, FieldSets.CsvRows);
@@ -151,73 +152,79 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             // Drift is counted per row so the event's count says how many rows showed it.
             context.Drift.Add(drift);
             var location = $"{fileName}:{csv.Parser.RawRow}";
+            var line = fields is null ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
             batch.Add(fields is null
-                ? SourceRecord.Rejected(null, Head(rawRecord), location, readError!)
-                : ReadRow(fields, rawHeader, columns, missingColumns, badData, location, context));
+                ? SourceRecord.Rejected(null, line, location, readError!)
+                : ReadRow(fields, line, rawHeader, columns, missingColumns, badData, location, context));
+            chunk.Add(line, csv.Parser.RawRow);
             badData = null;
 
             if (batch.Count >= batchSize)
             {
-                yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, false).ToString()));
+                yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, false).ToString()), chunk.Take());
                 batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
             }
         }
 
-        yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, true).ToString()));
+        yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, true).ToString()), chunk.Take());
     }
 
-    private static SourceRecord ReadRow(string[] fields, string[] rawHeader, CsvColumns columns, string? missingColumns,
+    /// <summary>
+    /// An accepted row keeps its line as read (the batch's raw chunk holds it); a rejected row keeps the row as JSON
+    /// keyed by the file's header, so the quarantine shows which value sits in which column.
+    /// </summary>
+    private static SourceRecord ReadRow(string[] fields, string line, string[] rawHeader, CsvColumns columns, string? missingColumns,
         string? badData, string location, SourceReadContext context)
     {
-        var raw = RowAsJson(fields, rawHeader);
+        string RawJson() => RowAsJson(fields, rawHeader);
         var symbol = columns.Get(fields, columns.Symbol)?.ToUpperInvariant();
         var sourceId = string.IsNullOrEmpty(symbol) ? null : symbol;
 
         if (missingColumns is not null)
         {
-            return SourceRecord.Rejected(sourceId, raw, location, missingColumns);
+            return SourceRecord.Rejected(sourceId, RawJson(), location, missingColumns);
         }
 
         if (badData is not null)
         {
-            return SourceRecord.Rejected(sourceId, raw, location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+            return SourceRecord.Rejected(sourceId, RawJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
         }
 
         if (fields.Any(f => f.Contains('\uFFFD')))
         {
-            return SourceRecord.Rejected(sourceId, raw, location, "the row contains bytes that are not valid UTF-8");
+            return SourceRecord.Rejected(sourceId, RawJson(), location, "the row contains bytes that are not valid UTF-8");
         }
 
         if (fields.Any(f => f.Contains('\0')))
         {
-            return SourceRecord.Rejected(sourceId, raw.Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
+            return SourceRecord.Rejected(sourceId, RawJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
         }
 
         if (sourceId is null)
         {
-            return SourceRecord.Rejected(null, raw, location, "'symbol' is empty");
+            return SourceRecord.Rejected(null, RawJson(), location, "'symbol' is empty");
         }
 
         if (sourceId.Length > 32 || !sourceId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '$'))
         {
-            return SourceRecord.Rejected(null, raw, location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+            return SourceRecord.Rejected(null, RawJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
         }
 
         var priceText = columns.Get(fields, columns.Price);
         if (string.IsNullOrEmpty(priceText))
         {
-            return SourceRecord.Rejected(sourceId, raw, location, "'price_usd' is empty");
+            return SourceRecord.Rejected(sourceId, RawJson(), location, "'price_usd' is empty");
         }
 
         var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
         if (error is not null)
         {
-            return SourceRecord.Rejected(sourceId, raw, location, error);
+            return SourceRecord.Rejected(sourceId, RawJson(), location, error);
         }
 
         if (price < 0)
         {
-            return SourceRecord.Rejected(sourceId, raw, location, $"'price_usd' is negative ({price})");
+            return SourceRecord.Rejected(sourceId, RawJson(), location, $"'price_usd' is negative ({price})");
         }
 
         decimal? Optional(int index, string name, ref string? firstError)
@@ -239,18 +246,18 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         var change = Optional(columns.Change, "percent_change_24h", ref optionalError);
         if (optionalError is not null)
         {
-            return SourceRecord.Rejected(sourceId, raw, location, optionalError);
+            return SourceRecord.Rejected(sourceId, RawJson(), location, optionalError);
         }
 
         var createdText = columns.Get(fields, columns.CreatedAt);
         var observedAt = context.StartedAt;
         if (!string.IsNullOrEmpty(createdText) && !JsonValues.TryParseTimestamp(createdText, out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, raw, location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, RawJson(), location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
         }
 
         var name = columns.Get(fields, columns.Name);
-        return SourceRecord.Accepted(sourceId, raw, location,
+        return SourceRecord.Accepted(sourceId, line, location,
             new MarketValues(sourceId, string.IsNullOrEmpty(name) ? null : name, price!.Value, marketCap, volume, change, observedAt, null));
     }
 

@@ -131,6 +131,44 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(EtlRunStatus.Success, resumed.Status);
         Assert.Equal(6, resumed.Counts.Fetched);
         Assert.Equal(10, await database.ScalarAsync<int>("SELECT count(*) FROM normalized_records"));
-        Assert.Equal(10, await database.ScalarAsync<int>("SELECT count(*) FROM raw_records"));
+        Assert.Equal(10, await database.ScalarAsync<int>(RawCsvRows.Count));
+        Assert.Equal(10, await database.ScalarAsync<int>(RawCsvRows.Distinct));
+        // Three batches of 4, 4 and 2 rows: one raw chunk each, named by the file's lines it holds.
+        Assert.Equal("prices.csv:2-5,prices.csv:6-9,prices.csv:10-11",
+            await database.ScalarAsync<string>("SELECT string_agg(source_id, ',' ORDER BY id) FROM raw_records"));
+    }
+
+    [Fact]
+    public async Task A_second_file_overlapping_the_first_adds_only_its_new_observations()
+    {
+        var folder = TestFiles.CreateFolder(
+            ("a.csv", "symbol,price_usd,created_at\nBTC,70000,2026-02-01T00:00:00Z\nBTC,71000,2026-02-02T00:00:00Z\nETH,2100,2026-02-01T00:00:00Z\n"));
+        await RunCsvAsync(folder);
+        File.WriteAllText(Path.Combine(folder, "b.csv"),
+            "symbol,price_usd,created_at\nBTC,71000,2026-02-02T00:00:00Z\nBTC,72000,2026-02-03T00:00:00Z\nETH,2100,2026-02-01T00:00:00Z\nSOL,150,2026-02-01T00:00:00Z\n");
+
+        var second = await RunCsvAsync(folder);
+
+        Assert.Equal(EtlRunStatus.Success, second.Status);
+        Assert.Equal((4, 1, 1, 2), (second.Counts.Fetched, second.Counts.Inserted, second.Counts.Updated, second.Counts.Unchanged));
+        Assert.Equal(5, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+        Assert.Equal(72000m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_BTC'"));
+        Assert.Equal(150m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_SOL'"));
+    }
+
+    [Fact]
+    public async Task A_row_repeated_in_a_later_batch_of_the_same_file_is_counted_unchanged()
+    {
+        var folder = TestFiles.CreateFolder(("prices.csv",
+            "symbol,price_usd,created_at\nBTC,70000,2026-02-01T00:00:00Z\nETH,2100,2026-02-01T00:00:00Z\n" +
+            "BTC,70000,2026-02-01T00:00:00Z\nBTC,71000,2026-02-02T00:00:00Z\nBTC,71000,2026-02-02T00:00:00Z\n"));
+
+        var outcome = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "2" });
+
+        Assert.Equal(EtlRunStatus.Success, outcome.Status);
+        Assert.Equal((5, 2, 1, 2), (outcome.Counts.Fetched, outcome.Counts.Inserted, outcome.Counts.Updated, outcome.Counts.Unchanged));
+        Assert.Equal(3, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+        Assert.Equal(71000m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_BTC'"));
+        Assert.Equal(5, await database.ScalarAsync<int>(RawCsvRows.Count));
     }
 }

@@ -88,7 +88,9 @@ public sealed class CsvBadInputTests(DatabaseFixture database) : IClassFixture<D
 
         Assert.Equal(EtlRunStatus.Success, outcome.Status);
         Assert.Equal(1, outcome.Counts.Inserted);
-        Assert.Equal("binance", await database.ScalarAsync<string>("SELECT payload ->> 'exchange' FROM raw_records"));
+        // The raw chunk keeps the header and the row as they stand in the file, extra columns included.
+        Assert.Equal("symbol,price_usd,exchange,notes", await database.ScalarAsync<string>("SELECT payload ->> 'header' FROM raw_records"));
+        Assert.Equal("BTC,70000,binance,hello", await database.ScalarAsync<string>("SELECT payload -> 'rows' ->> 0 FROM raw_records"));
     }
 
     [Fact]

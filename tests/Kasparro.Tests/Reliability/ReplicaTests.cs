@@ -67,7 +67,7 @@ public sealed class ReplicaTests(DatabaseFixture database) : IClassFixture<Datab
         Assert.Equal($"/{survivor.Id}", await database.ScalarAsync<string>("SELECT substring(worker from '/[0-9]+$') FROM etl_runs ORDER BY id DESC LIMIT 1"));
         Assert.Equal(rows, await database.ScalarAsync<long>("SELECT count(*) FROM normalized_records"));
         Assert.Equal(rows, await database.ScalarAsync<long>("SELECT count(*) FROM price_history"));
-        Assert.Equal(rows, await database.ScalarAsync<long>("SELECT count(*) FROM raw_records"));
+        Assert.Equal(rows, await database.ScalarAsync<long>(RawCsvRows.Count));
     }
 
     private async Task<long> SchedulerInstancesAsync()

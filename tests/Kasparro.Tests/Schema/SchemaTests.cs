@@ -40,4 +40,21 @@ public sealed class SchemaTests(DatabaseFixture database) : IClassFixture<Databa
             "SELECT data_type FROM information_schema.columns WHERE table_name = 'price_history' AND column_name = 'observed_at'");
         Assert.Equal("timestamp with time zone", type);
     }
+
+    [Fact]
+    public async Task Price_history_has_one_index_its_key_covering_the_prices()
+    {
+        // Every index costs the bulk load about as much as the row itself (docs/performance.md): one is the budget.
+        var definition = await database.ScalarAsync<string>("SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'price_history'");
+        Assert.Equal(
+            "CREATE UNIQUE INDEX pk_price_history ON public.price_history USING btree (source, source_id, observed_at) INCLUDE (price_usd, market_cap_usd, volume_24h_usd)",
+            definition);
+    }
+
+    [Fact]
+    public async Task Raw_payloads_are_compressed_with_lz4()
+    {
+        Assert.Equal("l", await database.ScalarAsync<string>(
+            "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'raw_records'::regclass AND attname = 'payload'"));
+    }
 }
