@@ -95,7 +95,7 @@ public static class AssetHistoryQuery
             ? """
               SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
               FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
+              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
               WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
               ORDER BY p.source, p.observed_at
               """
@@ -104,7 +104,7 @@ public static class AssetHistoryQuery
                      p.source, date_bin($4, p.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
                      p.price_usd, p.market_cap_usd, p.volume_24h_usd
               FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
+              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
               WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
               ORDER BY p.source, bucket, p.observed_at DESC
               """);

@@ -295,9 +295,6 @@ namespace Kasparro.Data.Migrations
                     b.HasIndex("AssetId")
                         .HasDatabaseName("ix_normalized_records_asset_id");
 
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_normalized_records_created_at");
-
                     b.HasIndex("Source", "Id")
                         .HasDatabaseName("ix_normalized_records_source_id");
 
@@ -309,17 +306,21 @@ namespace Kasparro.Data.Migrations
                         .HasDatabaseName("ix_normalized_records_ticker_id");
 
                     b.ToTable("normalized_records", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("Kasparro.Data.Entities.PricePoint", b =>
                 {
                     b.Property<string>("Source")
                         .HasColumnType("text")
-                        .HasColumnName("source");
+                        .HasColumnName("source")
+                        .UseCollation("C");
 
                     b.Property<string>("SourceId")
                         .HasColumnType("text")
-                        .HasColumnName("source_id");
+                        .HasColumnName("source_id")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("ObservedAt")
                         .HasColumnType("timestamp with time zone")

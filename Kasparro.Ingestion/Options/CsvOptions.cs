@@ -11,5 +11,5 @@ public sealed class CsvOptions
     public string Path { get; set; } = "data";
 
     /// <summary>Rows written per transaction (and per checkpoint).</summary>
-    public int BatchSize { get; set; } = 50_000;
+    public int BatchSize { get; set; } = 20_000;
 }

@@ -141,6 +141,60 @@ public sealed class BenchPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// CPU seconds the server has used so far: its live processes' own time, plus what its exited backends used
+    /// (the postmaster waits for them, so their time is in its children's counters). Linux /proc only.
+    /// </summary>
+    public double CpuSeconds()
+    {
+        var stats = new Dictionary<int, (int Parent, long Own, long Children)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var text = File.ReadAllText(Path.Combine(dir, "stat"));
+                // Fields after the command name, which is in parentheses and may hold spaces.
+                var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                stats[pid] = (int.Parse(f[1], CultureInfo.InvariantCulture),
+                    long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture),
+                    long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        var ticks = 0L;
+        var tree = new HashSet<int> { _process!.Id };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (pid, stat) in stats)
+            {
+                if (tree.Contains(stat.Parent) && tree.Add(pid))
+                {
+                    grew = true;
+                }
+            }
+        }
+
+        foreach (var pid in tree)
+        {
+            if (stats.TryGetValue(pid, out var stat))
+            {
+                ticks += stat.Own + stat.Children;
+            }
+        }
+
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
     private async Task StartProcessAsync(LocalPostgresCluster cluster)
     {
         // The server's own log, kept beside its data for a look at slow statements (KASPARRO_BENCH_KEEP=1 keeps it).

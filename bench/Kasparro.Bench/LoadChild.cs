@@ -28,7 +28,8 @@ public static class LoadChild
         var outcome = await runner.RunAsync("csv", "bench", null, CancellationToken.None);
         var seconds = clock.Elapsed.TotalSeconds;
         var c = outcome.Counts;
-        Console.WriteLine(JsonSerializer.Serialize(new LoadBenchmark.ChildResult(seconds, LoadBenchmark.PeakRssMb(), outcome.Status,
+        Console.WriteLine(JsonSerializer.Serialize(new LoadBenchmark.ChildResult(seconds, LoadBenchmark.PeakRssMb(),
+            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, outcome.Status,
             c.Fetched, c.Inserted, c.Updated, c.Unchanged, c.Quarantined)));
         return outcome.Succeeded ? 0 : 1;
     }

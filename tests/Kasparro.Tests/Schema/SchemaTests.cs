@@ -52,6 +52,23 @@ public sealed class SchemaTests(DatabaseFixture database) : IClassFixture<Databa
     }
 
     [Fact]
+    public async Task Price_history_key_text_compares_by_bytes()
+    {
+        Assert.Equal("C,C", await database.ScalarAsync<string>(
+            "SELECT string_agg(collation_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'price_history' AND column_name IN ('source', 'source_id')"));
+    }
+
+    [Fact]
+    public async Task Latest_records_leave_room_for_hot_updates_and_created_at_is_not_indexed()
+    {
+        // An update of the latest record changes created_at and the prices: with no index on any of them and free
+        // space on the page, PostgreSQL updates in place (HOT) without touching the table's six indexes.
+        Assert.Equal("{fillfactor=70}", await database.ScalarAsync<string>("SELECT reloptions::text FROM pg_class WHERE relname = 'normalized_records'"));
+        Assert.Equal(0, await database.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = 'normalized_records' AND indexdef ~ '(created_at|price_usd|market_cap_usd|volume_24h_usd|ingested_at)'"));
+    }
+
+    [Fact]
     public async Task Raw_payloads_are_compressed_with_lz4()
     {
         Assert.Equal("l", await database.ScalarAsync<string>(

@@ -24,6 +24,24 @@ namespace Kasparro.Data.Migrations
                 oldType: "jsonb")
                 .Annotation("Npgsql:Compression:", "lz4");
 
+            migrationBuilder.AlterColumn<string>(
+                name: "source_id",
+                table: "price_history",
+                type: "text",
+                nullable: false,
+                collation: "C",
+                oldClrType: typeof(string),
+                oldType: "text");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "source",
+                table: "price_history",
+                type: "text",
+                nullable: false,
+                collation: "C",
+                oldClrType: typeof(string),
+                oldType: "text");
+
             // EF cannot express INCLUDE on a key. The covering key serves both the writer's ON CONFLICT and the
             // history reads (index-only), replacing the (asset_id, observed_at) index dropped above.
             migrationBuilder.Sql("""
@@ -49,6 +67,24 @@ namespace Kasparro.Data.Migrations
                 oldClrType: typeof(JsonDocument),
                 oldType: "jsonb")
                 .OldAnnotation("Npgsql:Compression:", "lz4");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "source_id",
+                table: "price_history",
+                type: "text",
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "text",
+                oldCollation: "C");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "source",
+                table: "price_history",
+                type: "text",
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "text",
+                oldCollation: "C");
 
             migrationBuilder.CreateIndex(
                 name: "ix_price_history_asset_id_observed_at",
