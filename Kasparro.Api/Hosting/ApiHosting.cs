@@ -62,6 +62,7 @@ public static class ApiHosting
         // triggers into the shared store and Kasparro.Ingestion runs them.
         builder.Services.AddKasparroQuartz(builder.Configuration);
         builder.Services.AddSingleton<EtlMetrics>();
+        builder.Services.AddSingleton<Endpoints.ExactTotalCache>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
