@@ -9,8 +9,8 @@ namespace Kasparro.Api.Endpoints;
 
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
-/// ones. Both read price_history through its (asset_id, observed_at) index and bucket in PostgreSQL
-/// (<c>date_bin</c>), so a year of one asset is a range scan and a sort, not a trip of every row to the API.
+/// ones. Both read price_history through its covering (asset_id, observed_at) index in time order (an index-only
+/// scan, no sort) and bucket while reading (see <see cref="HistoryBuckets"/>).
 /// </summary>
 public static class AssetHistoryQuery
 {
@@ -28,7 +28,7 @@ public static class AssetHistoryQuery
     };
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
 
-    public static async Task<Results<Ok<AssetHistory>, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
+    public static async Task<Results<HistoryJsonResult, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
         KasparroDb db,
         NpgsqlDataSource dataSource,
         TimeProvider clock,
@@ -79,61 +79,77 @@ public static class AssetHistoryQuery
         }
 
         var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, chosen == Raw ? null : Buckets[chosen], cancellationToken);
-        return TypedResults.Ok(new AssetHistory(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series));
+        return new HistoryJsonResult(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series);
     }
 
     /// <summary>auto: raw up to 2 days, hourly up to 90 days, daily beyond.</summary>
     private static string Choose(TimeSpan range) =>
         range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(90) ? "1h" : "1d";
 
-    private static async Task<List<HistorySeries>> ReadAsync(
+    private static async Task<List<HistoryRows>> ReadAsync(
         NpgsqlDataSource dataSource, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket, CancellationToken cancellationToken)
     {
-        // Buckets keep the last observation in each (by observed_at), labelled with the bucket's start.
-        await using var command = dataSource.CreateCommand(bucket is null
-            ? """
-              SELECT source, observed_at, price_usd, market_cap_usd, volume_24h_usd
-              FROM price_history
-              WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
-              ORDER BY source, observed_at
-              """
-            : """
-              SELECT DISTINCT ON (source, bucket)
-                     source, date_bin($4, observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-                     price_usd, market_cap_usd, volume_24h_usd
-              FROM price_history
-              WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
-              ORDER BY source, bucket, observed_at DESC
-              """);
+        // Rows come in index order (observed_at), sources interleaved: an index-only scan of the covering
+        // (asset_id, observed_at) INCLUDE (...) index with no sort. Bucketing here instead of DISTINCT ON in SQL saves
+        // PostgreSQL a sort of every point (a year hourly: 3 ms scan vs 15-35 ms with the sort).
+        await using var command = dataSource.CreateCommand("""
+            SELECT source, observed_at, price_usd, market_cap_usd, volume_24h_usd
+            FROM price_history
+            WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
+            ORDER BY observed_at
+            """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
-        if (bucket is not null)
-        {
-            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = bucket.Value });
-        }
 
-        var series = new List<HistorySeries>();
-        List<HistoryPoint>? points = null;
-        string? current = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        // Rows arrive in time order, so each source's rows do too. Few sources: a list beats a dictionary.
+        var bySource = new List<HistoryRows>(4);
+        try
         {
-            var source = reader.GetString(0);
-            if (source != current)
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                current = source;
-                points = [];
-                series.Add(new HistorySeries(source, points));
-            }
+                var source = reader.GetString(0);
+                HistoryRows? rows = null;
+                foreach (var known in bySource)
+                {
+                    if (known.Source == source)
+                    {
+                        rows = known;
+                        break;
+                    }
+                }
 
-            points!.Add(new HistoryPoint(
-                reader.GetFieldValue<DateTime>(1),
-                reader.GetDecimal(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.IsDBNull(4) ? null : reader.GetDecimal(4)));
+                if (rows is null)
+                {
+                    rows = new HistoryRows(source);
+                    bySource.Add(rows);
+                }
+
+                var observedAt = reader.GetFieldValue<DateTime>(1);
+                var row = new HistoryRow(
+                    bucket is null ? observedAt : HistoryBuckets.StartOf(observedAt, bucket.Value),
+                    reader.GetDecimal(2),
+                    reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                    reader.IsDBNull(4) ? null : reader.GetDecimal(4));
+                // Ascending time: a later observation in the same bucket replaces the earlier one (the last one wins).
+                if (bucket is not null && rows.Count > 0 && rows.Last.T == row.T)
+                {
+                    rows.ReplaceLast(row);
+                }
+                else
+                {
+                    rows.Add(row);
+                }
+            }
+        }
+        catch
+        {
+            bySource.ForEach(rows => rows.Dispose());
+            throw;
         }
 
-        return series;
+        bySource.Sort((a, b) => string.CompareOrdinal(a.Source, b.Source));
+        return bySource;
     }
 }

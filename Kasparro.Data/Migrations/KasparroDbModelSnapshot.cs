@@ -355,6 +355,8 @@ namespace Kasparro.Data.Migrations
                     b.HasIndex("AssetId", "ObservedAt")
                         .HasDatabaseName("ix_price_history_asset_id_observed_at");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AssetId", "ObservedAt"), new[] { "Source", "PriceUsd", "MarketCapUsd", "Volume24hUsd" });
+
                     b.ToTable("price_history", (string)null);
                 });
 
