@@ -1,8 +1,6 @@
 using Kasparro.Api.Contracts;
-using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kasparro.Api.Endpoints;
@@ -29,7 +27,6 @@ public static class AssetHistoryQuery
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
 
     public static async Task<Results<HistoryJsonResult, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
-        KasparroDb db,
         NpgsqlDataSource dataSource,
         TimeProvider clock,
         string id,
@@ -73,12 +70,12 @@ public static class AssetHistoryQuery
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        if (!await db.Assets.AsNoTracking().AnyAsync(a => a.Id == assetId, cancellationToken))
+        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, chosen == Raw ? null : Buckets[chosen], cancellationToken);
+        if (series is null)
         {
             return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
         }
 
-        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, chosen == Raw ? null : Buckets[chosen], cancellationToken);
         return new HistoryJsonResult(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series);
     }
 
@@ -86,27 +83,43 @@ public static class AssetHistoryQuery
     private static string Choose(TimeSpan range) =>
         range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(90) ? "1h" : "1d";
 
-    private static async Task<List<HistoryRows>> ReadAsync(
+    /// <summary>The asset's series, or null when there is no such asset.</summary>
+    private static async Task<List<HistoryRows>?> ReadAsync(
         NpgsqlDataSource dataSource, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket, CancellationToken cancellationToken)
     {
         // Rows come in index order (observed_at), sources interleaved: an index-only scan of the covering
         // (asset_id, observed_at) INCLUDE (...) index with no sort. Bucketing here instead of DISTINCT ON in SQL saves
         // PostgreSQL a sort of every point (a year hourly: 3 ms scan vs 15-35 ms with the sort).
-        await using var command = dataSource.CreateCommand("""
+        // One round trip: whether the asset exists, then its rows.
+        await using var batch = dataSource.CreateBatch();
+        var exists = batch.CreateBatchCommand();
+        exists.CommandText = "SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)";
+        exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
+        batch.BatchCommands.Add(exists);
+        var command = batch.CreateBatchCommand();
+        command.CommandText = """
             SELECT source, observed_at, price_usd, market_cap_usd, volume_24h_usd
             FROM price_history
             WHERE asset_id = $1 AND observed_at >= $2 AND observed_at < $3
             ORDER BY observed_at
-            """);
+            """;
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        batch.BatchCommands.Add(command);
 
         // Rows arrive in time order, so each source's rows do too. Few sources: a list beats a dictionary.
         var bySource = new List<HistoryRows>(4);
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (!reader.GetBoolean(0))
+            {
+                return null;
+            }
+
+            await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var source = reader.GetString(0);
