@@ -15,7 +15,7 @@ public sealed record MarketRecordFilter(string? Source, string? Ticker, string? 
 /// <summary>
 /// Reads one page of normalized_records and its exact total in as few round trips as possible: the page and the
 /// current snapshot go in one batch; <c>count(*)</c> runs only when <see cref="ExactTotalCache"/> has no total for
-/// that snapshot. Plain Npgsql, because this is the hottest endpoint and EF Core's per-query work (two LINQ
+/// that snapshot (after a commit, or for a new filter). Plain Npgsql, because this is the hottest endpoint and EF Core's per-query work (two LINQ
 /// queries, two round trips) was a large share of its CPU.
 /// </summary>
 public static class MarketRecordQuery
@@ -26,39 +26,22 @@ public static class MarketRecordQuery
     public static async Task<(List<MarketRecordItem> Page, long Total)> ReadAsync(
         NpgsqlDataSource dataSource, ExactTotalCache totals, MarketRecordFilter filter, int limit, int offset, CancellationToken cancellationToken)
     {
-        var key = filter.Key;
         var (where, filterCount) = Where(filter);
-        // When this filter was not counted under the newest snapshot seen, count in the same round trip.
-        var countAhead = !totals.ProbablyHas(key);
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        var first = new NpgsqlBatchCommand(countAhead ? SnapshotAndCount + where : "SELECT pg_current_snapshot()::text");
-        if (countAhead)
-        {
-            AddFilterParameters(first.Parameters, filter);
-        }
-
-        var page = new NpgsqlBatchCommand($"SELECT {Columns} FROM normalized_records{where} ORDER BY id LIMIT ${filterCount + 1} OFFSET ${filterCount + 2}");
-        AddFilterParameters(page.Parameters, filter);
-        page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
-
-        batch.BatchCommands.Add(first);
-        batch.BatchCommands.Add(page);
-
         string snapshot;
-        long? counted = null;
         var records = new List<MarketRecordItem>(limit);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
+            await using var batch = new NpgsqlBatch(connection);
+            var page = new NpgsqlBatchCommand($"SELECT {Columns} FROM normalized_records{where} ORDER BY id LIMIT ${filterCount + 1} OFFSET ${filterCount + 2}");
+            AddFilterParameters(page.Parameters, filter);
+            page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+            page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_snapshot()::text"));
+            batch.BatchCommands.Add(page);
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             snapshot = reader.GetString(0);
-            if (countAhead)
-            {
-                counted = reader.GetInt64(1);
-            }
-
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -77,27 +60,22 @@ public static class MarketRecordQuery
             }
         }
 
-        if (counted is { } fresh)
-        {
-            totals.Store(key, snapshot, fresh);
-            return (records, fresh);
-        }
+        // The connection is back in the pool before counting: requests waiting on a shared count hold none.
+        var total = await totals.GetOrCountAsync(filter.Key, snapshot, () => CountAsync(dataSource, filter, where), cancellationToken);
+        return (records, total);
+    }
 
-        if (totals.TryGet(key, snapshot, out var cached))
-        {
-            return (records, cached);
-        }
-
-        // Something committed since this filter was counted: count again, under the snapshot the count itself sees.
-        await using var count = new NpgsqlCommand(SnapshotAndCount + where, connection);
+    /// <summary>
+    /// Counts under the statement's own snapshot, which it reports. Not cancelled with the request: other requests
+    /// may be waiting on the same count.
+    /// </summary>
+    private static async Task<(string Snapshot, long Total)> CountAsync(NpgsqlDataSource dataSource, MarketRecordFilter filter, string where)
+    {
+        await using var count = dataSource.CreateCommand(SnapshotAndCount + where);
         AddFilterParameters(count.Parameters, filter);
-        await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            var total = reader.GetInt64(1);
-            totals.Store(key, reader.GetString(0), total);
-            return (records, total);
-        }
+        await using var reader = await count.ExecuteReaderAsync(CancellationToken.None);
+        await reader.ReadAsync(CancellationToken.None);
+        return (reader.GetString(0), reader.GetInt64(1));
     }
 
     /// <summary>The WHERE clause and its parameter count; parameters are $1.. in the order of <see cref="AddFilterParameters"/>.</summary>

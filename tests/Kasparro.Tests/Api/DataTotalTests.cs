@@ -86,6 +86,20 @@ public sealed class DataTotalTests(DatabaseFixture database) : IClassFixture<Dat
         Assert.Equal(counted + 1, cache.Computed);
     }
 
+    [Fact]
+    public async Task Concurrent_requests_after_a_write_share_one_count()
+    {
+        var cache = _api.Services.GetRequiredService<ExactTotalCache>();
+        Assert.Equal(1, await TotalAsync("/data?source=csv"));
+        await AddAsync(database, Record(SourceNames.Csv, "xrp", "XRP", 0.5m, T0));
+        var counted = cache.Computed;
+
+        var totals = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => TotalAsync($"/data?source=csv&offset={i % 3}")));
+
+        Assert.All(totals, total => Assert.Equal(2, total));
+        Assert.Equal(counted + 1, cache.Computed);
+    }
+
     private async Task<long> TotalAsync(string path) =>
         (await _client.GetJsonAsync(path)).GetProperty("pagination").GetProperty("total").GetInt64();
 }
