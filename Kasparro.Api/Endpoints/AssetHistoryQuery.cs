@@ -1,17 +1,14 @@
 using Kasparro.Api.Contracts;
-using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kasparro.Api.Endpoints;
 
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
-/// ones. Both find the asset's series (source, source id) in asset_mappings and read each as an index-only range
-/// scan of price_history's covering key, bucketing in PostgreSQL (<c>date_bin</c>), so a year of one asset is a few
-/// range scans and a sort, not a trip of every row to the API.
+/// ones. Both find the asset's series (source, source id) in asset_mappings, read each as an index-only range scan of
+/// price_history's covering key, and bucket while reading (see <see cref="HistoryBuckets"/>).
 /// </summary>
 public static class AssetHistoryQuery
 {
@@ -29,8 +26,7 @@ public static class AssetHistoryQuery
     };
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
 
-    public static async Task<Results<Ok<AssetHistory>, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
-        KasparroDb db,
+    public static async Task<Results<HistoryJsonResult, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
         NpgsqlDataSource dataSource,
         TimeProvider clock,
         string id,
@@ -74,69 +70,100 @@ public static class AssetHistoryQuery
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        if (!await db.Assets.AsNoTracking().AnyAsync(a => a.Id == assetId, cancellationToken))
+        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, chosen == Raw ? null : Buckets[chosen], cancellationToken);
+        if (series is null)
         {
             return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
         }
 
-        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, chosen == Raw ? null : Buckets[chosen], cancellationToken);
-        return TypedResults.Ok(new AssetHistory(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series));
+        return new HistoryJsonResult(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series);
     }
 
     /// <summary>auto: raw up to 2 days, hourly up to 90 days, daily beyond.</summary>
     private static string Choose(TimeSpan range) =>
         range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(90) ? "1h" : "1d";
 
-    private static async Task<List<HistorySeries>> ReadAsync(
+    /// <summary>The asset's series, or null when there is no such asset.</summary>
+    private static async Task<List<HistoryRows>?> ReadAsync(
         NpgsqlDataSource dataSource, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket, CancellationToken cancellationToken)
     {
-        // Buckets keep the last observation in each (by observed_at), labelled with the bucket's start.
-        await using var command = dataSource.CreateCommand(bucket is null
-            ? """
-              SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
-              FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-              WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
-              ORDER BY p.source, p.observed_at
-              """
-            : """
-              SELECT DISTINCT ON (p.source, bucket)
-                     p.source, date_bin($4, p.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-                     p.price_usd, p.market_cap_usd, p.volume_24h_usd
-              FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-              WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
-              ORDER BY p.source, bucket, p.observed_at DESC
-              """);
+        // Each series is an index-only range scan of the covering key (source, source_id, observed_at) INCLUDE (...);
+        // the rows are then put in time order (sources interleaved) for the bucketing here, which saves PostgreSQL the
+        // DISTINCT ON sort by (source, bucket). The key's text is COLLATE "C", so the join says so to use it.
+        // One round trip: whether the asset exists, then its rows.
+        await using var batch = dataSource.CreateBatch();
+        var exists = batch.CreateBatchCommand();
+        exists.CommandText = "SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)";
+        exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
+        batch.BatchCommands.Add(exists);
+        var command = batch.CreateBatchCommand();
+        command.CommandText = """
+            SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
+            FROM asset_mappings m
+            JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
+            WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
+            ORDER BY p.observed_at
+            """;
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
-        if (bucket is not null)
-        {
-            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = bucket.Value });
-        }
+        batch.BatchCommands.Add(command);
 
-        var series = new List<HistorySeries>();
-        List<HistoryPoint>? points = null;
-        string? current = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        // Rows arrive in time order, so each source's rows do too. Few sources: a list beats a dictionary.
+        var bySource = new List<HistoryRows>(4);
+        try
         {
-            var source = reader.GetString(0);
-            if (source != current)
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (!reader.GetBoolean(0))
             {
-                current = source;
-                points = [];
-                series.Add(new HistorySeries(source, points));
+                return null;
             }
 
-            points!.Add(new HistoryPoint(
-                reader.GetFieldValue<DateTime>(1),
-                reader.GetDecimal(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.IsDBNull(4) ? null : reader.GetDecimal(4)));
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var source = reader.GetString(0);
+                HistoryRows? rows = null;
+                foreach (var known in bySource)
+                {
+                    if (known.Source == source)
+                    {
+                        rows = known;
+                        break;
+                    }
+                }
+
+                if (rows is null)
+                {
+                    rows = new HistoryRows(source);
+                    bySource.Add(rows);
+                }
+
+                var observedAt = reader.GetFieldValue<DateTime>(1);
+                var row = new HistoryRow(
+                    bucket is null ? observedAt : HistoryBuckets.StartOf(observedAt, bucket.Value),
+                    reader.GetDecimal(2),
+                    reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                    reader.IsDBNull(4) ? null : reader.GetDecimal(4));
+                // Ascending time: a later observation in the same bucket replaces the earlier one (the last one wins).
+                if (bucket is not null && rows.Count > 0 && rows.Last.T == row.T)
+                {
+                    rows.ReplaceLast(row);
+                }
+                else
+                {
+                    rows.Add(row);
+                }
+            }
+        }
+        catch
+        {
+            bySource.ForEach(rows => rows.Dispose());
+            throw;
         }
 
-        return series;
+        bySource.Sort((a, b) => string.CompareOrdinal(a.Source, b.Source));
+        return bySource;
     }
 }

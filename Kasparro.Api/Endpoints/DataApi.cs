@@ -3,7 +3,7 @@ using Kasparro.Api.Hosting;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Kasparro.Api.Endpoints;
 
@@ -22,7 +22,8 @@ public static class DataApi
 
     public static async Task<Results<Ok<DataResponse>, ValidationProblem>> GetDataAsync(
         HttpContext context,
-        KasparroDb db,
+        NpgsqlDataSource dataSource,
+        ExactTotalCache totals,
         [FromQuery] string? source,
         [FromQuery] string? ticker,
         [FromQuery(Name = "asset_id")] string? assetId,
@@ -46,42 +47,8 @@ public static class DataApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var records = db.MarketRecords.AsNoTracking();
-        if (sourceFilter is not null)
-        {
-            records = records.Where(r => r.Source == sourceFilter);
-        }
-
-        if (tickerFilter is not null)
-        {
-            var upper = tickerFilter.ToUpperInvariant();
-            records = records.Where(r => r.Ticker.ToUpper() == upper);
-        }
-
-        if (assetFilter is not null)
-        {
-            records = records.Where(r => r.AssetId == assetFilter);
-        }
-
-        if (start is not null)
-        {
-            records = records.Where(r => r.CreatedAt >= start.Value);
-        }
-
-        if (end is not null)
-        {
-            records = records.Where(r => r.CreatedAt < end.Value);
-        }
-
-        var total = await records.LongCountAsync(cancellationToken);
-        var page = await records
-            .OrderBy(r => r.Id)
-            .Skip(skip)
-            .Take(pageSize)
-            .Select(r => new MarketRecordItem(r.Id, r.AssetId, r.Ticker, r.Name, r.PriceUsd, r.MarketCapUsd, r.Volume24hUsd,
-                r.PercentChange24h, r.Source, UtcTime.Of(r.CreatedAt), UtcTime.Of(r.IngestedAt)))
-            .ToListAsync(cancellationToken);
-
+        var filter = new MarketRecordFilter(sourceFilter, tickerFilter?.ToUpperInvariant(), assetFilter, start, end);
+        var (page, total) = await MarketRecordQuery.ReadAsync(dataSource, totals, filter, pageSize, skip, cancellationToken);
         return TypedResults.Ok(new DataResponse(page, new Pagination(pageSize, skip, page.Count, total), RequestIdMiddleware.MetaOf(context)));
     }
 }

@@ -31,6 +31,12 @@ public static class ApiHosting
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OperationsDocument>());
 
+        builder.Services.AddOptions<DatabasePoolOptions>().BindConfiguration(DatabasePoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Replaces the unbounded data source AddKasparroDb registered (the ingestion service keeps its own settings).
+        var connectionString = builder.Configuration.GetConnectionString(ResourceNames.Database)!;
+        builder.Services.Replace(ServiceDescriptor.Singleton(services =>
+            services.GetRequiredService<IOptions<DatabasePoolOptions>>().Value.BuildDataSource(connectionString)));
+
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
         builder.Services.AddRateLimiter(options =>
@@ -62,6 +68,7 @@ public static class ApiHosting
         // triggers into the shared store and Kasparro.Ingestion runs them.
         builder.Services.AddKasparroQuartz(builder.Configuration);
         builder.Services.AddSingleton<EtlMetrics>();
+        builder.Services.AddSingleton<Endpoints.ExactTotalCache>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using Npgsql;
+
+namespace Kasparro.Api.Hosting;
+
+/// <summary>
+/// The <c>DatabasePool</c> section: how many connections the API's own <see cref="NpgsqlDataSource"/> (the hot read
+/// paths: <c>/data</c>, history, metrics) may hold. Npgsql's default of 100 let 32 concurrent requests run 32 queries
+/// at once on a two-core database: PostgreSQL's backends then fought the API for the cores and p99 went from ~30 ms to
+/// 300-900 ms. A small pool queues requests in order in the API instead (measured in docs/performance.md).
+/// </summary>
+public sealed class DatabasePoolOptions
+{
+    public const string Section = "DatabasePool";
+
+    /// <summary>Defaults to two per core of this machine, which on one shared box is also the database's.</summary>
+    [Range(1, 1000)]
+    public int MaxConnections { get; set; } = Math.Max(2, 2 * Environment.ProcessorCount);
+
+    /// <summary>The API's data source: <paramref name="connectionString"/> with <see cref="MaxConnections"/> as its pool limit.</summary>
+    public NpgsqlDataSource BuildDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxPoolSize = MaxConnections;
+        builder.ConnectionStringBuilder.MinPoolSize = Math.Min(builder.ConnectionStringBuilder.MinPoolSize, MaxConnections);
+        return builder.Build();
+    }
+}
