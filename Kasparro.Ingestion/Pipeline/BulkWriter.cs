@@ -196,7 +196,7 @@ public static class BulkWriter
         }
 
         await CopyAsync(connection, "etl_history_stage (source_id, observed_at, asset_id, price, market_cap, volume)",
-            observations, WriteStageRow, cancellationToken);
+            observations, WriteObservation, cancellationToken);
         var added = new HashSet<(string, long)>();
         await using (var merge = new NpgsqlCommand(MergeHistory, connection, transaction))
         {
@@ -293,19 +293,14 @@ public static class BulkWriter
 
     private static void WriteHistoryRow(NpgsqlBinaryImporter importer, string source, ResolvedRecord record, bool isBackfill, long runId)
     {
-        var values = record.Values;
         importer.Write(source, NpgsqlDbType.Text);
-        importer.Write(record.SourceId, NpgsqlDbType.Text);
-        importer.Write(values.ObservedAt, NpgsqlDbType.TimestampTz);
-        importer.Write(record.AssetId, NpgsqlDbType.Text);
-        importer.Write(values.PriceUsd, NpgsqlDbType.Numeric);
-        WriteNullable(importer, values.MarketCapUsd, NpgsqlDbType.Numeric);
-        WriteNullable(importer, values.Volume24hUsd, NpgsqlDbType.Numeric);
+        WriteObservation(importer, record);
         importer.Write(isBackfill, NpgsqlDbType.Boolean);
         importer.Write(runId, NpgsqlDbType.Bigint);
     }
 
-    private static void WriteStageRow(NpgsqlBinaryImporter importer, ResolvedRecord record)
+    /// <summary>The observation's columns, in the order both price_history and its stage list them.</summary>
+    private static void WriteObservation(NpgsqlBinaryImporter importer, ResolvedRecord record)
     {
         var values = record.Values;
         importer.Write(record.SourceId, NpgsqlDbType.Text);
