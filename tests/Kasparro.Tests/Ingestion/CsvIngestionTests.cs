@@ -3,6 +3,7 @@ using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Kasparro.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Kasparro.Tests.Ingestion;
 
@@ -170,5 +171,37 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(3, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
         Assert.Equal(71000m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_BTC'"));
         Assert.Equal(5, await database.ScalarAsync<int>(RawCsvRows.Count));
+    }
+
+    [Fact]
+    public async Task An_observation_another_writer_commits_during_the_copy_is_kept_and_the_batch_still_loads()
+    {
+        var folder = TestFiles.CreateFolder(("prices.csv", "symbol,price_usd,created_at\nBTC,70000,2026-02-01T00:00:00Z\nETH,2100,2026-02-01T00:00:00Z\n"));
+        // Another writer (a backfill, say) holds the same observation uncommitted: the batch's check cannot see it, so
+        // the batch copies straight in and its copy waits on the key until the other transaction ends.
+        await using var other = new NpgsqlConnection(database.ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill) VALUES ('csv', 'BTC', '2026-02-01T00:00:00Z', 'other', 1, true)",
+            other, transaction))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var run = RunCsvAsync(folder);
+        await Kasparro.Tests.Reliability.Poll.UntilAsync(
+            async () => run.IsCompleted || await database.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0") > 0,
+            TimeSpan.FromSeconds(30), "the batch's copy to wait for the other writer");
+        Assert.False(run.IsCompleted, "the run did not wait for the other writer's uncommitted row");
+        await transaction.CommitAsync();
+
+        var outcome = await run;
+
+        Assert.Equal(EtlRunStatus.Success, outcome.Status);
+        Assert.Equal((2, 1, 0, 1), (outcome.Counts.Fetched, outcome.Counts.Inserted, outcome.Counts.Updated, outcome.Counts.Unchanged));
+        Assert.Equal("1:other,2100:eth-eth", await database.ScalarAsync<string>(
+            "SELECT string_agg(round(price_usd)::text || ':' || asset_id, ',' ORDER BY price_usd) FROM price_history"));
     }
 }
