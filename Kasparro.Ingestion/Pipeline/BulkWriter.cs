@@ -100,8 +100,9 @@ public static class BulkWriter
         }
 
         var observations = FirstOfEachObservation(records);
-        var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, isBackfill, cancellationToken);
-        var known = await KnownAsync(connection, transaction, source, stored, cancellationToken);
+        var sourceIds = SourceIdsOf(observations);
+        var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, sourceIds, isBackfill, cancellationToken);
+        var known = stored.Count > 0 ? await KnownAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
         await UpsertLatestAsync(connection, transaction, source, observations, now, cancellationToken);
 
         int inserted = 0, updated = 0;
@@ -146,6 +147,21 @@ public static class BulkWriter
         return result;
     }
 
+    /// <summary>The distinct source ids of observations in key order (so equal ids are adjacent).</summary>
+    private static string[] SourceIdsOf(List<ResolvedRecord> observations)
+    {
+        var ids = new List<string>();
+        foreach (var record in observations)
+        {
+            if (ids.Count == 0 || !string.Equals(ids[^1], record.SourceId, StringComparison.Ordinal))
+            {
+                ids.Add(record.SourceId);
+            }
+        }
+
+        return [.. ids];
+    }
+
     /// <summary>PostgreSQL keeps timestamps to the microsecond; two times equal there are one observation here too.</summary>
     private static long Micros(DateTimeOffset observedAt) => observedAt.UtcTicks / 10;
 
@@ -170,14 +186,14 @@ public static class BulkWriter
 
     /// <summary>Adds the batch's observations to the history; returns those that were not stored before.</summary>
     private static async Task<IReadOnlyList<ResolvedRecord>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string source, long runId, List<ResolvedRecord> observations, bool isBackfill, CancellationToken cancellationToken)
+        string source, long runId, List<ResolvedRecord> observations, string[] sourceIds, bool isBackfill, CancellationToken cancellationToken)
     {
         if (observations.Count == 0)
         {
             return observations;
         }
 
-        if (!await MayConflictAsync(connection, transaction, source, observations, cancellationToken))
+        if (!await MayConflictAsync(connection, transaction, source, observations, sourceIds, cancellationToken))
         {
             // A writer outside this source's lock (a backfill adds to the same series) can still get there first:
             // then the copy fails on the key, and the savepoint lets the batch take the staged path instead.
@@ -214,29 +230,24 @@ public static class BulkWriter
     }
 
     private static async Task<bool> MayConflictAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        List<ResolvedRecord> observations, CancellationToken cancellationToken)
+        List<ResolvedRecord> observations, string[] sourceIds, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(MayConflict, connection, transaction);
         command.Parameters.AddWithValue("source", source);
-        command.Parameters.AddWithValue("ids", observations.Select(r => r.SourceId).Distinct(StringComparer.Ordinal).ToArray());
+        command.Parameters.AddWithValue("ids", sourceIds);
         command.Parameters.AddWithValue("from", observations.Min(r => r.Values.ObservedAt));
         command.Parameters.AddWithValue("to", observations.Max(r => r.Values.ObservedAt));
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>The source ids among <paramref name="stored"/> that had a normalized record before this batch.</summary>
+    /// <summary>The source ids among <paramref name="sourceIds"/> that had a normalized record before this batch.</summary>
     private static async Task<HashSet<string>> KnownAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        IReadOnlyList<ResolvedRecord> stored, CancellationToken cancellationToken)
+        string[] sourceIds, CancellationToken cancellationToken)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
-        if (stored.Count == 0)
-        {
-            return known;
-        }
-
         await using var command = new NpgsqlCommand(KnownSourceIds, connection, transaction);
         command.Parameters.AddWithValue("source", source);
-        command.Parameters.AddWithValue("ids", stored.Select(r => r.SourceId).Distinct(StringComparer.Ordinal).ToArray());
+        command.Parameters.AddWithValue("ids", sourceIds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
