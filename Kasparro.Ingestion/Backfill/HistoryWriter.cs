@@ -52,7 +52,7 @@ public static class HistoryWriter
     {
         if (chart.Rejected.Count > 0)
         {
-            await QuarantineAsync(connection, runId, chart.Rejected, now, cancellationToken);
+            await BulkWriter.QuarantineAsync(connection, SourceNames.CoinGeckoHistory, runId, chart.Rejected, now, cancellationToken);
         }
 
         await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
@@ -90,26 +90,6 @@ public static class HistoryWriter
         await reader.ReadAsync(cancellationToken);
         var inserted = reader.GetInt32(0);
         return new BatchCounts(chart.Received, inserted, 0, chart.Points.Count - inserted, chart.Rejected.Count);
-    }
-
-    private static async Task QuarantineAsync(NpgsqlConnection connection, long runId, IReadOnlyList<SourceRecord> rejected, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY quarantined_records (source, run_id, source_id, location, reason, raw_content, quarantined_at) FROM STDIN (FORMAT BINARY)",
-            cancellationToken);
-        foreach (var record in rejected)
-        {
-            await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(SourceNames.CoinGeckoHistory, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(runId, NpgsqlDbType.Bigint, cancellationToken);
-            await importer.WriteAsync(record.SourceId ?? "", NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(record.Location, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(record.RejectReason ?? "rejected", NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(record.RawPayload, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
-        }
-
-        await importer.CompleteAsync(cancellationToken);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, decimal? value, CancellationToken cancellationToken) =>

@@ -366,7 +366,8 @@ public static class BulkWriter
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static Task QuarantineAsync(NpgsqlConnection connection, string source, long runId, IReadOnlyList<SourceRecord> rejected,
+    /// <summary>Copies rejected records into <c>quarantined_records</c> with their reasons and raw content (the backfill's writer uses it too).</summary>
+    internal static Task QuarantineAsync(NpgsqlConnection connection, string source, long runId, IReadOnlyList<SourceRecord> rejected,
         DateTimeOffset now, CancellationToken cancellationToken) =>
         CopyAsync(connection, "quarantined_records (source, run_id, source_id, location, reason, raw_content, quarantined_at)", rejected,
             (importer, record) =>
