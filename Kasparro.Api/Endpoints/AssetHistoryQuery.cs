@@ -8,7 +8,8 @@ namespace Kasparro.Api.Endpoints;
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
 /// ones. Both find the asset's series (source, source id) in asset_mappings, read each as an index-only range scan of
-/// price_history's covering key, and bucket while reading (see <see cref="HistoryBuckets"/>).
+/// price_history's covering key, and bucket while reading (see <see cref="HistoryBuckets"/>). Bucketed responses are
+/// kept, rendered and compressed, in the <see cref="HistoryCache"/> until the asset's history changes.
 /// </summary>
 public static class AssetHistoryQuery
 {
@@ -26,9 +27,11 @@ public static class AssetHistoryQuery
     };
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
 
-    public static async Task<Results<HistoryJsonResult, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
+    public static async Task<Results<HistoryDocumentResult, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
         NpgsqlDataSource dataSource,
+        HistoryCache cache,
         TimeProvider clock,
+        HttpRequest request,
         string id,
         [FromQuery] string? from,
         [FromQuery] string? to,
@@ -54,13 +57,21 @@ public static class AssetHistoryQuery
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var range = rangeEnd - rangeStart;
-        var chosen = requested == Auto ? Choose(range) : requested;
-        if (chosen == Raw && range > LongestRawRange)
+        var chosen = requested == Auto ? Choose(rangeEnd - rangeStart) : requested;
+        TimeSpan? bucket = chosen == Raw ? null : Buckets[chosen];
+        if (bucket is { } width)
+        {
+            // Whole buckets: the first and last would otherwise hold only part of their time. It also makes requests
+            // sent a few seconds apart (a chart's "last year, until now") the same request, which the cache answers.
+            rangeStart = HistoryBuckets.StartOf(rangeStart.UtcDateTime, width);
+            rangeEnd = HistoryBuckets.EndOf(rangeEnd.UtcDateTime, width);
+        }
+
+        if (bucket is null && rangeEnd - rangeStart > LongestRawRange)
         {
             query.Fail("interval", $"raw covers at most {LongestRawRange.TotalDays:0} days; use 5m, 1h, 1d or auto");
         }
-        else if (chosen != Raw && range / Buckets[chosen] > MostBuckets)
+        else if (bucket is not null && (rangeEnd - rangeStart) / bucket.Value > MostBuckets)
         {
             query.Fail(requested == Auto ? "from" : "interval", $"the range holds more than {MostBuckets} buckets of {chosen}; narrow it or use a coarser interval");
         }
@@ -70,13 +81,28 @@ public static class AssetHistoryQuery
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, chosen == Raw ? null : Buckets[chosen], cancellationToken);
+        // Raw ranges usually end "now", to the microsecond: no two are alike, so only bucketed ones are cached.
+        HistoryKey? key = bucket is null ? null : new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks);
+        if (key is { } cachedKey && cache.TryGet(cachedKey, out var cached))
+        {
+            return new HistoryDocumentResult(cached);
+        }
+
+        var readAt = cache.Generation;
+        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, bucket, cancellationToken);
         if (series is null)
         {
             return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
         }
 
-        return new HistoryJsonResult(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series);
+        var compress = (key is not null && cache.IsServing) || HistoryDocumentResult.AcceptsGzip(request);
+        var document = HistoryDocument.Render(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series, compress);
+        if (key is { } newKey)
+        {
+            cache.Store(newKey, document, readAt);
+        }
+
+        return new HistoryDocumentResult(document);
     }
 
     /// <summary>auto: raw up to 2 days, hourly up to 90 days, daily beyond.</summary>

@@ -21,4 +21,11 @@ public static class HistoryBuckets
 
         return new DateTime(t.ToUniversalTime().Ticks - remainder, DateTimeKind.Utc);
     }
+
+    /// <summary>The end of the bucket holding the instant just before <paramref name="t"/>: <paramref name="t"/> rounded up to a bucket boundary.</summary>
+    public static DateTime EndOf(DateTime t, TimeSpan width)
+    {
+        var start = StartOf(t, width);
+        return start == t.ToUniversalTime() ? start : start + width;
+    }
 }

@@ -69,6 +69,9 @@ public static class ApiHosting
         builder.Services.AddKasparroQuartz(builder.Configuration);
         builder.Services.AddSingleton<EtlMetrics>();
         builder.Services.AddSingleton<Endpoints.ExactTotalCache>();
+        builder.Services.AddOptions<HistoryCacheOptions>().BindConfiguration(HistoryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Endpoints.HistoryCache>();
+        builder.Services.AddHostedService<HistoryChangeListener>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

@@ -129,7 +129,11 @@ public sealed class AssetsApiTests(DatabaseFixture database) : IClassFixture<Dat
         var defaultRange = await _client.GetJsonAsync("/assets/btc-bitcoin/history");
         var from = DateTimeOffset.Parse(defaultRange.GetProperty("from").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         var to = DateTimeOffset.Parse(defaultRange.GetProperty("to").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(TimeSpan.FromDays(7), to - from);
+        // The last week in whole hours: both ends on the hour, the range a week (plus the current, partial hour).
+        Assert.Equal((0, 0, 0), (from.Minute, from.Second, from.Millisecond));
+        Assert.Equal((0, 0, 0), (to.Minute, to.Second, to.Millisecond));
+        Assert.InRange(to - from, TimeSpan.FromDays(7), TimeSpan.FromDays(7) + TimeSpan.FromHours(1));
+        Assert.InRange(to - DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromHours(1));
         await _client.GetJsonAsync("/assets/nope/history", expectedStatus: 404);
     }
 

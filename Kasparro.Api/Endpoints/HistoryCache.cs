@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Kasparro.Api.Hosting;
+using Kasparro.Data;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary>Identifies a bucketed history response: the asset, the bucket width and the bucket-aligned range.</summary>
+public readonly record struct HistoryKey(string AssetId, string Interval, long FromTicks, long ToTicks);
+
+/// <summary>
+/// Rendered history responses (<see cref="HistoryDocument"/>, compressed) kept in memory, bounded by
+/// <see cref="HistoryCacheOptions"/>. It only serves while <see cref="HistoryChangeListener"/> is listening for
+/// PostgreSQL's change notifications: an asset's documents are dropped when its history changes, all of them when the
+/// listener (re)connects, and none is served while it is not connected.
+/// </summary>
+public sealed class HistoryCache : IDisposable
+{
+    private readonly MemoryCache _documents;
+    private readonly TimeSpan _maxAge;
+    private readonly bool _enabled;
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _perAsset = new(StringComparer.Ordinal);
+    private readonly Counter<long> _lookups;
+    private readonly Lock _everythingLock = new();
+    private CancellationTokenSource _everything = new();
+    private long _generation;
+    private volatile bool _listening;
+
+    public HistoryCache(IOptions<HistoryCacheOptions> options, IMeterFactory meters)
+    {
+        var settings = options.Value;
+        _enabled = settings.SizeLimitMegabytes > 0;
+        _maxAge = TimeSpan.FromSeconds(settings.MaxAgeSeconds);
+        _documents = new MemoryCache(new MemoryCacheOptions
+        {
+            SizeLimit = Math.Max(1, settings.SizeLimitMegabytes * 1024L * 1024L),
+        });
+        _lookups = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
+            "kasparro.api.history_cache.lookups", description: "History responses by how the cache answered (hit, miss, bypass).");
+    }
+
+    /// <summary>Whether documents may be served and stored: configured, and change notifications are arriving.</summary>
+    public bool IsServing => _enabled && _listening;
+
+    /// <summary>A counter that moves on every change; read it before reading the database, pass it to <see cref="Store"/>.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    public bool TryGet(HistoryKey key, out HistoryDocument document)
+    {
+        if (!IsServing)
+        {
+            _lookups.Add(1, new KeyValuePair<string, object?>("result", "bypass"));
+            document = null!;
+            return false;
+        }
+
+        var hit = _documents.TryGetValue(key, out document!);
+        _lookups.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+        return hit;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="document"/>'s compressed form, unless anything changed since <paramref name="readAt"/>
+    /// (a <see cref="Generation"/> taken before the rows were read): those rows may predate the change.
+    /// </summary>
+    public void Store(HistoryKey key, HistoryDocument document, long readAt)
+    {
+        if (!IsServing || document.Gzip is null)
+        {
+            return;
+        }
+
+        // Tokens first, then the generation: a change that lands in between either moved the generation (nothing is
+        // stored) or cancels one of these tokens (the entry is dropped on arrival).
+        var asset = _perAsset.GetOrAdd(key.AssetId, static _ => new CancellationTokenSource());
+        CancellationTokenSource everything;
+        lock (_everythingLock)
+        {
+            everything = _everything;
+        }
+
+        if (Generation != readAt)
+        {
+            return;
+        }
+
+        var compressed = document.CompressedOnly();
+        using var entry = _documents.CreateEntry(key);
+        entry.Value = compressed;
+        entry.Size = compressed.Size;
+        entry.AbsoluteExpirationRelativeToNow = _maxAge;
+        entry.ExpirationTokens.Add(new CancellationChangeToken(asset.Token));
+        entry.ExpirationTokens.Add(new CancellationChangeToken(everything.Token));
+    }
+
+    /// <summary>Handles one notification payload: comma-separated asset ids, or <see cref="HistoryChanges.AnyAsset"/>.</summary>
+    public void Changed(string payload)
+    {
+        Interlocked.Increment(ref _generation);
+        foreach (var asset in payload.Split(HistoryChanges.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (asset == HistoryChanges.AnyAsset)
+            {
+                DropEverything();
+                return;
+            }
+
+            // Not disposed: a concurrent Store may still read its token (a source without a timer needs no disposal).
+            if (_perAsset.TryRemove(asset, out var tokens))
+            {
+                tokens.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Notifications arrive from now on: start from nothing, since changes may have been missed.</summary>
+    public void StartServing()
+    {
+        Interlocked.Increment(ref _generation);
+        DropEverything();
+        _listening = true;
+    }
+
+    /// <summary>Notifications may be missed from now on: serve nothing.</summary>
+    public void StopServing()
+    {
+        _listening = false;
+        Interlocked.Increment(ref _generation);
+        DropEverything();
+    }
+
+    public void Dispose() => _documents.Dispose();
+
+    private void DropEverything()
+    {
+        CancellationTokenSource previous;
+        lock (_everythingLock)
+        {
+            previous = _everything;
+            _everything = new CancellationTokenSource();
+        }
+
+        // Cancelling removes every entry holding the token (and refuses any that a concurrent Store adds with it).
+        previous.Cancel();
+    }
+}

@@ -1,0 +1,69 @@
+using System.IO.Compression;
+using System.Reflection;
+using Kasparro.Api.Contracts;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Net.Http.Headers;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary>
+/// Sends a <see cref="HistoryDocument"/>: gzip-compressed to clients that accept gzip (browsers, the dashboard),
+/// plain JSON to the others. Declares <see cref="AssetHistory"/> as the 200 response, so the OpenAPI document is
+/// the one the serializer's result would give.
+/// </summary>
+public sealed class HistoryDocumentResult(HistoryDocument document) : IResult, IEndpointMetadataProvider
+{
+    private const string Gzip = "gzip";
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        var cancellationToken = httpContext.RequestAborted;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        response.Headers.Vary = HeaderNames.AcceptEncoding;
+        if (document.Gzip is { } gzip && AcceptsGzip(httpContext.Request))
+        {
+            response.Headers.ContentEncoding = Gzip;
+            response.ContentLength = gzip.Length;
+            await response.Body.WriteAsync(gzip, cancellationToken);
+            return;
+        }
+
+        response.ContentLength = document.JsonLength;
+        if (document.Json is { } json)
+        {
+            await response.Body.WriteAsync(json, cancellationToken);
+            return;
+        }
+
+        // A cached document keeps only its compressed form: inflating it (~3 ms a year hourly) is far cheaper than
+        // rendering it again.
+        await using var inflated = new GZipStream(new MemoryStream(document.Gzip!), CompressionMode.Decompress);
+        await inflated.CopyToAsync(response.Body, cancellationToken);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(AssetHistory), ["application/json"]));
+
+    /// <summary>Whether Accept-Encoding allows gzip: named with a quality above 0, or <c>*</c> when gzip is not refused by name.</summary>
+    public static bool AcceptsGzip(HttpRequest request)
+    {
+        var accepted = request.GetTypedHeaders().AcceptEncoding;
+        double? gzip = null, any = null;
+        foreach (var coding in accepted)
+        {
+            var quality = coding.Quality ?? 1;
+            if (coding.Value.Equals(Gzip, StringComparison.OrdinalIgnoreCase))
+            {
+                gzip = quality;
+            }
+            else if (coding.Value.Equals("*", StringComparison.Ordinal))
+            {
+                any = quality;
+            }
+        }
+
+        return (gzip ?? any ?? 0) > 0;
+    }
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kasparro.Api.Hosting;
+
+/// <summary>
+/// The <c>HistoryCache</c> section: the API keeps bucketed history responses (gzip-compressed) in memory and drops an
+/// asset's as soon as PostgreSQL reports that its history changed (see <see cref="HistoryChangeListener"/>).
+/// </summary>
+public sealed class HistoryCacheOptions
+{
+    public const string Section = "HistoryCache";
+
+    /// <summary>
+    /// Memory for cached responses, in megabytes; 0 turns the cache off. A year of hourly points from two sources
+    /// (17,520 points) is ~2.3 MB of JSON and ~0.4 MB compressed, so the default holds ~600 such responses.
+    /// </summary>
+    [Range(0, 64 * 1024)]
+    public int SizeLimitMegabytes { get; set; } = 256;
+
+    /// <summary>
+    /// The longest a response is served from memory. Changes made through the database arrive as notifications
+    /// within milliseconds; this bounds staleness should a change ever bypass them (say, triggers disabled by hand).
+    /// </summary>
+    [Range(1, 24 * 3600)]
+    public int MaxAgeSeconds { get; set; } = 300;
+}
