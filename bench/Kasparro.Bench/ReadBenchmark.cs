@@ -49,7 +49,8 @@ public static partial class ReadBenchmark
         try
         {
             var baseUrl = $"http://127.0.0.1:{port}";
-            var script = await ScriptAsync("history", HistoryScript(range));
+            var script = await ScriptAsync("history", HistoryScript(range, gzip: true));
+            var plainScript = await ScriptAsync("history-plain", HistoryScript(range, gzip: false));
             var tickers = await ScriptAsync("tickers", TickerScript);
             var sources = await ScriptAsync("sources", SourceScript);
             var endpoints = new (string Name, string Path, string? Script)[]
@@ -59,7 +60,8 @@ public static partial class ReadBenchmark
                 ("GET /data?limit=50&ticker=(random of 570)", "/data", tickers),
                 ("GET /data?limit=50&source=coingecko", "/data?limit=50&source=coingecko", null),
                 ("GET /data?limit=50&source=(random)&offset=(0-450)", "/data", sources),
-                ("GET /assets/{id}/history 1y 1h (random asset)", "/assets/btc-bitcoin/history", script),
+                ("GET /assets/{id}/history 1y 1h (random asset), gzip", "/assets/btc-bitcoin/history", script),
+                ("GET /assets/{id}/history 1y 1h (random asset), plain", "/assets/btc-bitcoin/history", plainScript),
             };
 
             using (var http = new HttpClient { BaseAddress = new Uri(baseUrl) })
@@ -71,6 +73,11 @@ public static partial class ReadBenchmark
                     var body = await response.Content.ReadAsByteArrayAsync();
                     Console.WriteLine($"check {path}: {(int)response.StatusCode}, {body.Length:N0} bytes, {clock.Elapsed.TotalMilliseconds:F0} ms");
                 }
+
+                using var compressed = new HttpRequestMessage(HttpMethod.Get, $"/assets/a77-coin-77/history?{range}&interval=1h");
+                compressed.Headers.AcceptEncoding.ParseAdd("gzip");
+                using var gzipped = await http.SendAsync(compressed);
+                Console.WriteLine($"check the same with Accept-Encoding: gzip: {(int)gzipped.StatusCode}, {(await gzipped.Content.ReadAsByteArrayAsync()).Length:N0} bytes");
             }
 
             // A fresh process is still tiering its JIT for the first ~30 s; a server runs for hours. Warm it once on
@@ -83,9 +90,9 @@ public static partial class ReadBenchmark
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s --latency, after a 5 s warm-up on every endpoint, then 5 s on each before it is measured");
             Console.WriteLine($"{"endpoint",-52} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"errors",7}");
             var failed = false;
-            // As an ETL run would: a commit to normalized_records every second, so cached totals are recounted.
+            // As an ETL run would: a commit every second, so cached totals are recounted and one asset's history changes.
             using var stopWriting = new CancellationTokenSource();
-            var writer = CommitEverySecondAsync(postgres, stopWriting.Token);
+            var writer = CommitEverySecondAsync(postgres, observedUntil, stopWriting.Token);
             foreach (var (name, path, lua) in endpoints)
             {
                 await WrkAsync(baseUrl + path, lua, 5, connections);
@@ -95,8 +102,8 @@ public static partial class ReadBenchmark
             }
 
             await stopWriting.CancelAsync();
-            Console.WriteLine($"commits to normalized_records during the runs: {await writer:N0}");
-            foreach (var file in new[] { script, tickers, sources })
+            Console.WriteLine($"commits (a latest record and one asset's history each) during the runs: {await writer:N0}");
+            foreach (var file in new[] { script, plainScript, tickers, sources })
             {
                 File.Delete(file);
             }
@@ -112,13 +119,17 @@ public static partial class ReadBenchmark
         }
     }
 
-    /// <summary>Each request asks for a random asset's last year, hourly, as the dashboard's chart does.</summary>
-    private static string HistoryScript(string range) => $$"""
+    /// <summary>
+    /// Each request asks for a random asset's last year, hourly, as the dashboard's chart does; accepting gzip as
+    /// browsers and the dashboard do, or not at all.
+    /// </summary>
+    private static string HistoryScript(string range, bool gzip) => $$"""
         math.randomseed(os.time())
+        local headers = {{(gzip ? "{ [\"Accept-Encoding\"] = \"gzip\" }" : "{}")}}
         request = function()
           local a = math.random(1, {{ReadSeed.Assets}})
           local id = a == 1 and "btc-bitcoin" or string.format("a%d-coin-%d", a, a)
-          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h")
+          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h", headers)
         end
         """;
 
@@ -149,16 +160,24 @@ public static partial class ReadBenchmark
         return file;
     }
 
-    /// <summary>Touches one record per second (a new ingested_at) until cancelled; returns the number of commits.</summary>
-    private static async Task<int> CommitEverySecondAsync(BenchPostgres postgres, CancellationToken cancellationToken)
+    /// <summary>
+    /// Once a second until cancelled, as an ETL run would: touches one latest record (a new ingested_at) and rewrites one
+    /// asset's newest history point (the history trigger then tells the API to drop that asset's cached responses).
+    /// Returns the number of commits.
+    /// </summary>
+    private static async Task<int> CommitEverySecondAsync(BenchPostgres postgres, DateTime observedUntil, CancellationToken cancellationToken)
     {
         var commits = 0;
         await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString("kasparro"));
         await connection.OpenAsync(CancellationToken.None);
-        await using var touch = new Npgsql.NpgsqlCommand(
-            "UPDATE normalized_records SET ingested_at = now() WHERE id = format('coingecko_coingecko-%s', 1 + $1 % 20000)", connection);
+        await using var touch = new Npgsql.NpgsqlCommand("""
+            UPDATE normalized_records SET ingested_at = now() WHERE id = format('coingecko_coingecko-%s', 1 + $1 % 20000);
+            UPDATE price_history SET price_usd = price_usd * 1.0001
+             WHERE source = 'coingecko' AND source_id = format('coingecko-%s', 1 + $1 % 570) AND observed_at = $2
+            """, connection);
         var parameter = new Npgsql.NpgsqlParameter<int> { TypedValue = 0 };
         touch.Parameters.Add(parameter);
+        touch.Parameters.Add(new Npgsql.NpgsqlParameter<DateTime> { TypedValue = observedUntil });
         while (!cancellationToken.IsCancellationRequested)
         {
             parameter.TypedValue = commits;

@@ -35,7 +35,10 @@ public static class ReadSeed
         INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
         SELECT s.source, format('%s-%s', s.source, a), TIMESTAMPTZ '{{now:O}}' - make_interval(hours => h),
                CASE WHEN a = 1 THEN 'btc-bitcoin' ELSE format('a%s-coin-%s', a, a) END,
-               round((1000.0 / a * (1 + 0.05 * sin((h + a) / 24.0)))::numeric, 8), 1e12 / a, 1e9 / a, true, NULL
+               round((1000.0 / a * (1 + 0.05 * sin((h + a) / 24.0)))::numeric, 8),
+               -- Market cap and volume move too (as real ones do), so responses compress like real ones.
+               round((1e12 / a * (1 + 0.05 * sin((h + a) / 24.0)))::numeric, 2),
+               round((1e9 / a * (1 + 0.5 * sin((h * 7 + a) / 5.0)))::numeric, 2), true, NULL
           FROM (VALUES ('coingecko'), ('coinpaprika')) s(source)
          CROSS JOIN generate_series(1, {{Assets}}) a
          CROSS JOIN generate_series({{HourlyPoints - 1}}, 0, -1) h;
