@@ -4,7 +4,7 @@ var line = new BenchCommandLine(args);
 return line.Command switch
 {
     "load" => await LoadBenchmark.RunAsync(line.GetLong("rows", 1_000_000), (int)line.GetLong("symbols", 2_000), line.Has("skip-baseline")),
-    "read" => await ReadBenchmark.RunAsync((int)line.GetLong("seconds", 20), (int)line.GetLong("connections", 32), line.Has("reseed")),
+    "read" => await ReadBenchmark.RunAsync((int)line.GetLong("seconds", 20), (int)line.GetLong("connections", 32), line.Has("reseed"), line.Get("only")),
     "sweep" => await SweepBenchmark.RunAsync((int)line.GetLong("coins", 20_000), (int)line.GetLong("rpm", 600)),
     "load-child" => await LoadChild.RunAsync(line.Get("csv")!, line.Get("connection")!),
     _ => Usage(),
@@ -15,7 +15,7 @@ static int Usage()
     Console.WriteLine("""
         Kasparro benchmarks (see bench/README.md):
           load  [--rows 1000000] [--symbols 2000] [--skip-baseline]   CSV ingest vs bare binary COPY, peak RSS
-          read  [--seconds 20] [--connections 32] [--reseed]          wrk against the API over 10M history rows
+          read  [--seconds 20] [--connections 32] [--reseed] [--only history] wrk against the API over 10M history rows
           sweep [--coins 20000] [--rpm 600]                           CoinGecko sweep vs its rate limit
         """);
     return 2;
