@@ -48,6 +48,9 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.True(record.TryGetProperty("volume_24h_usd", out _));
         Assert.True(record.TryGetProperty("percent_change_24h", out _));
         Assert.True(record.TryGetProperty("price_usd", out _));
+        // The history's range rule is part of its contract: clients read the range covered from the response.
+        var history = document.GetProperty("paths").GetProperty("/assets/{id}/history").GetProperty("get").GetProperty("description").GetString();
+        Assert.Contains("widened to whole buckets", history, StringComparison.Ordinal);
 
         var docs = await client.GetAsync("/docs");
         Assert.Equal(200, (int)docs.StatusCode);
