@@ -10,9 +10,9 @@ namespace Kasparro.Data;
 public static class KasparroDbRegistration
 {
     /// <summary>
-    /// Adds a pooled <see cref="KasparroDb"/> (with Aspire's health check, metrics and tracing) and the
-    /// <see cref="NpgsqlDataSource"/> that bulk writes and hand-tuned queries use. Fails at start when the
-    /// connection string is missing.
+    /// Adds the <see cref="NpgsqlDataSource"/> that bulk writes and hand-tuned queries use, and a pooled
+    /// <see cref="KasparroDb"/> on the same data source (with Aspire's health check, metrics and tracing). Fails at
+    /// start when the connection string is missing.
     /// </summary>
     public static IHostApplicationBuilder AddKasparroDb(this IHostApplicationBuilder builder)
     {
@@ -24,7 +24,10 @@ public static class KasparroDbRegistration
                 $"or set ConnectionStrings__{ResourceNames.Database} in the environment.");
         }
 
-        builder.Services.AddDbContextPool<KasparroDb>(options => KasparroDbOptions.Configure(options, connectionString));
+        // EF Core takes its connections from the same data source as the hand-written queries: one pool per service,
+        // which the API bounds (DatabasePoolOptions) for every endpoint, not only the hot ones.
+        builder.Services.AddDbContextPool<KasparroDb>((services, options) =>
+            KasparroDbOptions.Configure(options, services.GetRequiredService<NpgsqlDataSource>()));
         // Retries stay off: writers run their own transactions, and a read that fails should fail fast as a 503.
         builder.EnrichNpgsqlDbContext<KasparroDb>(settings => settings.DisableRetry = true);
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());

@@ -4,14 +4,17 @@ using Npgsql;
 namespace Kasparro.Api.Hosting;
 
 /// <summary>
-/// The <c>DatabasePool</c> section: how many connections the API's own <see cref="NpgsqlDataSource"/> (the hot read
-/// paths: <c>/data</c>, history, metrics) may hold. Npgsql's default of 100 let 32 concurrent requests run 32 queries
+/// The <c>DatabasePool</c> section: how many connections the API's <see cref="NpgsqlDataSource"/> (every endpoint: the
+/// hand-written queries and EF Core's) may hold. Npgsql's default of 100 let 32 concurrent requests run 32 queries
 /// at once on a two-core database: PostgreSQL's backends then fought the API for the cores and p99 went from ~30 ms to
 /// 300-900 ms. A small pool queues requests in order in the API instead (measured in docs/performance.md).
 /// </summary>
 public sealed class DatabasePoolOptions
 {
     public const string Section = "DatabasePool";
+
+    /// <summary>The application_name of the pool's connections, unless the connection string names one.</summary>
+    public const string ApplicationName = "kasparro-api";
 
     /// <summary>Defaults to two per core of this machine, which on one shared box is also the database's.</summary>
     [Range(1, 1000)]
@@ -22,6 +25,8 @@ public sealed class DatabasePoolOptions
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.MaxPoolSize = MaxConnections;
+        // Named, so pg_stat_activity tells the API's connections from the others.
+        builder.ConnectionStringBuilder.ApplicationName ??= ApplicationName;
         builder.ConnectionStringBuilder.MinPoolSize = Math.Min(builder.ConnectionStringBuilder.MinPoolSize, MaxConnections);
         return builder.Build();
     }

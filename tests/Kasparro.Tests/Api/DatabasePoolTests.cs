@@ -1,5 +1,6 @@
 using Kasparro.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Kasparro.Tests.Api;
@@ -25,6 +26,30 @@ public sealed class DatabasePoolTests(DatabaseFixture database) : IClassFixture<
         var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.GetAsync($"/data?limit=5&offset={i}")));
         Assert.All(responses, r => Assert.Equal(200, (int)r.StatusCode));
         Assert.Equal(2, MaxPoolSize(api));
+    }
+
+    [Fact]
+    public async Task EF_Core_endpoints_take_their_connections_from_the_same_bounded_pool()
+    {
+        await using var api = new ApiFactory(database.ConnectionString, new Dictionary<string, string> { ["DatabasePool:MaxConnections"] = "2" });
+        var client = api.CreateClient();
+        using (var scope = api.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Kasparro.Data.KasparroDb>();
+            Assert.Equal(2, new NpgsqlConnectionStringBuilder(db.Database.GetDbConnection().ConnectionString).MaxPoolSize);
+        }
+
+        // While 40 requests to EF Core endpoints run at once, the API never holds more than its two pooled connections.
+        var most = 0;
+        var requests = Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.GetAsync(i % 2 == 0 ? "/runs?limit=5" : "/stats")));
+        while (!requests.IsCompleted)
+        {
+            most = Math.Max(most, await database.ScalarAsync<int>(
+                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{Kasparro.Api.Hosting.DatabasePoolOptions.ApplicationName}'"));
+        }
+
+        Assert.All(await requests, r => Assert.Equal(200, (int)r.StatusCode));
+        Assert.InRange(most, 1, 2);
     }
 
     [Fact]
