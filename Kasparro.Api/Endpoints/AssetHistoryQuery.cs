@@ -81,28 +81,26 @@ public static class AssetHistoryQuery
             return TypedResults.ValidationProblem(query.Errors);
         }
 
+        Task<HistoryDocument?> RenderAsync(bool compress, CancellationToken token) =>
+            ReadAndRenderAsync(dataSource, assetId, rangeStart, rangeEnd, chosen, bucket, compress, token);
+
         // Raw ranges usually end "now", to the microsecond: no two are alike, so only bucketed ones are cached.
-        HistoryKey? key = bucket is null ? null : new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks);
-        if (key is { } cachedKey && cache.TryGet(cachedKey, out var cached))
-        {
-            return new HistoryDocumentResult(cached);
-        }
+        var acceptsGzip = HistoryDocumentResult.AcceptsGzip(request);
+        var document = bucket is null
+            ? await RenderAsync(acceptsGzip, cancellationToken)
+            : await cache.GetOrRenderAsync(new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks),
+                (kept, token) => RenderAsync(kept || acceptsGzip, token), cancellationToken);
+        return document is null
+            ? RunsApi.NotFoundProblem($"There is no asset '{assetId}'.")
+            : new HistoryDocumentResult(document);
+    }
 
-        var readAt = cache.Generation;
-        var series = await ReadAsync(dataSource, assetId, rangeStart, rangeEnd, bucket, cancellationToken);
-        if (series is null)
-        {
-            return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
-        }
-
-        var compress = (key is not null && cache.IsServing) || HistoryDocumentResult.AcceptsGzip(request);
-        var document = HistoryDocument.Render(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, series, compress);
-        if (key is { } newKey)
-        {
-            cache.Store(newKey, document, readAt);
-        }
-
-        return new HistoryDocumentResult(document);
+    /// <summary>The rendered response, or null when there is no such asset.</summary>
+    private static async Task<HistoryDocument?> ReadAndRenderAsync(NpgsqlDataSource dataSource, string assetId, DateTimeOffset from,
+        DateTimeOffset to, string interval, TimeSpan? bucket, bool compress, CancellationToken cancellationToken)
+    {
+        var series = await ReadAsync(dataSource, assetId, from, to, bucket, cancellationToken);
+        return series is null ? null : HistoryDocument.Render(assetId, from.UtcDateTime, to.UtcDateTime, interval, series, compress);
     }
 
     /// <summary>auto: raw up to 2 days, hourly up to 90 days, daily beyond.</summary>

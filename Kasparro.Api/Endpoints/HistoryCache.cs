@@ -23,6 +23,7 @@ public sealed class HistoryCache : IDisposable
     private readonly TimeSpan _maxAge;
     private readonly bool _enabled;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _perAsset = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<HistoryKey, Lazy<Task<HistoryDocument?>>> _rendering = new();
     private readonly Counter<long> _lookups;
     private readonly Lock _everythingLock = new();
     private CancellationTokenSource _everything = new();
@@ -39,34 +40,68 @@ public sealed class HistoryCache : IDisposable
             SizeLimit = Math.Max(1, settings.SizeLimitMegabytes * 1024L * 1024L),
         });
         _lookups = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
-            "kasparro.api.history_cache.lookups", description: "History responses by how the cache answered (hit, miss, bypass).");
+            "kasparro.api.history_cache.lookups", description: "History responses by how the cache answered (hit; miss, rendered; joined, waited for another request's rendering; bypass, cache not serving).");
     }
 
     /// <summary>Whether documents may be served and stored: configured, and change notifications are arriving.</summary>
     public bool IsServing => _enabled && _listening;
 
-    /// <summary>A counter that moves on every change; read it before reading the database, pass it to <see cref="Store"/>.</summary>
+    /// <summary>A counter that moves on every change; a rendering takes it before reading the database.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    public bool TryGet(HistoryKey key, out HistoryDocument document)
+    /// <summary>
+    /// The document for <paramref name="key"/>: from memory, or rendered by <paramref name="render"/> (told whether the
+    /// document will be kept, when it must be compressed; null for a missing asset) and kept. Requests that miss on the same key while it renders wait for that one
+    /// rendering instead of each reading the same year again (after a change to a popular asset, many arrive at once).
+    /// </summary>
+    public async Task<HistoryDocument?> GetOrRenderAsync(HistoryKey key, Func<bool, CancellationToken, Task<HistoryDocument?>> render,
+        CancellationToken cancellationToken)
     {
         if (!IsServing)
         {
-            _lookups.Add(1, new KeyValuePair<string, object?>("result", "bypass"));
-            document = null!;
-            return false;
+            Count("bypass");
+            return await render(false, cancellationToken);
         }
 
-        var hit = _documents.TryGetValue(key, out document!);
-        _lookups.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
-        return hit;
+        if (_documents.TryGetValue(key, out HistoryDocument? kept))
+        {
+            Count("hit");
+            return kept;
+        }
+
+        var rendering = new Lazy<Task<HistoryDocument?>>(() => RenderAndStoreAsync(key, render));
+        var shared = _rendering.GetOrAdd(key, rendering);
+        Count(ReferenceEquals(shared, rendering) ? "miss" : "joined");
+        // Each waiter may give up on its own; the rendering itself runs to its end for the others (and the cache).
+        return await shared.Value.WaitAsync(cancellationToken);
     }
+
+    private async Task<HistoryDocument?> RenderAndStoreAsync(HistoryKey key, Func<bool, CancellationToken, Task<HistoryDocument?>> render)
+    {
+        try
+        {
+            var readAt = Generation;
+            var document = await render(true, CancellationToken.None);
+            if (document is not null)
+            {
+                Store(key, document, readAt);
+            }
+
+            return document;
+        }
+        finally
+        {
+            _rendering.TryRemove(key, out _);
+        }
+    }
+
+    private void Count(string result) => _lookups.Add(1, new KeyValuePair<string, object?>("result", result));
 
     /// <summary>
     /// Keeps <paramref name="document"/>'s compressed form, unless anything changed since <paramref name="readAt"/>
     /// (a <see cref="Generation"/> taken before the rows were read): those rows may predate the change.
     /// </summary>
-    public void Store(HistoryKey key, HistoryDocument document, long readAt)
+    private void Store(HistoryKey key, HistoryDocument document, long readAt)
     {
         if (!IsServing || document.Gzip is null)
         {

@@ -73,6 +73,44 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task Requests_that_miss_together_share_one_rendering()
+    {
+        // A year hourly from two sources: long enough to render that the requests below overlap.
+        await ExecuteAsync("""
+            INSERT INTO assets (id, symbol, name, created_at, updated_at) VALUES ('big-coin', 'BIG', 'Big', now(), now());
+            INSERT INTO asset_mappings (source, source_id, asset_id, rule, confidence, is_manual, linked_at)
+            VALUES ('coingecko', 'big', 'big-coin', 'override', 1, true, now()), ('coinpaprika', 'big-big', 'big-coin', 'override', 1, true, now());
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
+            SELECT s.source, s.id, t, 'big-coin', 100 + extract(epoch FROM t) % 977 / 7.0, 1e9 + extract(epoch FROM t) % 1013, 5e6, false
+            FROM (VALUES ('coingecko', 'big'), ('coinpaprika', 'big-big')) AS s(source, id),
+                 generate_series(timestamptz '2025-01-01Z', timestamptz '2025-12-31T23:00:00Z', interval '1 hour') AS t
+            """);
+        var client = await StartApiAsync();
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var meters = _apis[^1].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "kasparro.api.history_cache.lookups")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            results.AddOrUpdate((string)tags[0].Value!, (int)value, (_, sum) => sum + (int)value));
+        listener.Start();
+
+        const string year = "/assets/big-coin/history?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&interval=1h";
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => client.GetStringAsync(year)));
+
+        Assert.Single(bodies.Distinct());
+        Assert.Equal(17_520, bodies[0].Split("\"price_usd\"").Length - 1);
+        Assert.Equal(1, results.GetValueOrDefault("miss"));
+        Assert.Equal(16, results.Values.Sum());
+        Assert.True(results.GetValueOrDefault("joined") > 0, string.Join(", ", results));
+    }
+
+    [Fact]
     public async Task A_mapping_moved_to_another_asset_changes_both_assets_histories()
     {
         var client = await StartApiAsync();
