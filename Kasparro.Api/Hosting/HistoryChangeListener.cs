@@ -52,7 +52,9 @@ public sealed partial class HistoryChangeListener(IConfiguration configuration, 
             {
                 break;
             }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            // Whatever broke the connection, the API keeps serving (from the database) and tries again: an exception
+            // escaping a BackgroundService would stop the host.
+            catch (Exception exception)
             {
                 cache.StopServing();
                 LogLost(logger, retry.TotalSeconds, exception.Message);
