@@ -209,7 +209,7 @@ public static partial class ReadBenchmark
         var latest = new Npgsql.NpgsqlBatchCommand(
             "UPDATE normalized_records SET ingested_at = now() WHERE id = format('coingecko_coingecko-%s', 1 + $1 % 20000)");
         var history = new Npgsql.NpgsqlBatchCommand("""
-            UPDATE price_history SET price_usd = price_usd * 1.0001
+            UPDATE price_history SET price_usd = round(price_usd * 1.0001, 8)
              WHERE source = 'coingecko' AND source_id = format('coingecko-%s', 1 + $1 % 570) AND observed_at = $2
             """);
         var parameter = new Npgsql.NpgsqlParameter<int> { TypedValue = 0 };
