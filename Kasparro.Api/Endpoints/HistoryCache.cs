@@ -47,12 +47,13 @@ public sealed class HistoryCache : IDisposable
     public bool IsServing => _enabled && _listening;
 
     /// <summary>A counter that moves on every change; a rendering takes it before reading the database.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    private long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>
-    /// The document for <paramref name="key"/>: from memory, or rendered by <paramref name="render"/> (told whether the
-    /// document will be kept, when it must be compressed; null for a missing asset) and kept. Requests that miss on the same key while it renders wait for that one
-    /// rendering instead of each reading the same year again (after a change to a popular asset, many arrive at once).
+    /// The document for <paramref name="key"/>: from memory, or rendered by <paramref name="render"/> and kept. The
+    /// render is told whether its document will be kept (it must then be compressed) and returns null for a missing
+    /// asset. Requests that miss on the same key while it renders wait for that one rendering instead of each reading
+    /// the same year again (after a change to a popular asset, many arrive at once).
     /// </summary>
     public async Task<HistoryDocument?> GetOrRenderAsync(HistoryKey key, Func<bool, CancellationToken, Task<HistoryDocument?>> render,
         CancellationToken cancellationToken)
