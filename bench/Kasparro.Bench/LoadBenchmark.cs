@@ -92,9 +92,7 @@ public static class LoadBenchmark
     private static async Task KeyedCopyAsync(BenchPostgres postgres, string csv, long rows, double bareRate)
     {
         var connectionString = await postgres.CreateMigratedDatabaseAsync("keyed");
-        var inBatchKeyOrder = MarketCsv.Read(csv).Chunk(20_000)
-            .SelectMany(batch => batch.OrderBy(r => r.Symbol, StringComparer.Ordinal).ThenBy(r => r.CreatedAt))
-            .ToList();
+        var inBatchKeyOrder = InBatchKeyOrder(csv).ToList();
         var seconds = await TimedCopyAsync(connectionString,
             "price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)",
             inBatchKeyOrder,
@@ -129,8 +127,7 @@ public static class LoadBenchmark
                                         market_cap_usd numeric, volume_24h_usd numeric, PRIMARY KEY (series_id, observed_at))
             """);
         var seriesIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inBatchKeyOrder = MarketCsv.Read(csv).Chunk(20_000)
-            .SelectMany(batch => batch.OrderBy(r => r.Symbol, StringComparer.Ordinal).ThenBy(r => r.CreatedAt))
+        var inBatchKeyOrder = InBatchKeyOrder(csv)
             .Select(row => (Series: seriesIds.TryGetValue(row.Symbol, out var id) ? id : seriesIds[row.Symbol] = seriesIds.Count + 1, Row: row))
             .ToList();
         var seconds = await TimedCopyAsync(postgres.ConnectionString("narrowest"),
@@ -148,6 +145,14 @@ public static class LoadBenchmark
             "(the same rows into (integer series id, time) with only that key: the floor of any one-row-per-observation layout)");
         await postgres.ExecuteAsync("postgres", "DROP DATABASE narrowest");
     }
+
+    /// <summary>
+    /// The CSV's rows as the pipeline hands them to PostgreSQL: in batches of 20,000, each sorted by key (symbol, then
+    /// time). Both keyed references use this order, so they compare like with like.
+    /// </summary>
+    private static IEnumerable<MarketCsv.Row> InBatchKeyOrder(string csv) =>
+        MarketCsv.Read(csv).Chunk(20_000)
+            .SelectMany(batch => batch.OrderBy(r => r.Symbol, StringComparer.Ordinal).ThenBy(r => r.CreatedAt));
 
     /// <summary>Seconds one binary COPY of the already-parsed <paramref name="rows"/> takes, in one transaction.</summary>
     private static async Task<double> TimedCopyAsync<T>(string connectionString, string target, List<T> rows,
