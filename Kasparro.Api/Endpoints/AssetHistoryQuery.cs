@@ -85,11 +85,11 @@ public static class AssetHistoryQuery
             ReadAndRenderAsync(dataSource, assetId, rangeStart, rangeEnd, chosen, bucket, compress, token);
 
         // Raw ranges usually end "now", to the microsecond: no two are alike, so only bucketed ones are cached.
-        var acceptsGzip = HistoryDocumentResult.AcceptsGzip(request);
+        // A document that is not kept is compressed only for a client that takes gzip (asked only when rendering).
         var document = bucket is null
-            ? await RenderAsync(acceptsGzip, cancellationToken)
+            ? await RenderAsync(HistoryDocumentResult.AcceptsGzip(request), cancellationToken)
             : await cache.GetOrRenderAsync(new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks),
-                (kept, token) => RenderAsync(kept || acceptsGzip, token), cancellationToken);
+                (kept, token) => RenderAsync(kept || HistoryDocumentResult.AcceptsGzip(request), token), cancellationToken);
         return document is null
             ? RunsApi.NotFoundProblem($"There is no asset '{assetId}'.")
             : new HistoryDocumentResult(document);
