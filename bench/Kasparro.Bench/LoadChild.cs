@@ -29,7 +29,8 @@ public static class LoadChild
         var seconds = clock.Elapsed.TotalSeconds;
         var c = outcome.Counts;
         Console.WriteLine(JsonSerializer.Serialize(new LoadBenchmark.ChildResult(seconds, LoadBenchmark.PeakRssMb(),
-            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, outcome.Status,
+            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes() / 1048576.0,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), outcome.Status,
             c.Fetched, c.Inserted, c.Updated, c.Unchanged, c.Quarantined)));
         return outcome.Succeeded ? 0 : 1;
     }
