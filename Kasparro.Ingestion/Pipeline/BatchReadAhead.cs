@@ -12,7 +12,8 @@ public sealed record ReadBatch(SourceBatch Batch, IReadOnlyCollection<(DriftObse
 /// <summary>
 /// Reads a source one batch ahead of the writer: parsing the next batch (CPU in this process) overlaps writing the
 /// current one (CPU in PostgreSQL), so a load uses both cores (docs/performance.md). Batches still arrive, and are
-/// committed, strictly in order; at most one batch waits. Each upstream read is an <c>etl.extract</c> span.
+/// committed, strictly in order; at most one batch waits (and <see cref="WithNextAsync"/> holds one more). Each upstream
+/// read is an <c>etl.extract</c> span.
 /// </summary>
 public static class BatchReadAhead
 {
@@ -61,6 +62,30 @@ public static class BatchReadAhead
         {
             await stop.CancelAsync();
             await reader;
+        }
+    }
+
+    /// <summary>
+    /// Each batch with the one read after it (null for the last), so the writer knows what the next batch will
+    /// change before it writes this one. One more batch is held in memory.
+    /// </summary>
+    public static async IAsyncEnumerable<(ReadBatch Current, ReadBatch? Next)> WithNextAsync(IAsyncEnumerable<ReadBatch> batches,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ReadBatch? held = null;
+        await foreach (var batch in batches.WithCancellation(cancellationToken))
+        {
+            if (held is not null)
+            {
+                yield return (held, batch);
+            }
+
+            held = batch;
+        }
+
+        if (held is not null)
+        {
+            yield return (held, null);
         }
     }
 

@@ -125,21 +125,11 @@ public sealed class EtlRunner(
         var failAfter = etlOptions.Value.FailAfterRecords;
         var total = default(BatchCounts);
 
-        await foreach (var (batch, batchDrift) in BatchReadAhead.ReadAsync(source, context, cancellationToken))
+        await foreach (var ((batch, batchDrift), next) in BatchReadAhead.WithNextAsync(BatchReadAhead.ReadAsync(source, context, cancellationToken), cancellationToken))
         {
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
-            var accepted = batch.Records.Where(r => r.Values is not null).ToList();
-            var rejected = batch.Records.Where(r => r.Values is null).ToList();
-            var assets = resolver.ResolveAll(accepted
-                .GroupBy(r => r.SourceId!)
-                .Select(g => g.MaxBy(r => r.Values!.MarketCapUsd ?? -1)!)
-                .Select(r => new AssetCandidate(source.Name, r.SourceId!, r.Values!.Ticker, r.Values.Name, r.Values.MarketCapUsd, r.Values.Rank)));
-            var resolved = accepted
-                .Select(r => new ResolvedRecord(r.SourceId!, assets[(source.Name, r.SourceId!)], r.Values!))
-                .ToList();
-            IReadOnlyList<RawPayload> raw = batch.RawChunk is { } chunk
-                ? [chunk]
-                : accepted.Select(r => new RawPayload(r.SourceId!, r.Values!.ObservedAt, r.RawPayload)).ToList();
+            var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
+            var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
 
             var now = clock.GetUtcNow();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -148,7 +138,7 @@ public sealed class EtlRunner(
             try
             {
                 await resolver.FlushAsync(connection, transaction, cancellationToken);
-                counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, raw, isBackfill: false, now, cancellationToken);
+                counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, raw, isBackfill: false, newerInNextBatch, now, cancellationToken);
                 drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, batchDrift, now, cancellationToken);
                 var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;
                 await WriteCheckpointAsync(connection, transaction, source.Name, batch.Checkpoint, watermark, runId, now, cancellationToken);
@@ -173,6 +163,70 @@ public sealed class EtlRunner(
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Splits a batch into accepted records with their canonical assets, rejected records and raw payloads, in one pass.
+    /// Each source id is resolved once per batch, from its record with the largest market cap (the first of equals).
+    /// </summary>
+    private static (List<ResolvedRecord> Resolved, List<SourceRecord> Rejected, IReadOnlyList<RawPayload> Raw) ResolveBatch(
+        SourceBatch batch, string source, AssetResolver resolver)
+    {
+        var accepted = new List<SourceRecord>(batch.Records.Count);
+        var rejected = new List<SourceRecord>();
+        var largest = new Dictionary<string, MarketValues>(StringComparer.Ordinal);
+        foreach (var record in batch.Records)
+        {
+            if (record.Values is not { } values)
+            {
+                rejected.Add(record);
+                continue;
+            }
+
+            accepted.Add(record);
+            if (!largest.TryGetValue(record.SourceId!, out var held) || (values.MarketCapUsd ?? -1) > (held.MarketCapUsd ?? -1))
+            {
+                largest[record.SourceId!] = values;
+            }
+        }
+
+        var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank)));
+        var assetOf = new Dictionary<string, string>(largest.Count, StringComparer.Ordinal);
+        foreach (var ((_, sourceId), assetId) in assets)
+        {
+            assetOf[sourceId] = assetId;
+        }
+
+        var resolved = new List<ResolvedRecord>(accepted.Count);
+        foreach (var record in accepted)
+        {
+            resolved.Add(new ResolvedRecord(record.SourceId!, assetOf[record.SourceId!], record.Values!));
+        }
+
+        IReadOnlyList<RawPayload> raw = batch.RawChunk is { } chunk
+            ? [chunk]
+            : accepted.ConvertAll(r => new RawPayload(r.SourceId!, r.Values!.ObservedAt, r.RawPayload));
+        return (resolved, rejected, raw);
+    }
+
+    /// <summary>The newest accepted observation per source id in <paramref name="next"/>, when it continues the same file or position.</summary>
+    private static Dictionary<string, DateTimeOffset> NewestObservations(SourceBatch? next, string checkpointKey)
+    {
+        var newest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (next is null || next.Checkpoint.Key != checkpointKey)
+        {
+            return newest;
+        }
+
+        foreach (var record in next.Records)
+        {
+            if (record.Values is { } values && (!newest.TryGetValue(record.SourceId!, out var held) || values.ObservedAt > held))
+            {
+                newest[record.SourceId!] = values.ObservedAt;
+            }
+        }
+
+        return newest;
     }
 
     /// <summary>

@@ -25,6 +25,15 @@ public sealed class DatabaseFixture : IAsyncLifetime
         return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Runs statements without a result, for tests that arrange the database by hand.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Empties every data table (not the Quartz store), for tests that share the class database.</summary>
     public async Task ResetAsync()
     {

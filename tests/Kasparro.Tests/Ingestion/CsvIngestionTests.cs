@@ -158,6 +158,55 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_coin_in_every_batch_of_a_file_has_its_latest_record_moved_once_by_its_last_batch()
+    {
+        await database.ExecuteAsync("""
+            CREATE TABLE latest_record_writes (op text NOT NULL, id text NOT NULL, price numeric NOT NULL);
+            CREATE FUNCTION log_latest_record_write() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO latest_record_writes VALUES (TG_OP, NEW.id, NEW.price_usd); RETURN NEW; END $$;
+            CREATE TRIGGER log_latest_record_write AFTER INSERT OR UPDATE ON normalized_records
+                FOR EACH ROW EXECUTE FUNCTION log_latest_record_write();
+            """);
+        try
+        {
+            // Three batches of two rows, BTC and ETH in each, an hour apart: a file of hourly snapshots.
+            var folder = TestFiles.CreateFolder(("hourly.csv", "symbol,price_usd,created_at\n" + string.Concat(
+                Enumerable.Range(0, 3).Select(h => $"BTC,{70000 + h},2026-02-01T0{h}:00:00Z\nETH,{2100 + h},2026-02-01T0{h}:00:00Z\n"))));
+
+            var outcome = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "2" });
+
+            Assert.Equal((6, 2, 4, 0), (outcome.Counts.Fetched, outcome.Counts.Inserted, outcome.Counts.Updated, outcome.Counts.Unchanged));
+            Assert.Equal(6, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+            // Created by the first batch, skipped by the second (the third has newer rows), moved by the third.
+            Assert.Equal("INSERT csv_BTC 70000,INSERT csv_ETH 2100,UPDATE csv_BTC 70002,UPDATE csv_ETH 2102",
+                await database.ScalarAsync<string>("SELECT string_agg(op || ' ' || id || ' ' || price, ',' ORDER BY op, id) FROM latest_record_writes"));
+        }
+        finally
+        {
+            await database.ExecuteAsync("DROP TABLE latest_record_writes; DROP FUNCTION log_latest_record_write() CASCADE");
+        }
+    }
+
+    [Fact]
+    public async Task A_latest_record_a_failed_run_left_behind_is_moved_when_the_file_resumes()
+    {
+        var folder = TestFiles.CreateFolder(("hourly.csv", "symbol,price_usd,created_at\n" + string.Concat(
+            Enumerable.Range(0, 3).Select(h => $"BTC,{70000 + h},2026-02-01T0{h}:00:00Z\n"))));
+        var failing = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "1", ["Etl:FailAfterRecords"] = "2" });
+        Assert.Equal(EtlRunStatus.Failed, failing.Status);
+        // Two batches committed; the second left BTC's record to the third, which the failure stopped.
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+        Assert.Equal(70000m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_BTC'"));
+
+        var resumed = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "1" });
+
+        Assert.Equal(EtlRunStatus.Success, resumed.Status);
+        Assert.Equal(1, resumed.Counts.Fetched);
+        Assert.Equal(3, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+        Assert.Equal(70002m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_BTC'"));
+    }
+
+    [Fact]
     public async Task A_row_repeated_in_a_later_batch_of_the_same_file_is_counted_unchanged()
     {
         var folder = TestFiles.CreateFolder(("prices.csv",
