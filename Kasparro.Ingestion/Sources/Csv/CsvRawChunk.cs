@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Kasparro.Ingestion.Sources.Csv;
@@ -13,7 +12,7 @@ namespace Kasparro.Ingestion.Sources.Csv;
 /// </summary>
 public sealed class CsvRawChunk(string fileName, string fingerprint, string headerLine)
 {
-    private readonly ArrayBufferWriter<byte> _rows = new(1 << 20);
+    private readonly ArrayBufferWriter<byte> _buffer = new(1 << 20);
     private Utf8JsonWriter? _json;
     private long _firstLine;
     private long _lastLine;
@@ -22,17 +21,31 @@ public sealed class CsvRawChunk(string fileName, string fingerprint, string head
     public int Count { get; private set; }
 
     /// <summary>Adds one record's raw text, as read, at its line number in the file.</summary>
-    public void Add(string rawRecord, long line)
+    public void Add(ReadOnlySpan<char> rawRecord, long line)
     {
         if (_json is null)
         {
-            _json = new Utf8JsonWriter(_rows);
-            _json.WriteStartArray();
+            // The rows are written straight into the document and the line numbers after them, once known: jsonb keeps
+            // keys in its own order, so the stored payload is the same as with the numbers first, without a second copy.
+            _json = new Utf8JsonWriter(_buffer);
+            _json.WriteStartObject();
+            _json.WriteString("file", fileName);
+            _json.WriteString("fingerprint", fingerprint);
+            _json.WriteString("header", headerLine);
+            _json.WriteStartArray("rows");
             _firstLine = line;
         }
 
         // jsonb cannot hold U+0000; the row itself is quarantined for it (CsvSource), the chunk keeps a visible stand-in.
-        _json.WriteStringValue(rawRecord.Contains('\0') ? rawRecord.Replace('\0', '\uFFFD') : rawRecord);
+        if (rawRecord.Contains('\0'))
+        {
+            _json.WriteStringValue(rawRecord.ToString().Replace('\0', '\uFFFD'));
+        }
+        else
+        {
+            _json.WriteStringValue(rawRecord);
+        }
+
         _lastLine = line;
         Count++;
     }
@@ -46,26 +59,15 @@ public sealed class CsvRawChunk(string fileName, string fingerprint, string head
         }
 
         _json.WriteEndArray();
+        _json.WriteNumber("first_line", _firstLine);
+        _json.WriteNumber("last_line", _lastLine);
+        _json.WriteNumber("count", Count);
+        _json.WriteEndObject();
         _json.Flush();
-        var buffer = new ArrayBufferWriter<byte>(_rows.WrittenCount + 512);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("file", fileName);
-            json.WriteString("fingerprint", fingerprint);
-            json.WriteString("header", headerLine);
-            json.WriteNumber("first_line", _firstLine);
-            json.WriteNumber("last_line", _lastLine);
-            json.WriteNumber("count", Count);
-            json.WritePropertyName("rows");
-            json.WriteRawValue(_rows.WrittenSpan, skipInputValidation: true);
-            json.WriteEndObject();
-        }
-
-        var payload = new RawPayload($"{fileName}:{_firstLine}-{_lastLine}", null, Encoding.UTF8.GetString(buffer.WrittenSpan));
+        var payload = RawPayload.FromUtf8($"{fileName}:{_firstLine}-{_lastLine}", null, _buffer.WrittenSpan);
         _json.Dispose();
         _json = null;
-        _rows.Clear();
+        _buffer.ResetWrittenCount();
         Count = 0;
         return payload;
     }
