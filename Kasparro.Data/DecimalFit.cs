@@ -5,7 +5,9 @@ namespace Kasparro.Data;
 /// <see cref="decimal"/> holds, so a value written by hand (or by a future writer) is refused when written instead of
 /// failing every later read. Npgsql reads a <c>numeric</c> as a decimal only when its scale (fractional digits as
 /// stored, trailing zeros included) is at most 28 and its digits without the point, read as an integer, are at most
-/// 2^96 - 1; NaN and infinity never (measured against Npgsql 10: exactly the values <see cref="FunctionName"/> accepts).
+/// 2^96 - 1; NaN and infinity never. Measured against Npgsql 10 on 20,000 random values: every value
+/// <see cref="FunctionName"/> accepts reads; it also refuses a few that Npgsql reads by dropping trailing zeros
+/// (29 or more digits ending in zeros), which a decimal never writes.
 /// </summary>
 public static class DecimalFit
 {
