@@ -1,5 +1,6 @@
 using Kasparro.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Kasparro.Data;
 
@@ -20,7 +21,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
     {
         model.Entity<Asset>(e =>
         {
-            e.ToTable("assets");
+            e.ToTable("assets", t => FitDecimal(t, "assets"));
             e.HasKey(a => a.Id);
             e.HasIndex(a => a.Symbol);
         });
@@ -46,7 +47,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
         model.Entity<MarketRecord>(e =>
         {
             // The original system's table name: REST clients and analysts' SQL know it.
-            e.ToTable("normalized_records");
+            e.ToTable("normalized_records", t => FitDecimal(t, "normalized_records"));
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.Source, r.SourceId }).IsUnique();
             e.HasIndex(r => new { r.Ticker, r.Id });
@@ -64,7 +65,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
 
         model.Entity<PricePoint>(e =>
         {
-            e.ToTable("price_history");
+            e.ToTable("price_history", t => FitDecimal(t, "price_history"));
             // The key is the table's only index: every index costs as much as the row itself on a bulk load
             // (docs/performance.md). Migration PriceHistoryCoveringKey makes it cover the price columns, so an
             // asset's history (found through asset_mappings) is an index-only range scan per series.
@@ -104,5 +105,13 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.HasIndex(q => q.RunId);
             e.HasIndex(q => new { q.Source, q.QuarantinedAt });
         });
+    }
+
+    /// <summary>The table's values must read back as decimals (migration DecimalFitChecks creates the constraint).</summary>
+    private static void FitDecimal<T>(TableBuilder<T> table, string name)
+        where T : class
+    {
+        var (constraint, sql) = DecimalFit.For(name);
+        table.HasCheckConstraint(constraint, sql);
     }
 }

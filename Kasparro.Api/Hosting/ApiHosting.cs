@@ -29,6 +29,7 @@ public static class ApiHosting
             context.ProblemDetails.Extensions.Remove("traceId");
         });
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        builder.Services.AddExceptionHandler<UnreadableValueHandler>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OperationsDocument>());
 
         builder.Services.AddOptions<DatabasePoolOptions>().BindConfiguration(DatabasePoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();

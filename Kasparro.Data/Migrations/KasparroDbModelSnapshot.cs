@@ -57,7 +57,10 @@ namespace Kasparro.Data.Migrations
                     b.HasIndex("Symbol")
                         .HasDatabaseName("ix_assets_symbol");
 
-                    b.ToTable("assets", (string)null);
+                    b.ToTable("assets", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_assets_values_fit_decimal", "fits_dotnet_decimal(market_cap_usd)");
+                        });
                 });
 
             modelBuilder.Entity("Kasparro.Data.Entities.AssetMapping", b =>
@@ -305,7 +308,10 @@ namespace Kasparro.Data.Migrations
                     b.HasIndex("Ticker", "Id")
                         .HasDatabaseName("ix_normalized_records_ticker_id");
 
-                    b.ToTable("normalized_records", (string)null);
+                    b.ToTable("normalized_records", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_normalized_records_values_fit_decimal", "fits_dotnet_decimal(price_usd) AND fits_dotnet_decimal(market_cap_usd) AND fits_dotnet_decimal(volume_24h_usd) AND fits_dotnet_decimal(percent_change_24h)");
+                        });
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
@@ -353,7 +359,10 @@ namespace Kasparro.Data.Migrations
                     b.HasKey("Source", "SourceId", "ObservedAt")
                         .HasName("pk_price_history");
 
-                    b.ToTable("price_history", (string)null);
+                    b.ToTable("price_history", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_price_history_values_fit_decimal", "fits_dotnet_decimal(price_usd) AND fits_dotnet_decimal(market_cap_usd) AND fits_dotnet_decimal(volume_24h_usd)");
+                        });
                 });
 
             modelBuilder.Entity("Kasparro.Data.Entities.QuarantinedRecord", b =>
