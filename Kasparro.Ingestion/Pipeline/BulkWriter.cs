@@ -102,18 +102,24 @@ public static class BulkWriter
             await WriteRawAsync(connection, transaction, source, runId, raw, now, cancellationToken);
         }
 
-        var observations = FirstOfEachObservation(records);
-        var sourceIds = SourceIdsOf(observations);
+        var (observations, sourceIds) = FirstOfEachObservation(records);
         var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, sourceIds, isBackfill, cancellationToken);
         var known = stored.Count > 0 || newerInNextBatch.Count > 0 ? await KnownAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
         await UpsertLatestAsync(connection, transaction, source, observations, id => known.Contains(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
 
+        // Stored observations are in key order, so each source id's come together: the first of a new one is inserted.
         int inserted = 0, updated = 0;
-        foreach (var group in stored.GroupBy(r => r.SourceId, StringComparer.Ordinal))
+        for (var i = 0; i < stored.Count; i++)
         {
-            var isNew = !known.Contains(group.Key);
-            inserted += isNew ? 1 : 0;
-            updated += group.Count() - (isNew ? 1 : 0);
+            var first = i == 0 || !string.Equals(stored[i].SourceId, stored[i - 1].SourceId, StringComparison.Ordinal);
+            if (first && !known.Contains(stored[i].SourceId))
+            {
+                inserted++;
+            }
+            else
+            {
+                updated++;
+            }
         }
 
         return counts with { Inserted = inserted, Updated = updated, Unchanged = records.Count - stored.Count };
@@ -122,47 +128,50 @@ public static class BulkWriter
     /// <summary>
     /// The batch without repeated observations (same source id and timestamp; the first one read wins), in key
     /// order: then each index page takes its rows together instead of one row per page across the batch, which
-    /// halves the index cost of the copy (docs/performance.md).
+    /// halves the index cost of the copy (docs/performance.md). Also returns the batch's distinct source ids in that
+    /// order. Source ids are ranked once per batch so the sort compares integers, not strings.
     /// </summary>
-    private static List<ResolvedRecord> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records)
+    private static (List<ResolvedRecord> Observations, string[] SourceIds) FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records)
     {
-        var ordered = new (ResolvedRecord Record, long Micros, int Position)[records.Count];
-        for (var i = 0; i < ordered.Length; i++)
+        var rankOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var record in records)
         {
-            ordered[i] = (records[i], Micros(records[i].Values.ObservedAt), i);
+            rankOf.TryAdd(record.SourceId, 0);
         }
 
-        Array.Sort(ordered, static (a, b) =>
+        var sourceIds = rankOf.Keys.ToArray();
+        Array.Sort(sourceIds, StringComparer.Ordinal);
+        for (var rank = 0; rank < sourceIds.Length; rank++)
         {
-            var bySource = string.CompareOrdinal(a.Record.SourceId, b.Record.SourceId);
-            return bySource != 0 ? bySource : a.Micros != b.Micros ? a.Micros.CompareTo(b.Micros) : a.Position.CompareTo(b.Position);
-        });
+            rankOf[sourceIds[rank]] = rank;
+        }
 
-        var result = new List<ResolvedRecord>(ordered.Length);
-        for (var i = 0; i < ordered.Length; i++)
+        var order = new ObservationOrder[records.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            if (i == 0 || ordered[i].Micros != ordered[i - 1].Micros || !string.Equals(ordered[i].Record.SourceId, ordered[i - 1].Record.SourceId, StringComparison.Ordinal))
+            order[i] = new ObservationOrder(rankOf[records[i].SourceId], Micros(records[i].Values.ObservedAt), i);
+        }
+
+        Array.Sort(order);
+        var observations = new List<ResolvedRecord>(order.Length);
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (i == 0 || order[i].Rank != order[i - 1].Rank || order[i].Micros != order[i - 1].Micros)
             {
-                result.Add(ordered[i].Record);
+                observations.Add(records[order[i].Position]);
             }
         }
 
-        return result;
+        return (observations, sourceIds);
     }
 
-    /// <summary>The distinct source ids of observations in key order (so equal ids are adjacent).</summary>
-    private static string[] SourceIdsOf(List<ResolvedRecord> observations)
+    /// <summary>A record's place in key order: source id (by rank), time, then position read (so the first read wins).</summary>
+    private readonly record struct ObservationOrder(int Rank, long Micros, int Position) : IComparable<ObservationOrder>
     {
-        var ids = new List<string>();
-        foreach (var record in observations)
-        {
-            if (ids.Count == 0 || !string.Equals(ids[^1], record.SourceId, StringComparison.Ordinal))
-            {
-                ids.Add(record.SourceId);
-            }
-        }
-
-        return [.. ids];
+        public int CompareTo(ObservationOrder other) =>
+            Rank != other.Rank ? Rank.CompareTo(other.Rank)
+            : Micros != other.Micros ? Micros.CompareTo(other.Micros)
+            : Position.CompareTo(other.Position);
     }
 
     /// <summary>PostgreSQL keeps timestamps to the microsecond; two times equal there are one observation here too.</summary>
