@@ -42,7 +42,7 @@ public static class LoadBenchmark
                 $"fetched {child.Fetched:N0}, inserted {child.Inserted:N0}, updated {child.Updated:N0}, unchanged {child.Unchanged:N0}, quarantined {child.Quarantined:N0}");
             Console.WriteLine($"CPU:       pipeline process {child.CpuSeconds:F1} s, PostgreSQL {serverCpu:F1} s, over {child.Seconds:F1} s on {Environment.ProcessorCount} cores");
             Console.WriteLine($"GC:        pipeline process allocated {child.AllocatedMb:N0} MB ({child.AllocatedMb * 1048576 / rows:N0} bytes a row), " +
-                $"collections gen0 {child.Gen0}, gen1 {child.Gen1}, gen2 {child.Gen2}");
+                $"collections gen0 {child.Gen0}, gen1 {child.Gen1}, gen2 {child.Gen2}, paused {child.GcPauseSeconds:F2} s");
 
             var stored = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM price_history");
             var raw = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM raw_records");
@@ -203,7 +203,7 @@ public static class LoadBenchmark
     }
 
     /// <summary>What the child reports on its last line.</summary>
-    public sealed record ChildResult(double Seconds, double PeakRssMb, double CpuSeconds, double AllocatedMb, int Gen0, int Gen1, int Gen2, string Status, int Fetched, int Inserted, int Updated, int Unchanged, int Quarantined);
+    public sealed record ChildResult(double Seconds, double PeakRssMb, double CpuSeconds, double AllocatedMb, int Gen0, int Gen1, int Gen2, double GcPauseSeconds, string Status, int Fetched, int Inserted, int Updated, int Unchanged, int Quarantined);
 
     /// <summary>Peak resident set size of this process so far (VmHWM), in MB.</summary>
     public static double PeakRssMb()

@@ -30,7 +30,7 @@ public static class LoadChild
         var c = outcome.Counts;
         Console.WriteLine(JsonSerializer.Serialize(new LoadBenchmark.ChildResult(seconds, LoadBenchmark.PeakRssMb(),
             Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes() / 1048576.0,
-            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), outcome.Status,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds, outcome.Status,
             c.Fetched, c.Inserted, c.Updated, c.Unchanged, c.Quarantined)));
         return outcome.Succeeded ? 0 : 1;
     }
