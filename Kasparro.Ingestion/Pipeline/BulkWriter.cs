@@ -1,11 +1,15 @@
+using System.Buffers;
 using Kasparro.Ingestion.Sources;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Kasparro.Ingestion.Pipeline;
 
-/// <summary>A normalized record ready to write, with its canonical asset.</summary>
-public sealed record ResolvedRecord(string SourceId, string AssetId, MarketValues Values);
+/// <summary>
+/// A normalized record ready to write, with its canonical asset. A struct: a batch holds 20,000 of them in one array
+/// instead of 20,000 more objects for the GC to trace while the batch is alive.
+/// </summary>
+public readonly record struct ResolvedRecord(string SourceId, string AssetId, MarketValues Values);
 
 /// <summary>
 /// The one bulk writer. Per batch, in the caller's transaction (with the checkpoint and run counts): quarantined
@@ -146,15 +150,16 @@ public static class BulkWriter
             rankOf[sourceIds[rank]] = rank;
         }
 
-        var order = new ObservationOrder[records.Count];
-        for (var i = 0; i < order.Length; i++)
+        // Pooled: a new 20,000-entry array per batch lands on the large object heap, and those count towards full GCs.
+        var order = ArrayPool<ObservationOrder>.Shared.Rent(records.Count);
+        for (var i = 0; i < records.Count; i++)
         {
             order[i] = new ObservationOrder(rankOf[records[i].SourceId], Micros(records[i].Values.ObservedAt), i);
         }
 
-        Array.Sort(order);
-        var observations = new List<ResolvedRecord>(order.Length);
-        for (var i = 0; i < order.Length; i++)
+        Array.Sort(order, 0, records.Count);
+        var observations = new List<ResolvedRecord>(records.Count);
+        for (var i = 0; i < records.Count; i++)
         {
             if (i == 0 || order[i].Rank != order[i - 1].Rank || order[i].Micros != order[i - 1].Micros)
             {
@@ -162,6 +167,7 @@ public static class BulkWriter
             }
         }
 
+        ArrayPool<ObservationOrder>.Shared.Return(order);
         return (observations, sourceIds);
     }
 
