@@ -48,9 +48,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var bin = LocalPostgresCluster.FindBinDirectory()
             ?? throw new InvalidOperationException("PostgreSQL server binaries not found (install postgresql-15).");
-        // Under /tmp so the postgres service account can reach it when the tests run as root.
-        var root = Path.Combine(Path.GetTempPath(), $"kasparro-test-pg-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
+        var root = TestTemp.NewFolder("pg");
         var password = Guid.NewGuid().ToString("N");
         var cluster = new LocalPostgresCluster(Path.Combine(root, "data"), bin);
         cluster.Initialize(password);
@@ -104,7 +102,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
             catch (IOException)
             {
-                // Best effort: a temp folder left behind is harmless.
+                // Best effort: whatever is left behind, the next run removes (TestTemp).
             }
         }
     }

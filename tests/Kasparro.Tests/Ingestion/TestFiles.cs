@@ -1,3 +1,5 @@
+using Kasparro.Tests.Infrastructure;
+
 namespace Kasparro.Tests.Ingestion;
 
 /// <summary>Throw-away folders of input files for the CSV tests.</summary>
@@ -5,8 +7,7 @@ public static class TestFiles
 {
     public static string CreateFolder(params (string Name, string Content)[] files)
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"kasparro-csv-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
+        var folder = TestTemp.NewFolder("csv");
         foreach (var (name, content) in files)
         {
             File.WriteAllText(Path.Combine(folder, name), content);
@@ -17,8 +18,7 @@ public static class TestFiles
 
     public static string CreateFolder(string name, byte[] content)
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"kasparro-csv-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
+        var folder = TestTemp.NewFolder("csv");
         File.WriteAllBytes(Path.Combine(folder, name), content);
         return folder;
     }

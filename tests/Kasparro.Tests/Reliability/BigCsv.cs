@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kasparro.Tests.Infrastructure;
 
 namespace Kasparro.Tests.Reliability;
 
@@ -9,8 +10,7 @@ public static class BigCsv
     /// <summary>Writes <paramref name="rows"/> rows (symbols <c>R1</c>..<c>Rn</c>) to a new file and returns its path.</summary>
     public static string Write(int rows)
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"kasparro-big-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
+        var folder = TestTemp.NewFolder("big");
         var path = Path.Combine(folder, "big.csv");
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), bufferSize: 1 << 16);
         writer.Write("symbol,name,price_usd,market_cap_usd,volume_24h_usd,percent_change_24h,created_at\n");

@@ -125,8 +125,7 @@ public sealed class CsvBadInputTests(DatabaseFixture database) : IClassFixture<D
     [Fact]
     public async Task A_100_mb_line_is_quarantined_without_storing_it_whole_and_its_neighbours_load()
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"kasparro-csv-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
+        var folder = TestTemp.NewFolder("csv");
         await using (var writer = new StreamWriter(Path.Combine(folder, "huge.csv")))
         {
             await writer.WriteAsync(Header + "BTC,Bitcoin,70000,2026-02-01T00:00:00Z\nHUGE,");
