@@ -32,7 +32,11 @@ public static class LoadChild
             Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes() / 1048576.0,
             GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds, outcome.Status,
             c.Fetched, c.Inserted, c.Updated, c.Unchanged, c.Quarantined)));
-        if (!outcome.Succeeded) Console.Error.WriteLine($"run error: {outcome.Error}");
+        if (!outcome.Succeeded)
+        {
+            Console.Error.WriteLine($"the run failed: {outcome.Error}");
+        }
+
         return outcome.Succeeded ? 0 : 1;
     }
 
