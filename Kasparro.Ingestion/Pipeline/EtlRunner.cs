@@ -130,6 +130,7 @@ public sealed class EtlRunner(
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
             var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
             var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
+            var endsFile = next is null || next.Batch.Checkpoint.Key != batch.Checkpoint.Key;
 
             var now = clock.GetUtcNow();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -137,7 +138,7 @@ public sealed class EtlRunner(
             IReadOnlyList<StoredDriftEvent> drift;
             try
             {
-                await resolver.FlushAsync(connection, transaction, cancellationToken);
+                await resolver.FlushAsync(connection, transaction, cancellationToken, withRaisedMarketCaps: endsFile);
                 counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, raw, isBackfill: false, newerInNextBatch, now, cancellationToken);
                 drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, batchDrift, now, cancellationToken);
                 var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;

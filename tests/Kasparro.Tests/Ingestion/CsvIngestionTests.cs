@@ -207,6 +207,18 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_assets_market_cap_is_the_largest_its_file_showed_once_the_file_is_read()
+    {
+        var folder = TestFiles.CreateFolder(("hourly.csv", "symbol,price_usd,market_cap_usd,created_at\n" +
+            "BTC,70000,1000,2026-02-01T00:00:00Z\nBTC,70001,3000,2026-02-01T01:00:00Z\nBTC,70002,2000,2026-02-01T02:00:00Z\n"));
+
+        var outcome = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "1" });
+
+        Assert.Equal(EtlRunStatus.Success, outcome.Status);
+        Assert.Equal(3000m, await database.ScalarAsync<decimal>("SELECT market_cap_usd FROM assets"));
+    }
+
+    [Fact]
     public async Task A_row_repeated_in_a_later_batch_of_the_same_file_is_counted_unchanged()
     {
         var folder = TestFiles.CreateFolder(("prices.csv",
