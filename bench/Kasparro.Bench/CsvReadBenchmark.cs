@@ -43,6 +43,7 @@ public static class CsvReadBenchmark
             GC.WaitForPendingFinalizers();
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var allocated = GC.GetTotalAllocatedBytes(true);
+            var paused = GC.GetTotalPauseDuration();
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
@@ -73,10 +74,11 @@ public static class CsvReadBenchmark
             process.Refresh();
             var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
             var bytes = GC.GetTotalAllocatedBytes(true) - allocated;
+            var pauseSeconds = (GC.GetTotalPauseDuration() - paused).TotalSeconds;
             var total = Math.Max(1, accepted + rejected);
             Console.WriteLine($"csv-read:  {wall:F2} s wall, {cpuSeconds:F2} s CPU, {total / wall:N0} rows/s, {batches} batches");
             Console.WriteLine($"GC:        {bytes / 1048576.0:N0} MB allocated ({bytes / (double)total:N0} bytes a row), " +
-                $"collections gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}");
+                $"collections gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, paused {pauseSeconds:F2} s");
             Console.WriteLine($"rows:      accepted {accepted:N0}, rejected {rejected:N0}, drift kinds {context.Drift.Count}");
             if (hash is not null)
             {

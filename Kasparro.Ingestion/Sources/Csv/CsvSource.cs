@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -21,6 +22,9 @@ namespace Kasparro.Ingestion.Sources.Csv;
 public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment environment, ILogger<CsvSource> logger) : IMarketSource
 {
     private const int MaxFieldLength = 1024 * 1024;
+
+    private static readonly SearchValues<char> TickerCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_$");
 
     public string Name => SourceNames.Csv;
 
@@ -88,12 +92,14 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             BadDataFound = args => badData = args.Field,
         };
 
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        // Read synchronously: the pipeline already reads on a task of its own (BatchReadAhead), a local file's reads
+        // rarely block, and awaiting CsvHelper per row cost ~PLACEHOLDER of the reader's CPU (csv-read, docs/performance.md).
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false);
         // Invalid UTF-8 becomes U+FFFD rather than an exception, so the row can be quarantined with a reason.
         using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
         using var csv = new CsvReader(reader, config);
 
-        if (!await csv.ReadAsync() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } rawHeader)
+        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } rawHeader)
         {
             yield return new SourceBatch([], new CheckpointUpdate(key, new FilePosition(fingerprint, 0, true).ToString()));
             yield break;
@@ -107,6 +113,10 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         var batchSize = Math.Max(1, options.Value.BatchSize);
         var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
+        var symbols = new CsvValueInterner();
+        var names = new CsvValueInterner();
+        // One array for every row's fields (Parser.Record makes a new one a row); nothing keeps it past its row.
+        var fieldBuffer = Array.Empty<string>();
         long row = 0;
         var insideBrokenLine = false;
         while (true)
@@ -115,12 +125,12 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             string? readError = null;
             try
             {
-                if (!await csv.ReadAsync())
+                if (!csv.Read())
                 {
                     break;
                 }
 
-                fields = csv.Parser.Record;
+                fields = FieldsOf(csv.Parser, ref fieldBuffer);
             }
             catch (CsvHelperException ex)
             {
@@ -155,7 +165,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             var line = fields is null ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
             batch.Add(fields is null
                 ? SourceRecord.Rejected(null, line, location, readError!)
-                : ReadRow(fields, line, rawHeader, columns, missingColumns, badData, location, context));
+                : ReadRow(new CsvRow(fields, rawHeader, columns, symbols, names), line, missingColumns, badData, location, context));
             chunk.Add(line, csv.Parser.RawRow);
             badData = null;
 
@@ -169,96 +179,118 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, true).ToString()), chunk.Take());
     }
 
+    /// <summary>Every field of the current record, as Parser.Record gives them, in <paramref name="buffer"/> when it fits.</summary>
+    private static string[]? FieldsOf(IParser parser, ref string[] buffer)
+    {
+        // Every field is read, as Parser.Record reads them: a stray quote is reported (BadDataFound) when its field is.
+        var count = parser.Count;
+        if (count == 0)
+        {
+            return null;
+        }
+
+        if (buffer.Length != count)
+        {
+            buffer = new string[count];
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            buffer[i] = parser[i];
+        }
+
+        return buffer;
+    }
+
     /// <summary>
     /// An accepted row keeps its line as read (the batch's raw chunk holds it); a rejected row keeps the row as JSON
     /// keyed by the file's header, so the quarantine shows which value sits in which column.
     /// </summary>
-    private static SourceRecord ReadRow(string[] fields, string line, string[] rawHeader, CsvColumns columns, string? missingColumns,
-        string? badData, string location, SourceReadContext context)
+    private static SourceRecord ReadRow(CsvRow fields, string line, string? missingColumns, string? badData, string location, SourceReadContext context)
     {
-        string RawJson() => RowAsJson(fields, rawHeader);
-        var symbol = columns.Get(fields, columns.Symbol)?.ToUpperInvariant();
+        var symbol = fields.Symbol();
         var sourceId = string.IsNullOrEmpty(symbol) ? null : symbol;
 
         if (missingColumns is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, missingColumns);
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, missingColumns);
         }
 
         if (badData is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
         }
 
-        if (fields.Any(f => f.Contains('\uFFFD')))
+        if (fields.AnyContains('\uFFFD'))
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, "the row contains bytes that are not valid UTF-8");
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, "the row contains bytes that are not valid UTF-8");
         }
 
-        if (fields.Any(f => f.Contains('\0')))
+        if (fields.AnyContains('\0'))
         {
-            return SourceRecord.Rejected(sourceId, RawJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
+            return SourceRecord.Rejected(sourceId, fields.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
         }
 
         if (sourceId is null)
         {
-            return SourceRecord.Rejected(null, RawJson(), location, "'symbol' is empty");
+            return SourceRecord.Rejected(null, fields.AsJson(), location, "'symbol' is empty");
         }
 
-        if (sourceId.Length > 32 || !sourceId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '$'))
+        if (sourceId.Length > 32 || sourceId.AsSpan().ContainsAnyExcept(TickerCharacters))
         {
-            return SourceRecord.Rejected(null, RawJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+            return SourceRecord.Rejected(null, fields.AsJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
         }
 
-        var priceText = columns.Get(fields, columns.Price);
+        var priceText = fields.Get(fields.Columns.Price);
         if (string.IsNullOrEmpty(priceText))
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, "'price_usd' is empty");
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, "'price_usd' is empty");
         }
 
         var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
         if (error is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, error);
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, error);
         }
 
         if (price < 0)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, $"'price_usd' is negative ({price})");
-        }
-
-        decimal? Optional(int index, string name, ref string? firstError)
-        {
-            var text = columns.Get(fields, index);
-            if (string.IsNullOrEmpty(text))
-            {
-                return null;
-            }
-
-            var value = JsonValues.ParseDecimal(text, name, out var e);
-            firstError ??= e;
-            return value;
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"'price_usd' is negative ({price})");
         }
 
         string? optionalError = null;
-        var marketCap = Optional(columns.MarketCap, "market_cap_usd", ref optionalError);
-        var volume = Optional(columns.Volume, "volume_24h_usd", ref optionalError);
-        var change = Optional(columns.Change, "percent_change_24h", ref optionalError);
+        var marketCap = Optional(fields, fields.Columns.MarketCap, "market_cap_usd", ref optionalError);
+        var volume = Optional(fields, fields.Columns.Volume, "volume_24h_usd", ref optionalError);
+        var change = Optional(fields, fields.Columns.Change, "percent_change_24h", ref optionalError);
         if (optionalError is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, optionalError);
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, optionalError);
         }
 
-        var createdText = columns.Get(fields, columns.CreatedAt);
+        var createdText = fields.Get(fields.Columns.CreatedAt);
         var observedAt = context.StartedAt;
-        if (!string.IsNullOrEmpty(createdText) && !JsonValues.TryParseTimestamp(createdText, out observedAt))
+        if (!string.IsNullOrEmpty(createdText) && !JsonValues.TryParseTimestamp(createdText.AsSpan(), out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
         }
 
-        var name = columns.Get(fields, columns.Name);
+        var name = fields.Name();
         return SourceRecord.Accepted(sourceId, line, location,
             new MarketValues(sourceId, string.IsNullOrEmpty(name) ? null : name, price!.Value, marketCap, volume, change, observedAt, null));
+    }
+
+    /// <summary>An optional number: absent or empty is null; the first bad one sets <paramref name="firstError"/>.</summary>
+    private static decimal? Optional(CsvRow fields, int index, string name, ref string? firstError)
+    {
+        var text = fields.Get(index);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var value = JsonValues.ParseDecimal(text, name, out var error);
+        firstError ??= error;
+        return value;
     }
 
     /// <summary>The start of an unparseable record, enough to find it in the file without storing megabytes.</summary>
@@ -302,6 +334,31 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         public int CreatedAt { get; } = Array.IndexOf(header, "created_at");
 
         public string? Get(string[] fields, int index) => index >= 0 && index < fields.Length ? fields[index].Trim() : null;
+    }
+
+    /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values.</summary>
+    private readonly record struct CsvRow(string[] Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names)
+    {
+        public string? Get(int index) => Columns.Get(Fields, index);
+
+        public string? Symbol() => Get(Columns.Symbol) is { } symbol ? Symbols.Intern(symbol.ToUpperInvariant()) : null;
+
+        public string? Name() => Get(Columns.Name) is { } name ? Names.Intern(name) : null;
+
+        public bool AnyContains(char c)
+        {
+            foreach (var field in Fields)
+            {
+                if (field.Contains(c))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public string AsJson() => RowAsJson(Fields, RawHeader);
     }
 
     /// <summary>Checkpoint of one file: its content fingerprint, the last data row committed, whether it is done.</summary>
