@@ -174,6 +174,21 @@ public static class JsonValues
         return null;
     }
 
+    /// <summary>
+    /// <see cref="ParseDecimal(string, string, out string?)"/> for text that is not a string of its own (a CSV field):
+    /// the same results and errors, with no string made unless the text is not a number.
+    /// </summary>
+    public static decimal? ParseDecimal(ReadOnlySpan<char> text, string field, out string? error)
+    {
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            error = null;
+            return value;
+        }
+
+        return ParseDecimal(text.ToString(), field, out error);
+    }
+
     private static decimal? ParseDecimal(JsonElement element, string path, out string? error)
     {
         switch (element.ValueKind)

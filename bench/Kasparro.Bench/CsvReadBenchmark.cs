@@ -22,12 +22,16 @@ public static class CsvReadBenchmark
             folder = Path.Combine("/var/tmp", $"kasparro-bench-csvread-{Guid.NewGuid():N}");
             Directory.CreateDirectory(folder);
             file = Path.Combine(folder, "prices.csv");
-            MarketCsv.Write(file, rows, symbols);
-            Console.WriteLine($"generated {rows:N0} rows ({symbols:N0} symbols): {new FileInfo(file).Length / 1048576.0:F0} MB");
         }
 
         try
         {
+            if (folder is not null)
+            {
+                MarketCsv.Write(file, rows, symbols);
+                Console.WriteLine($"generated {rows:N0} rows ({symbols:N0} symbols): {new FileInfo(file).Length / 1048576.0:F0} MB");
+            }
+
             // No database is opened: reading needs only the source's options, as EtlRunner gives them.
             using var host = LoadChild.IngestionHostFor("Host=localhost;Database=unused", new Dictionary<string, string?>
             {

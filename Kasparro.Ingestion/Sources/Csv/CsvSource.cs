@@ -115,14 +115,14 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
         var symbols = new CsvValueInterner();
         var names = new CsvValueInterner();
-        // One array for every row's fields (Parser.Record makes a new one a row); nothing keeps it past its row.
-        var fieldBuffer = Array.Empty<string>();
+        var fields = new CsvRecordFields(csv.Configuration, MaxFieldLength);
         long row = 0;
         var insideBrokenLine = false;
         while (true)
         {
-            string[]? fields;
+            var readFailed = false;
             string? readError = null;
+            string? rawRecord = null;
             try
             {
                 if (!csv.Read())
@@ -130,11 +130,13 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                     break;
                 }
 
-                fields = FieldsOf(csv.Parser, ref fieldBuffer);
+                rawRecord = csv.Parser.RawRecord ?? "";
+                fields.Load(csv.Parser, rawRecord);
+                readFailed = fields.Count == 0;
             }
             catch (CsvHelperException ex)
             {
-                fields = null;
+                readFailed = true;
                 readError = ex is MaxFieldSizeException
                     ? $"a field is longer than {MaxFieldLength / 1024} KB"
                     : $"the row could not be parsed as CSV ({ex.GetType().Name})";
@@ -142,7 +144,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
             // After an oversized field the parser resumes mid-line: the rest of that physical line is pieces of
             // the record already quarantined, not rows of its own (a 100 MB line is one bad row, not a hundred).
-            var rawRecord = csv.Parser.RawRecord ?? "";
+            rawRecord ??= csv.Parser.RawRecord ?? "";
             var endsLine = rawRecord.EndsWith('\n') || rawRecord.EndsWith('\r');
             if (insideBrokenLine)
             {
@@ -151,7 +153,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                 continue;
             }
 
-            insideBrokenLine = fields is null && !endsLine;
+            insideBrokenLine = readFailed && !endsLine;
             row++;
             if (row <= skipRows)
             {
@@ -162,8 +164,8 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             // Drift is counted per row so the event's count says how many rows showed it.
             context.Drift.Add(drift);
             var location = $"{fileName}:{csv.Parser.RawRow}";
-            var line = fields is null ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
-            batch.Add(fields is null
+            var line = readFailed ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
+            batch.Add(readFailed
                 ? SourceRecord.Rejected(null, line, location, readError!)
                 : ReadRow(new CsvRow(fields, rawHeader, columns, symbols, names), line, missingColumns, badData, location, context));
             chunk.Add(line, csv.Parser.RawRow);
@@ -179,37 +181,13 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, true).ToString()), chunk.Take());
     }
 
-    /// <summary>Every field of the current record, as Parser.Record gives them, in <paramref name="buffer"/> when it fits.</summary>
-    private static string[]? FieldsOf(IParser parser, ref string[] buffer)
-    {
-        // Every field is read, as Parser.Record reads them: a stray quote is reported (BadDataFound) when its field is.
-        var count = parser.Count;
-        if (count == 0)
-        {
-            return null;
-        }
-
-        if (buffer.Length != count)
-        {
-            buffer = new string[count];
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            buffer[i] = parser[i];
-        }
-
-        return buffer;
-    }
-
     /// <summary>
     /// An accepted row keeps its line as read (the batch's raw chunk holds it); a rejected row keeps the row as JSON
     /// keyed by the file's header, so the quarantine shows which value sits in which column.
     /// </summary>
     private static SourceRecord ReadRow(CsvRow fields, string line, string? missingColumns, string? badData, string location, SourceReadContext context)
     {
-        var symbol = fields.Symbol();
-        var sourceId = string.IsNullOrEmpty(symbol) ? null : symbol;
+        var sourceId = fields.Symbol();
 
         if (missingColumns is not null)
         {
@@ -221,12 +199,12 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
         }
 
-        if (fields.AnyContains('\uFFFD'))
+        if (fields.Fields.AnyContains('\uFFFD'))
         {
             return SourceRecord.Rejected(sourceId, fields.AsJson(), location, "the row contains bytes that are not valid UTF-8");
         }
 
-        if (fields.AnyContains('\0'))
+        if (fields.Fields.AnyContains('\0'))
         {
             return SourceRecord.Rejected(sourceId, fields.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
         }
@@ -242,7 +220,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         }
 
         var priceText = fields.Get(fields.Columns.Price);
-        if (string.IsNullOrEmpty(priceText))
+        if (priceText.IsEmpty)
         {
             return SourceRecord.Rejected(sourceId, fields.AsJson(), location, "'price_usd' is empty");
         }
@@ -269,21 +247,20 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         var createdText = fields.Get(fields.Columns.CreatedAt);
         var observedAt = context.StartedAt;
-        if (!string.IsNullOrEmpty(createdText) && !JsonValues.TryParseTimestamp(createdText.AsSpan(), out observedAt))
+        if (!createdText.IsEmpty && !JsonValues.TryParseTimestamp(createdText, out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
 
-        var name = fields.Name();
         return SourceRecord.Accepted(sourceId, line, location,
-            new MarketValues(sourceId, string.IsNullOrEmpty(name) ? null : name, price!.Value, marketCap, volume, change, observedAt, null));
+            new MarketValues(sourceId, fields.Name(), price!.Value, marketCap, volume, change, observedAt, null));
     }
 
     /// <summary>An optional number: absent or empty is null; the first bad one sets <paramref name="firstError"/>.</summary>
     private static decimal? Optional(CsvRow fields, int index, string name, ref string? firstError)
     {
         var text = fields.Get(index);
-        if (string.IsNullOrEmpty(text))
+        if (text.IsEmpty)
         {
             return null;
         }
@@ -295,25 +272,6 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
     /// <summary>The start of an unparseable record, enough to find it in the file without storing megabytes.</summary>
     private static string Head(string? raw) => raw is null ? "" : raw.Length <= 4096 ? raw : raw[..4096] + "…";
-
-    /// <summary>The row as received, keyed by the file's own header names (extra columns included), as JSON text.</summary>
-    private static string RowAsJson(string[] fields, string[] header)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < fields.Length; i++)
-            {
-                var name = i < header.Length && !string.IsNullOrEmpty(header[i]) ? header[i] : $"column_{i + 1}";
-                json.WriteString(name, fields[i]);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 
     private static async Task<string> FingerprintAsync(string file, CancellationToken cancellationToken)
     {
@@ -332,33 +290,37 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         public int Volume { get; } = Array.IndexOf(header, "volume_24h_usd");
         public int Change { get; } = Array.IndexOf(header, "percent_change_24h");
         public int CreatedAt { get; } = Array.IndexOf(header, "created_at");
-
-        public string? Get(string[] fields, int index) => index >= 0 && index < fields.Length ? fields[index].Trim() : null;
     }
 
     /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values.</summary>
-    private readonly record struct CsvRow(string[] Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names)
+    private readonly record struct CsvRow(CsvRecordFields Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names)
     {
-        public string? Get(int index) => Columns.Get(Fields, index);
+        /// <summary>The field of a column, trimmed; empty when the column is absent or the row is short.</summary>
+        public ReadOnlySpan<char> Get(int index) => index >= 0 && index < Fields.Count ? Fields[index].Trim() : [];
 
-        public string? Symbol() => Get(Columns.Symbol) is { } symbol ? Symbols.Intern(symbol.ToUpperInvariant()) : null;
-
-        public string? Name() => Get(Columns.Name) is { } name ? Names.Intern(name) : null;
-
-        public bool AnyContains(char c)
+        /// <summary>The symbol upper-cased (one string per distinct symbol of the file), or null when empty.</summary>
+        public string? Symbol()
         {
-            foreach (var field in Fields)
+            var symbol = Get(Columns.Symbol);
+            if (symbol.IsEmpty)
             {
-                if (field.Contains(c))
-                {
-                    return true;
-                }
+                return null;
             }
 
-            return false;
+            if (symbol.Length > 256)
+            {
+                return Symbols.Intern(symbol.ToString().ToUpperInvariant());
+            }
+
+            Span<char> upper = stackalloc char[symbol.Length];
+            symbol.ToUpperInvariant(upper);
+            return Symbols.Intern(upper);
         }
 
-        public string AsJson() => RowAsJson(Fields, RawHeader);
+        /// <summary>The name (one string per distinct name of the file), or null when empty.</summary>
+        public string? Name() => Get(Columns.Name) is { IsEmpty: false } name ? Names.Intern(name) : null;
+
+        public string AsJson() => Fields.ToJson(RawHeader);
     }
 
     /// <summary>Checkpoint of one file: its content fingerprint, the last data row committed, whether it is done.</summary>
