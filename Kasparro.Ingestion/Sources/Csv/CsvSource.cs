@@ -92,14 +92,12 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             BadDataFound = args => badData = args.Field,
         };
 
-        // Read synchronously: the pipeline already reads on a task of its own (BatchReadAhead), a local file's reads
-        // rarely block, and awaiting CsvHelper per row cost ~PLACEHOLDER of the reader's CPU (csv-read, docs/performance.md).
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false);
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         // Invalid UTF-8 becomes U+FFFD rather than an exception, so the row can be quarantined with a reason.
         using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
         using var csv = new CsvReader(reader, config);
 
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } rawHeader)
+        if (!await csv.ReadAsync() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } rawHeader)
         {
             yield return new SourceBatch([], new CheckpointUpdate(key, new FilePosition(fingerprint, 0, true).ToString()));
             yield break;
@@ -125,7 +123,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             string? rawRecord = null;
             try
             {
-                if (!csv.Read())
+                if (!await csv.ReadAsync())
                 {
                     break;
                 }
