@@ -183,81 +183,81 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
     /// An accepted row keeps its line as read (the batch's raw chunk holds it); a rejected row keeps the row as JSON
     /// keyed by the file's header, so the quarantine shows which value sits in which column.
     /// </summary>
-    private static SourceRecord ReadRow(CsvRow fields, string line, string? missingColumns, string? badData, string location, SourceReadContext context)
+    private static SourceRecord ReadRow(CsvRow record, string line, string? missingColumns, string? badData, string location, SourceReadContext context)
     {
-        var sourceId = fields.Symbol();
+        var sourceId = record.Symbol();
 
         if (missingColumns is not null)
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, missingColumns);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, missingColumns);
         }
 
         if (badData is not null)
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
         }
 
-        if (fields.Fields.AnyContains('\uFFFD'))
+        if (record.Fields.AnyContains('\uFFFD'))
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, "the row contains bytes that are not valid UTF-8");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, "the row contains bytes that are not valid UTF-8");
         }
 
-        if (fields.Fields.AnyContains('\0'))
+        if (record.Fields.AnyContains('\0'))
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
+            return SourceRecord.Rejected(sourceId, record.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
         }
 
         if (sourceId is null)
         {
-            return SourceRecord.Rejected(null, fields.AsJson(), location, "'symbol' is empty");
+            return SourceRecord.Rejected(null, record.AsJson(), location, "'symbol' is empty");
         }
 
         if (sourceId.Length > 32 || sourceId.AsSpan().ContainsAnyExcept(TickerCharacters))
         {
-            return SourceRecord.Rejected(null, fields.AsJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+            return SourceRecord.Rejected(null, record.AsJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
         }
 
-        var priceText = fields.Get(fields.Columns.Price);
+        var priceText = record.Get(record.Columns.Price);
         if (priceText.IsEmpty)
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, "'price_usd' is empty");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, "'price_usd' is empty");
         }
 
         var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
         if (error is not null)
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, error);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, error);
         }
 
         if (price < 0)
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"'price_usd' is negative ({price})");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"'price_usd' is negative ({price})");
         }
 
         string? optionalError = null;
-        var marketCap = Optional(fields, fields.Columns.MarketCap, "market_cap_usd", ref optionalError);
-        var volume = Optional(fields, fields.Columns.Volume, "volume_24h_usd", ref optionalError);
-        var change = Optional(fields, fields.Columns.Change, "percent_change_24h", ref optionalError);
+        var marketCap = Optional(record, record.Columns.MarketCap, "market_cap_usd", ref optionalError);
+        var volume = Optional(record, record.Columns.Volume, "volume_24h_usd", ref optionalError);
+        var change = Optional(record, record.Columns.Change, "percent_change_24h", ref optionalError);
         if (optionalError is not null)
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, optionalError);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, optionalError);
         }
 
-        var createdText = fields.Get(fields.Columns.CreatedAt);
+        var createdText = record.Get(record.Columns.CreatedAt);
         var observedAt = context.StartedAt;
         if (!createdText.IsEmpty && !JsonValues.TryParseTimestamp(createdText, out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, fields.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
 
         return SourceRecord.Accepted(sourceId, line, location,
-            new MarketValues(sourceId, fields.Name(), price!.Value, marketCap, volume, change, observedAt, null));
+            new MarketValues(sourceId, record.Name(), price!.Value, marketCap, volume, change, observedAt, null));
     }
 
     /// <summary>An optional number: absent or empty is null; the first bad one sets <paramref name="firstError"/>.</summary>
-    private static decimal? Optional(CsvRow fields, int index, string name, ref string? firstError)
+    private static decimal? Optional(CsvRow record, int index, string name, ref string? firstError)
     {
-        var text = fields.Get(index);
+        var text = record.Get(index);
         if (text.IsEmpty)
         {
             return null;
@@ -305,9 +305,9 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                 return null;
             }
 
-            if (symbol.Length > 256)
+            if (symbol.Length > CsvValueInterner.MaxLength)
             {
-                return Symbols.Intern(symbol.ToString().ToUpperInvariant());
+                return symbol.ToString().ToUpperInvariant();
             }
 
             Span<char> upper = stackalloc char[symbol.Length];
