@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -21,6 +22,9 @@ namespace Kasparro.Ingestion.Sources.Csv;
 public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment environment, ILogger<CsvSource> logger) : IMarketSource
 {
     private const int MaxFieldLength = 1024 * 1024;
+
+    private static readonly SearchValues<char> TickerCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_$");
 
     public string Name => SourceNames.Csv;
 
@@ -107,12 +111,16 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         var batchSize = Math.Max(1, options.Value.BatchSize);
         var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
+        var symbols = new CsvValueInterner();
+        var names = new CsvValueInterner();
+        var fields = new CsvRecordFields(csv.Configuration, MaxFieldLength);
         long row = 0;
         var insideBrokenLine = false;
         while (true)
         {
-            string[]? fields;
+            var readFailed = false;
             string? readError = null;
+            string? rawRecord = null;
             try
             {
                 if (!await csv.ReadAsync())
@@ -120,11 +128,13 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                     break;
                 }
 
-                fields = csv.Parser.Record;
+                rawRecord = csv.Parser.RawRecord ?? "";
+                fields.Load(csv.Parser, rawRecord);
+                readFailed = fields.Count == 0;
             }
             catch (CsvHelperException ex)
             {
-                fields = null;
+                readFailed = true;
                 readError = ex is MaxFieldSizeException
                     ? $"a field is longer than {MaxFieldLength / 1024} KB"
                     : $"the row could not be parsed as CSV ({ex.GetType().Name})";
@@ -132,7 +142,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
             // After an oversized field the parser resumes mid-line: the rest of that physical line is pieces of
             // the record already quarantined, not rows of its own (a 100 MB line is one bad row, not a hundred).
-            var rawRecord = csv.Parser.RawRecord ?? "";
+            rawRecord ??= csv.Parser.RawRecord ?? "";
             var endsLine = rawRecord.EndsWith('\n') || rawRecord.EndsWith('\r');
             if (insideBrokenLine)
             {
@@ -141,7 +151,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                 continue;
             }
 
-            insideBrokenLine = fields is null && !endsLine;
+            insideBrokenLine = readFailed && !endsLine;
             row++;
             if (row <= skipRows)
             {
@@ -152,10 +162,10 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             // Drift is counted per row so the event's count says how many rows showed it.
             context.Drift.Add(drift);
             var location = $"{fileName}:{csv.Parser.RawRow}";
-            var line = fields is null ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
-            batch.Add(fields is null
+            var line = readFailed ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
+            batch.Add(readFailed
                 ? SourceRecord.Rejected(null, line, location, readError!)
-                : ReadRow(fields, line, rawHeader, columns, missingColumns, badData, location, context));
+                : ReadRow(new CsvRow(fields, rawHeader, columns, symbols, names), line, missingColumns, badData, location, context));
             chunk.Add(line, csv.Parser.RawRow);
             badData = null;
 
@@ -173,115 +183,93 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
     /// An accepted row keeps its line as read (the batch's raw chunk holds it); a rejected row keeps the row as JSON
     /// keyed by the file's header, so the quarantine shows which value sits in which column.
     /// </summary>
-    private static SourceRecord ReadRow(string[] fields, string line, string[] rawHeader, CsvColumns columns, string? missingColumns,
-        string? badData, string location, SourceReadContext context)
+    private static SourceRecord ReadRow(CsvRow record, string line, string? missingColumns, string? badData, string location, SourceReadContext context)
     {
-        string RawJson() => RowAsJson(fields, rawHeader);
-        var symbol = columns.Get(fields, columns.Symbol)?.ToUpperInvariant();
-        var sourceId = string.IsNullOrEmpty(symbol) ? null : symbol;
+        var sourceId = record.Symbol();
 
         if (missingColumns is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, missingColumns);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, missingColumns);
         }
 
         if (badData is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
         }
 
-        if (fields.Any(f => f.Contains('\uFFFD')))
+        if (record.Fields.AnyContains('\uFFFD'))
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, "the row contains bytes that are not valid UTF-8");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, "the row contains bytes that are not valid UTF-8");
         }
 
-        if (fields.Any(f => f.Contains('\0')))
+        if (record.Fields.AnyContains('\0'))
         {
-            return SourceRecord.Rejected(sourceId, RawJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
+            return SourceRecord.Rejected(sourceId, record.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
         }
 
         if (sourceId is null)
         {
-            return SourceRecord.Rejected(null, RawJson(), location, "'symbol' is empty");
+            return SourceRecord.Rejected(null, record.AsJson(), location, "'symbol' is empty");
         }
 
-        if (sourceId.Length > 32 || !sourceId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '$'))
+        if (sourceId.Length > 32 || sourceId.AsSpan().ContainsAnyExcept(TickerCharacters))
         {
-            return SourceRecord.Rejected(null, RawJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+            return SourceRecord.Rejected(null, record.AsJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
         }
 
-        var priceText = columns.Get(fields, columns.Price);
-        if (string.IsNullOrEmpty(priceText))
+        var priceText = record.Get(record.Columns.Price);
+        if (priceText.IsEmpty)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, "'price_usd' is empty");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, "'price_usd' is empty");
         }
 
         var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
         if (error is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, error);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, error);
         }
 
         if (price < 0)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, $"'price_usd' is negative ({price})");
-        }
-
-        decimal? Optional(int index, string name, ref string? firstError)
-        {
-            var text = columns.Get(fields, index);
-            if (string.IsNullOrEmpty(text))
-            {
-                return null;
-            }
-
-            var value = JsonValues.ParseDecimal(text, name, out var e);
-            firstError ??= e;
-            return value;
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"'price_usd' is negative ({price})");
         }
 
         string? optionalError = null;
-        var marketCap = Optional(columns.MarketCap, "market_cap_usd", ref optionalError);
-        var volume = Optional(columns.Volume, "volume_24h_usd", ref optionalError);
-        var change = Optional(columns.Change, "percent_change_24h", ref optionalError);
+        var marketCap = Optional(record, record.Columns.MarketCap, "market_cap_usd", ref optionalError);
+        var volume = Optional(record, record.Columns.Volume, "volume_24h_usd", ref optionalError);
+        var change = Optional(record, record.Columns.Change, "percent_change_24h", ref optionalError);
         if (optionalError is not null)
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, optionalError);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, optionalError);
         }
 
-        var createdText = columns.Get(fields, columns.CreatedAt);
+        var createdText = record.Get(record.Columns.CreatedAt);
         var observedAt = context.StartedAt;
-        if (!string.IsNullOrEmpty(createdText) && !JsonValues.TryParseTimestamp(createdText, out observedAt))
+        if (!createdText.IsEmpty && !JsonValues.TryParseTimestamp(createdText, out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, RawJson(), location, $"'created_at' value {JsonValues.Truncate(createdText)} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
 
-        var name = columns.Get(fields, columns.Name);
         return SourceRecord.Accepted(sourceId, line, location,
-            new MarketValues(sourceId, string.IsNullOrEmpty(name) ? null : name, price!.Value, marketCap, volume, change, observedAt, null));
+            new MarketValues(sourceId, record.Name(), price!.Value, marketCap, volume, change, observedAt, null));
+    }
+
+    /// <summary>An optional number: absent or empty is null; the first bad one sets <paramref name="firstError"/>.</summary>
+    private static decimal? Optional(CsvRow record, int index, string name, ref string? firstError)
+    {
+        var text = record.Get(index);
+        if (text.IsEmpty)
+        {
+            return null;
+        }
+
+        var value = JsonValues.ParseDecimal(text, name, out var error);
+        firstError ??= error;
+        return value;
     }
 
     /// <summary>The start of an unparseable record, enough to find it in the file without storing megabytes.</summary>
     private static string Head(string? raw) => raw is null ? "" : raw.Length <= 4096 ? raw : raw[..4096] + "…";
-
-    /// <summary>The row as received, keyed by the file's own header names (extra columns included), as JSON text.</summary>
-    private static string RowAsJson(string[] fields, string[] header)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < fields.Length; i++)
-            {
-                var name = i < header.Length && !string.IsNullOrEmpty(header[i]) ? header[i] : $"column_{i + 1}";
-                json.WriteString(name, fields[i]);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 
     private static async Task<string> FingerprintAsync(string file, CancellationToken cancellationToken)
     {
@@ -300,8 +288,37 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         public int Volume { get; } = Array.IndexOf(header, "volume_24h_usd");
         public int Change { get; } = Array.IndexOf(header, "percent_change_24h");
         public int CreatedAt { get; } = Array.IndexOf(header, "created_at");
+    }
 
-        public string? Get(string[] fields, int index) => index >= 0 && index < fields.Length ? fields[index].Trim() : null;
+    /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values.</summary>
+    private readonly record struct CsvRow(CsvRecordFields Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names)
+    {
+        /// <summary>The field of a column, trimmed; empty when the column is absent or the row is short.</summary>
+        public ReadOnlySpan<char> Get(int index) => index >= 0 && index < Fields.Count ? Fields[index].Trim() : [];
+
+        /// <summary>The symbol upper-cased (one string per distinct symbol of the file), or null when empty.</summary>
+        public string? Symbol()
+        {
+            var symbol = Get(Columns.Symbol);
+            if (symbol.IsEmpty)
+            {
+                return null;
+            }
+
+            if (symbol.Length > CsvValueInterner.MaxLength)
+            {
+                return symbol.ToString().ToUpperInvariant();
+            }
+
+            Span<char> upper = stackalloc char[symbol.Length];
+            symbol.ToUpperInvariant(upper);
+            return Symbols.Intern(upper);
+        }
+
+        /// <summary>The name (one string per distinct name of the file), or null when empty.</summary>
+        public string? Name() => Get(Columns.Name) is { IsEmpty: false } name ? Names.Intern(name) : null;
+
+        public string AsJson() => Fields.ToJson(RawHeader);
     }
 
     /// <summary>Checkpoint of one file: its content fingerprint, the last data row committed, whether it is done.</summary>
