@@ -161,12 +161,19 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
             // Drift is counted per row so the event's count says how many rows showed it.
             context.Drift.Add(drift);
-            var location = $"{fileName}:{csv.Parser.RawRow}";
-            var line = readFailed ? Head(rawRecord) : rawRecord.TrimEnd('\r', '\n');
-            batch.Add(readFailed
-                ? SourceRecord.Rejected(null, line, location, readError!)
-                : ReadRow(new CsvRow(fields, rawHeader, columns, symbols, names), line, missingColumns, badData, location, context));
-            chunk.Add(line, csv.Parser.RawRow);
+            var rawRow = csv.Parser.RawRow;
+            if (readFailed)
+            {
+                var head = Head(rawRecord);
+                batch.Add(SourceRecord.Rejected(null, head, LocationOf(fileName, rawRow), readError!));
+                chunk.Add(head, rawRow);
+            }
+            else
+            {
+                batch.Add(ReadRow(new CsvRow(fields, rawHeader, columns, symbols, names), missingColumns, badData, fileName, rawRow, context));
+                chunk.Add(rawRecord.AsSpan().TrimEnd("\r\n"), rawRow);
+            }
+
             badData = null;
 
             if (batch.Count >= batchSize)
@@ -180,58 +187,58 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
     }
 
     /// <summary>
-    /// An accepted row keeps its line as read (the batch's raw chunk holds it); a rejected row keeps the row as JSON
+    /// An accepted row holds only its values (its line and number are in the batch's raw chunk); a rejected row keeps the row as JSON
     /// keyed by the file's header, so the quarantine shows which value sits in which column.
     /// </summary>
-    private static SourceRecord ReadRow(CsvRow record, string line, string? missingColumns, string? badData, string location, SourceReadContext context)
+    private static SourceRecord ReadRow(CsvRow record, string? missingColumns, string? badData, string fileName, long rawRow, SourceReadContext context)
     {
         var sourceId = record.Symbol();
 
         if (missingColumns is not null)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, missingColumns);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), missingColumns);
         }
 
         if (badData is not null)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
         }
 
         if (record.Fields.AnyContains('\uFFFD'))
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, "the row contains bytes that are not valid UTF-8");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), "the row contains bytes that are not valid UTF-8");
         }
 
         if (record.Fields.AnyContains('\0'))
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), location, "the row contains a NUL character");
+            return SourceRecord.Rejected(sourceId, record.AsJson().Replace("\\u0000", "\\uFFFD", StringComparison.Ordinal), LocationOf(fileName, rawRow), "the row contains a NUL character");
         }
 
         if (sourceId is null)
         {
-            return SourceRecord.Rejected(null, record.AsJson(), location, "'symbol' is empty");
+            return SourceRecord.Rejected(null, record.AsJson(), LocationOf(fileName, rawRow), "'symbol' is empty");
         }
 
         if (sourceId.Length > 32 || sourceId.AsSpan().ContainsAnyExcept(TickerCharacters))
         {
-            return SourceRecord.Rejected(null, record.AsJson(), location, $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+            return SourceRecord.Rejected(null, record.AsJson(), LocationOf(fileName, rawRow), $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
         }
 
         var priceText = record.Get(record.Columns.Price);
         if (priceText.IsEmpty)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, "'price_usd' is empty");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), "'price_usd' is empty");
         }
 
         var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
         if (error is not null)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, error);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), error);
         }
 
         if (price < 0)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"'price_usd' is negative ({price})");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"'price_usd' is negative ({price})");
         }
 
         string? optionalError = null;
@@ -240,17 +247,17 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         var change = Optional(record, record.Columns.Change, "percent_change_24h", ref optionalError);
         if (optionalError is not null)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, optionalError);
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), optionalError);
         }
 
         var createdText = record.Get(record.Columns.CreatedAt);
         var observedAt = context.StartedAt;
         if (!createdText.IsEmpty && !JsonValues.TryParseTimestamp(createdText, out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), location, $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
 
-        return SourceRecord.Accepted(sourceId, line, location,
+        return SourceRecord.AcceptedInRawChunk(sourceId,
             new MarketValues(sourceId, record.Name(), price!.Value, marketCap, volume, change, observedAt, null));
     }
 
@@ -267,6 +274,9 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         firstError ??= error;
         return value;
     }
+
+    /// <summary>Where a rejected row stands: the file and the row's line number. Made only for rejected rows.</summary>
+    private static string LocationOf(string fileName, long rawRow) => string.Create(CultureInfo.InvariantCulture, $"{fileName}:{rawRow}");
 
     /// <summary>The start of an unparseable record, enough to find it in the file without storing megabytes.</summary>
     private static string Head(string? raw) => raw is null ? "" : raw.Length <= 4096 ? raw : raw[..4096] + "…";

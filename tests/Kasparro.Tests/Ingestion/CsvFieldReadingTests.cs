@@ -33,9 +33,8 @@ public sealed class CsvFieldReadingTests
             new DateTimeOffset(2026, 2, 8, 13, 52, 28, TimeSpan.Zero), null);
         Assert.All(records, r => Assert.Equal(expected, r.Values));
         Assert.All(records, r => Assert.Equal("BTC", r.SourceId));
-        Assert.Equal(["prices.csv:2", "prices.csv:3", "prices.csv:4", "prices.csv:5"], records.Select(r => r.Location));
 
-        // Each record keeps its line exactly as written, in the record and in the batch's raw chunk.
+        // Each line is kept exactly as written, with its line numbers, in the batch's raw chunk (not in the records).
         string[] lines =
         [
             "BTC,Bitcoin,70000.5,1.4e12,,-1.25,2026-02-08T13:52:28Z",
@@ -43,9 +42,10 @@ public sealed class CsvFieldReadingTests
             "  btc , Bitcoin ,\t70000.5\t, 1.4e12 ,  , -1.25 , 2026-02-08T13:52:28Z ",
             " \"btc\" ,\"Bitcoin\", 70000.5,1.4e12,,-1.25,2026-02-08T13:52:28Z",
         ];
-        Assert.Equal(lines, records.Select(r => r.RawPayload));
+        Assert.All(records, r => Assert.Equal(("", ""), (r.RawPayload, r.Location)));
         using var chunk = JsonDocument.Parse(batches.Single(b => b.RawChunk is not null).RawChunk!.Json);
         Assert.Equal(lines, chunk.RootElement.GetProperty("rows").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal((2, 5), (chunk.RootElement.GetProperty("first_line").GetInt32(), chunk.RootElement.GetProperty("last_line").GetInt32()));
     }
 
     [Fact]
