@@ -130,6 +130,7 @@ public sealed class EtlRunner(
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
             var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
             var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
+            // A file's last batch (for an API source, the run's): per-file state is written with it.
             var endsFile = next is null || next.Batch.Checkpoint.Key != batch.Checkpoint.Key;
 
             var now = clock.GetUtcNow();

@@ -59,33 +59,11 @@ public static class JsonValues
         TryGetPath(item, path, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var v) ? v : null;
 
     /// <summary>ISO 8601 (with or without fractional seconds) or epoch milliseconds, as UTC.</summary>
-    public static bool TryParseTimestamp(string? text, out DateTimeOffset value)
-    {
-        value = default;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
-        text = text.Trim();
-        if (text.All(char.IsAsciiDigit) && text.Length is >= 12 and <= 14 && long.TryParse(text, CultureInfo.InvariantCulture, out var epochMs))
-        {
-            value = DateTimeOffset.FromUnixTimeMilliseconds(epochMs);
-            return true;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            value = parsed.ToUniversalTime();
-            return true;
-        }
-
-        return false;
-    }
+    public static bool TryParseTimestamp(string? text, out DateTimeOffset value) => TryParseTimestamp(text.AsSpan(), out value);
 
     /// <summary>
-    /// <see cref="TryParseTimestamp(string?, out DateTimeOffset)"/> for text that is not a string of its own (a CSV field):
-    /// the same rules and results, with the common exact form read without the general parser.
+    /// ISO 8601 (with or without fractional seconds) or epoch milliseconds, as UTC, from text that need not be a string
+    /// of its own (a CSV field); the common exact form is read without the general parser.
     /// </summary>
     public static bool TryParseTimestamp(ReadOnlySpan<char> text, out DateTimeOffset value)
     {

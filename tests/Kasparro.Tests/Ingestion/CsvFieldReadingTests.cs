@@ -103,15 +103,36 @@ public sealed class CsvFieldReadingTests
     [InlineData("not a date")]
     [InlineData("")]
     [InlineData("   ")]
-    public void A_timestamp_read_from_a_span_is_read_as_from_a_string(string text)
+    public void A_timestamp_is_read_as_the_general_rule_reads_it_fast_path_or_not(string text)
     {
-        var fromString = JsonValues.TryParseTimestamp(text, out var expected);
+        var byRule = GeneralTimestampRule(text, out var expected);
 
-        var fromSpan = JsonValues.TryParseTimestamp(text.AsSpan(), out var actual);
+        var read = JsonValues.TryParseTimestamp(text.AsSpan(), out var actual);
 
-        Assert.Equal(fromString, fromSpan);
+        Assert.Equal(byRule, read);
         Assert.Equal(expected, actual);
         Assert.Equal(expected.Offset, actual.Offset);
+    }
+
+    /// <summary>The rule the digit-by-digit fast path must agree with: epoch milliseconds, else the general parser, as UTC.</summary>
+    private static bool GeneralTimestampRule(string text, out DateTimeOffset value)
+    {
+        value = default;
+        text = text.Trim();
+        if (text.Length is >= 12 and <= 14 && text.All(char.IsAsciiDigit))
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+            return true;
+        }
+
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            return false;
+        }
+
+        value = parsed.ToUniversalTime();
+        return true;
     }
 
     [Theory]
