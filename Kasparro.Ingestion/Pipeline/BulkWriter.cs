@@ -13,9 +13,10 @@ public readonly record struct ResolvedRecord(string SourceId, string AssetId, Ma
 
 /// <summary>
 /// The one bulk writer. Per batch, in the caller's transaction (with the checkpoint and run counts): quarantined
-/// rows by binary COPY, raw payloads as array parameters, the price history by binary COPY straight into <c>price_history</c> when
-/// none of the batch's observations can already be there (else through a staging table and
-/// <c>ON CONFLICT DO NOTHING</c>), and the latest normalized record per source id by one set-based upsert.
+/// rows by binary COPY, raw payloads as array parameters, the price history by binary COPY straight into
+/// <c>price_history</c> when the batch only adds observations newer than each source id's latest record (else, or when
+/// the copy meets a stored key, through a staging table and <c>ON CONFLICT DO NOTHING</c>), and the latest normalized
+/// record per source id by one set-based upsert.
 /// No per-row statements or round trips.
 /// </summary>
 public static class BulkWriter
@@ -46,13 +47,6 @@ public static class BulkWriter
         ON CONFLICT (source, content_hash) DO NOTHING
         """;
 
-    // Any stored observation of these source ids inside the batch's time span means a row may conflict: the batch then
-    // takes the staged path. A fresh span (the normal case for files and new snapshots) is copied straight in.
-    private const string MayConflict = """
-        SELECT EXISTS (SELECT 1 FROM price_history
-                        WHERE source = @source AND source_id = ANY(@ids) AND observed_at BETWEEN @from AND @to)
-        """;
-
     private const string MergeHistory = """
         INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
         SELECT @source, source_id, observed_at, asset_id, price, market_cap, volume, @backfill, @run FROM etl_history_stage
@@ -60,8 +54,8 @@ public static class BulkWriter
         RETURNING source_id, observed_at
         """;
 
-    private const string KnownSourceIds = """
-        SELECT source_id FROM normalized_records WHERE source = @source AND source_id = ANY(@ids)
+    private const string LatestRecordTimes = """
+        SELECT source_id, created_at FROM normalized_records WHERE source = @source AND source_id = ANY(@ids)
         """;
 
     private const string UpsertLatest = """
@@ -107,16 +101,17 @@ public static class BulkWriter
         }
 
         var (observations, sourceIds) = FirstOfEachObservation(records);
-        var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, sourceIds, isBackfill, cancellationToken);
-        var known = stored.Count > 0 || newerInNextBatch.Count > 0 ? await KnownAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
-        await UpsertLatestAsync(connection, transaction, source, observations, id => known.Contains(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
+        var latestOf = observations.Count > 0 ? await LatestRecordTimesAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
+        var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
+        await UpsertLatestAsync(connection, transaction, source, observations,
+            id => latestOf.ContainsKey(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
 
         // Stored observations are in key order, so each source id's come together: the first of a new one is inserted.
         int inserted = 0, updated = 0;
         for (var i = 0; i < stored.Count; i++)
         {
             var first = i == 0 || !string.Equals(stored[i].SourceId, stored[i - 1].SourceId, StringComparison.Ordinal);
-            if (first && !known.Contains(stored[i].SourceId))
+            if (first && !latestOf.ContainsKey(stored[i].SourceId))
             {
                 inserted++;
             }
@@ -204,17 +199,18 @@ public static class BulkWriter
 
     /// <summary>Adds the batch's observations to the history; returns those that were not stored before.</summary>
     private static async Task<IReadOnlyList<ResolvedRecord>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string source, long runId, List<ResolvedRecord> observations, string[] sourceIds, bool isBackfill, CancellationToken cancellationToken)
+        string source, long runId, List<ResolvedRecord> observations, bool mayRepeatStored, bool isBackfill, CancellationToken cancellationToken)
     {
         if (observations.Count == 0)
         {
             return observations;
         }
 
-        if (!await MayConflictAsync(connection, transaction, source, observations, sourceIds, cancellationToken))
+        if (!mayRepeatStored)
         {
-            // A writer outside this source's lock (a backfill adds to the same series) can still get there first:
-            // then the copy fails on the key, and the savepoint lets the batch take the staged path instead.
+            // The guess can be wrong (see MayRepeatStored), and a writer outside this source's lock (a backfill adds to
+            // the same series) can get there first: then the copy fails on the key, and the savepoint lets the batch
+            // take the staged path instead.
             await transaction.SaveAsync("history_copy", cancellationToken);
             try
             {
@@ -247,32 +243,45 @@ public static class BulkWriter
         return observations.Where(r => added.Contains(ObservationKey(r.SourceId, r.Values.ObservedAt))).ToList();
     }
 
-    private static async Task<bool> MayConflictAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        List<ResolvedRecord> observations, string[] sourceIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the batch may repeat stored observations: some source id's earliest observation in it is not after that
+    /// id's latest record. A batch that only adds observations newer than every latest record (the later rows of a file,
+    /// a new snapshot) is copied straight in. A guess from the small table of latest records: history stored past a
+    /// latest record not yet moved (a run that failed inside a file) or by a backfill is not seen, and then the copy fails
+    /// on the key and the batch takes the staged path. Asking price_history itself cost ~29 ms a batch, 1.4 s of a
+    /// 1M-row load (docs/performance.md).
+    /// </summary>
+    private static bool MayRepeatStored(List<ResolvedRecord> observations, Dictionary<string, DateTimeOffset> latestOf)
     {
-        await using var command = new NpgsqlCommand(MayConflict, connection, transaction);
-        command.Parameters.AddWithValue("source", source);
-        command.Parameters.AddWithValue("ids", sourceIds);
-        command.Parameters.AddWithValue("from", observations.Min(r => r.Values.ObservedAt));
-        command.Parameters.AddWithValue("to", observations.Max(r => r.Values.ObservedAt));
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        // In key order, the first observation of each source id is its earliest.
+        for (var i = 0; i < observations.Count; i++)
+        {
+            var record = observations[i];
+            var first = i == 0 || !string.Equals(record.SourceId, observations[i - 1].SourceId, StringComparison.Ordinal);
+            if (first && latestOf.TryGetValue(record.SourceId, out var latest) && Micros(record.Values.ObservedAt) <= Micros(latest))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
-    /// <summary>The source ids among <paramref name="sourceIds"/> that had a normalized record before this batch.</summary>
-    private static async Task<HashSet<string>> KnownAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        string[] sourceIds, CancellationToken cancellationToken)
+    /// <summary>The time of the latest record of each of <paramref name="sourceIds"/> that had one before this batch.</summary>
+    private static async Task<Dictionary<string, DateTimeOffset>> LatestRecordTimesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string source, string[] sourceIds, CancellationToken cancellationToken)
     {
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand(KnownSourceIds, connection, transaction);
+        var latestOf = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(LatestRecordTimes, connection, transaction);
         command.Parameters.AddWithValue("source", source);
         command.Parameters.AddWithValue("ids", sourceIds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            known.Add(reader.GetString(0));
+            latestOf[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
         }
 
-        return known;
+        return latestOf;
     }
 
     /// <summary>

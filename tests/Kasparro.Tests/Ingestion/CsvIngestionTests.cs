@@ -235,6 +235,26 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_row_already_in_history_past_its_coins_latest_record_is_counted_unchanged_and_the_file_still_loads()
+    {
+        var folder = TestFiles.CreateFolder(("a.csv", "symbol,price_usd,created_at\nBTC,70000,2026-02-01T00:00:00Z\n"));
+        await RunCsvAsync(folder);
+        // History past the latest record, as a backfill or a run that failed inside a file leaves it: the writer's
+        // guess from the latest records does not see it, so the copy meets the key and the batch goes the staged way.
+        await database.ExecuteAsync(
+            "INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill) VALUES ('csv', 'BTC', '2026-02-03T00:00:00Z', 'btc', 71500, true)");
+        File.WriteAllText(Path.Combine(folder, "b.csv"),
+            "symbol,price_usd,created_at\nBTC,71000,2026-02-02T00:00:00Z\nBTC,71500,2026-02-03T00:00:00Z\nBTC,72000,2026-02-04T00:00:00Z\n");
+
+        var second = await RunCsvAsync(folder);
+
+        Assert.Equal(EtlRunStatus.Success, second.Status);
+        Assert.Equal((3, 0, 2, 1), (second.Counts.Fetched, second.Counts.Inserted, second.Counts.Updated, second.Counts.Unchanged));
+        Assert.Equal(4, await database.ScalarAsync<int>("SELECT count(*) FROM price_history"));
+        Assert.Equal(72000m, await database.ScalarAsync<decimal>("SELECT price_usd FROM normalized_records WHERE id = 'csv_BTC'"));
+    }
+
+    [Fact]
     public async Task An_observation_another_writer_commits_during_the_copy_is_kept_and_the_batch_still_loads()
     {
         var folder = TestFiles.CreateFolder(("prices.csv", "symbol,price_usd,created_at\nBTC,70000,2026-02-01T00:00:00Z\nETH,2100,2026-02-01T00:00:00Z\n"));
