@@ -16,7 +16,8 @@ public static class DataApi
             .WithName("GetData")
             .WithSummary("Normalized market records, filtered and paged, ordered by id")
             .WithTags("Data")
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         return routes;
     }
 

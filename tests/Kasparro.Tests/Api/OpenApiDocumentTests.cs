@@ -8,19 +8,19 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
 {
     public static TheoryData<string, string, string[]> ContractOperations() => new()
     {
-        { "get", "/data", ["200", "400", "429"] },
+        { "get", "/data", ["200", "400", "429", "502", "503"] },
         { "get", "/health", ["200", "503"] },
-        { "get", "/stats", ["200"] },
+        { "get", "/stats", ["200", "503"] },
         { "post", "/trigger-etl", ["202", "400", "401", "403", "409", "503"] },
-        { "get", "/runs", ["200", "400"] },
-        { "get", "/runs/{id}", ["200", "400", "404"] },
-        { "get", "/compare-runs", ["200", "400", "404"] },
-        { "get", "/assets", ["200", "400"] },
-        { "get", "/assets/{id}", ["200", "400", "404"] },
-        { "get", "/assets/{id}/history", ["200", "400", "404"] },
-        { "get", "/divergences", ["200", "400"] },
-        { "get", "/drift", ["200", "400"] },
-        { "get", "/quarantine", ["200", "400"] },
+        { "get", "/runs", ["200", "400", "503"] },
+        { "get", "/runs/{id}", ["200", "400", "404", "503"] },
+        { "get", "/compare-runs", ["200", "400", "404", "503"] },
+        { "get", "/assets", ["200", "400", "502", "503"] },
+        { "get", "/assets/{id}", ["200", "400", "404", "502", "503"] },
+        { "get", "/assets/{id}/history", ["200", "400", "404", "502", "503"] },
+        { "get", "/divergences", ["200", "400", "502", "503"] },
+        { "get", "/drift", ["200", "400", "503"] },
+        { "get", "/quarantine", ["200", "400", "503"] },
     };
 
     [Theory]
