@@ -41,7 +41,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.HasIndex(r => new { r.Source, r.ContentHash }).IsUnique();
             e.HasIndex(r => new { r.Source, r.SourceId });
             // lz4 compresses a CSV batch's lines (about 1.5 MB) several times faster than the default pglz.
-            e.Property(r => r.Payload).HasColumnType("jsonb").UseCompressionMethod("lz4");
+            e.Property(r => r.Payload).HasColumnType("json").UseCompressionMethod("lz4");
         });
 
         model.Entity<MarketRecord>(e =>

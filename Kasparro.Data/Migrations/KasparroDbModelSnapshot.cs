@@ -437,7 +437,7 @@ namespace Kasparro.Data.Migrations
 
                     b.Property<JsonDocument>("Payload")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("payload")
                         .HasAnnotation("Npgsql:Compression:", "lz4");
 

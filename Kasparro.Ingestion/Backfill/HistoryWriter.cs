@@ -85,7 +85,7 @@ public static class HistoryWriter
         merge.Parameters.AddWithValue("half", granularity / 2);
         merge.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("last", NpgsqlDbType.TimestampTz) { TypedValue = chart.Points.Count > 0 ? chart.Points.Max(p => p.ObservedAt) : null });
         merge.Parameters.AddWithValue("hash", RawPayload.HashOf(payload));
-        merge.Parameters.AddWithValue("payload", NpgsqlDbType.Jsonb, payload);
+        merge.Parameters.AddWithValue("payload", NpgsqlDbType.Json, payload);
         await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var inserted = reader.GetInt32(0);

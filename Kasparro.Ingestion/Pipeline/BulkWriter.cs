@@ -193,7 +193,7 @@ public static class BulkWriter
             TypedValue = raw.Select(r => r.SourceTimestamp).ToArray(),
         });
         insert.Parameters.AddWithValue("hashes", raw.Select(r => r.ContentHash).ToArray());
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { TypedValue = raw.Select(r => r.Json).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = raw.Select(r => r.Json).ToArray() });
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -25,8 +25,8 @@ public sealed class CsvRawChunk(string fileName, string fingerprint, string head
     {
         if (_json is null)
         {
-            // The rows are written straight into the document and the line numbers after them, once known: jsonb keeps
-            // keys in its own order, so the stored payload is the same as with the numbers first, without a second copy.
+            // The rows are written straight into the document and the line numbers after them, once known, so the
+            // document is built without a second copy.
             _json = new Utf8JsonWriter(_buffer);
             _json.WriteStartObject();
             _json.WriteString("file", fileName);
@@ -36,7 +36,8 @@ public sealed class CsvRawChunk(string fileName, string fingerprint, string head
             _firstLine = line;
         }
 
-        // jsonb cannot hold U+0000; the row itself is quarantined for it (CsvSource), the chunk keeps a visible stand-in.
+        // PostgreSQL text cannot hold U+0000 (->> fails on its escape); the row itself is quarantined for it
+        // (CsvSource), the chunk keeps a visible stand-in.
         if (rawRecord.Contains('\0'))
         {
             _json.WriteStringValue(rawRecord.ToString().Replace('\0', '\uFFFD'));

@@ -7,8 +7,8 @@ namespace Kasparro.Tests.Infrastructure;
 public static class RawCsvRows
 {
     /// <summary>How many CSV rows the raw chunks hold.</summary>
-    public const string Count = "SELECT coalesce(sum(jsonb_array_length(payload -> 'rows')), 0) FROM raw_records WHERE source = 'csv'";
+    public const string Count = "SELECT coalesce(sum(json_array_length(payload -> 'rows')), 0) FROM raw_records WHERE source = 'csv'";
 
     /// <summary>How many different row texts the raw chunks hold (equal to <see cref="Count"/> when none is kept twice).</summary>
-    public const string Distinct = "SELECT count(DISTINCT r) FROM raw_records, jsonb_array_elements_text(payload -> 'rows') r WHERE source = 'csv'";
+    public const string Distinct = "SELECT count(DISTINCT r) FROM raw_records, json_array_elements_text(payload -> 'rows') r WHERE source = 'csv'";
 }

@@ -54,6 +54,23 @@ public sealed class SnapshotIngestionTests : IClassFixture<DatabaseFixture>, IAs
     }
 
     [Fact]
+    public async Task Every_raw_payload_is_stored_as_the_text_the_source_sent_and_matches_its_content_hash()
+    {
+        await using var host = IngestionHost.Create(_database.ConnectionString, _upstream);
+        await host.RunAsync(SourceNames.CoinGecko);
+        await host.RunAsync(SourceNames.CoinPaprika);
+
+        // The hash is taken of the text as received: a payload stored rewritten (jsonb re-orders keys and rewrites
+        // numbers) would no longer match it.
+        Assert.Equal(GeckoCoins + PaprikaCoins, await _database.ScalarAsync<int>("SELECT count(*) FROM raw_records"));
+        Assert.Equal(0, await _database.ScalarAsync<int>(
+            "SELECT count(*) FROM raw_records WHERE encode(sha256(convert_to(payload::text, 'UTF8')), 'hex') <> content_hash"));
+        // CoinGecko sends "id" first; jsonb would have put shorter keys such as "ath" before it.
+        Assert.StartsWith("{\"id\":\"bitcoin\"", await _database.ScalarAsync<string>(
+            "SELECT payload::text FROM raw_records WHERE source = 'coingecko' AND source_id = 'bitcoin'"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_coinpaprika_snapshot_reads_the_usd_quote()
     {
         await using var host = IngestionHost.Create(_database.ConnectionString, _upstream);
