@@ -110,8 +110,7 @@ public static class BulkWriter
         int inserted = 0, updated = 0;
         for (var i = 0; i < stored.Count; i++)
         {
-            var first = i == 0 || !string.Equals(stored[i].SourceId, stored[i - 1].SourceId, StringComparison.Ordinal);
-            if (first && !latestOf.ContainsKey(stored[i].SourceId))
+            if (StartsItsSourceId(stored, i) && !latestOf.ContainsKey(stored[i].SourceId))
             {
                 inserted++;
             }
@@ -165,6 +164,10 @@ public static class BulkWriter
         ArrayPool<ObservationOrder>.Shared.Return(order);
         return (observations, sourceIds);
     }
+
+    /// <summary>Whether record <paramref name="i"/> of a list in key order is the first (the earliest) of its source id.</summary>
+    private static bool StartsItsSourceId(IReadOnlyList<ResolvedRecord> inKeyOrder, int i) =>
+        i == 0 || !string.Equals(inKeyOrder[i].SourceId, inKeyOrder[i - 1].SourceId, StringComparison.Ordinal);
 
     /// <summary>A record's place in key order: source id (by rank), time, then position read (so the first read wins).</summary>
     private readonly record struct ObservationOrder(int Rank, long Micros, int Position) : IComparable<ObservationOrder>
@@ -257,8 +260,7 @@ public static class BulkWriter
         for (var i = 0; i < observations.Count; i++)
         {
             var record = observations[i];
-            var first = i == 0 || !string.Equals(record.SourceId, observations[i - 1].SourceId, StringComparison.Ordinal);
-            if (first && latestOf.TryGetValue(record.SourceId, out var latest) && Micros(record.Values.ObservedAt) <= Micros(latest))
+            if (StartsItsSourceId(observations, i) && latestOf.TryGetValue(record.SourceId, out var latest) && Micros(record.Values.ObservedAt) <= Micros(latest))
             {
                 return true;
             }
