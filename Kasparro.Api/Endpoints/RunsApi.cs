@@ -14,6 +14,10 @@ public static class RunsApi
     private const int QuarantinePreview = 100;
     private static readonly string[] Statuses = [EtlRunStatus.Running, EtlRunStatus.Success, EtlRunStatus.Partial, EtlRunStatus.Failed];
 
+    /// <summary>The columns <c>GET /runs</c> sorts by (<c>sort=fetched</c> ascending, <c>sort=-fetched</c> descending).</summary>
+    private static readonly string[] SortKeys = ["started_at", "source", "status", "duration_ms", "fetched", "inserted", "quarantined"];
+    private static readonly string[] Sorts = [.. SortKeys, .. SortKeys.Select(k => "-" + k)];
+
     /// <summary>The one projection of a run row into its API shape.</summary>
     public static readonly Expression<Func<EtlRun, RunItem>> ToItem = r => new RunItem(
         r.Id, r.Source, r.Status, r.Trigger, r.TriggerId, UtcTime.Of(r.StartedAt), UtcTime.Of(r.FinishedAt),
@@ -35,10 +39,12 @@ public static class RunsApi
         [FromQuery] string? source,
         [FromQuery] string? status,
         [FromQuery(Name = "trigger_id")] string? triggerId,
+        [FromQuery] string? sort,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
         var pageSize = query.Limit(limit, 20);
+        var order = query.OneOf(sort, "sort", Sorts) ?? "-started_at";
         var skip = query.Offset(offset);
         var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
         var statusFilter = query.OneOf(status, "status", Statuses);
@@ -65,9 +71,26 @@ public static class RunsApi
         }
 
         var total = await rows.LongCountAsync(cancellationToken);
-        var page = await rows.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
+        var page = await Sorted(rows, order)
             .Skip(skip).Take(pageSize).Select(ToItem).ToListAsync(cancellationToken);
         return TypedResults.Ok(Page<RunItem>.Of(page, pageSize, skip, total));
+    }
+
+    /// <summary>Orders runs by one column; the newest run first among equals, so paging is stable.</summary>
+    private static IQueryable<EtlRun> Sorted(IQueryable<EtlRun> rows, string sort)
+    {
+        var descending = sort.StartsWith('-');
+        IOrderedQueryable<EtlRun> ordered = sort.TrimStart('-') switch
+        {
+            "source" => descending ? rows.OrderByDescending(r => r.Source) : rows.OrderBy(r => r.Source),
+            "status" => descending ? rows.OrderByDescending(r => r.Status) : rows.OrderBy(r => r.Status),
+            "duration_ms" => descending ? rows.OrderByDescending(r => r.DurationMs) : rows.OrderBy(r => r.DurationMs),
+            "fetched" => descending ? rows.OrderByDescending(r => r.Fetched) : rows.OrderBy(r => r.Fetched),
+            "inserted" => descending ? rows.OrderByDescending(r => r.Inserted) : rows.OrderBy(r => r.Inserted),
+            "quarantined" => descending ? rows.OrderByDescending(r => r.Quarantined) : rows.OrderBy(r => r.Quarantined),
+            _ => descending ? rows.OrderByDescending(r => r.StartedAt) : rows.OrderBy(r => r.StartedAt),
+        };
+        return ordered.ThenByDescending(r => r.StartedAt).ThenByDescending(r => r.Id);
     }
 
     public static async Task<Results<Ok<RunDetail>, ProblemHttpResult, ValidationProblem>> GetRunAsync(

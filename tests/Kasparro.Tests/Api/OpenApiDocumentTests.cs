@@ -56,4 +56,15 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.Equal(200, (int)docs.StatusCode);
         Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Runs_document_their_sort_parameter()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var parameters = document.GetProperty("paths").GetProperty("/runs").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Select(p => (p.GetProperty("name").GetString(), p.GetProperty("in").GetString())).ToList();
+        Assert.Contains(("sort", "query"), parameters);
+        Assert.Contains(("limit", "query"), parameters);
+    }
 }

@@ -71,6 +71,26 @@ public sealed class RunsApiTests(DatabaseFixture database) : IClassFixture<Datab
     }
 
     [Fact]
+    public async Task Runs_sort_by_a_column_in_either_direction_and_page_in_that_order()
+    {
+        // A running run has no duration yet: PostgreSQL puts nulls last ascending and first descending.
+        Assert.Equal([3, _baseline.Id, _degraded.Id, _running.Id], (await _client.GetJsonAsync("/runs?sort=duration_ms")).Ids().Select(long.Parse));
+        Assert.Equal([_running.Id, _degraded.Id, _baseline.Id, 3], (await _client.GetJsonAsync("/runs?sort=-duration_ms")).Ids().Select(long.Parse));
+        Assert.Equal([_baseline.Id, _degraded.Id, 3, _running.Id], (await _client.GetJsonAsync("/runs?sort=started_at")).Ids().Select(long.Parse));
+        var secondPage = await _client.GetJsonAsync("/runs?sort=-fetched&source=coingecko&limit=1&offset=1");
+        Assert.Equal([_degraded.Id], secondPage.Ids().Select(long.Parse));
+        Assert.Equal(2, secondPage.GetProperty("pagination").GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_unknown_sort_is_a_400_naming_the_choices()
+    {
+        var response = await _client.GetAsync("/runs?sort=worker");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("-duration_ms", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Run_detail_has_its_drift_and_first_hundred_quarantined_records()
     {
         var run = await _client.GetJsonAsync($"/runs/{_degraded.Id}");
