@@ -23,8 +23,9 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<Dictionary<string, SourceStats>>> GetStatsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<Dictionary<string, SourceStats>>("stats", cancellationToken);
 
-    public Task<ApiResult<Page<EtlRun>>> GetRunsAsync(int limit, int offset = 0, string? source = null, string? status = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<EtlRun>>(Query("runs", ("limit", Number(limit)), ("offset", Number(offset)), ("source", source), ("status", status)), cancellationToken);
+    /// <summary><c>GET /runs</c>; <paramref name="sort"/> is the API's column key (<c>duration_ms</c>, <c>-fetched</c>), null for newest first.</summary>
+    public Task<ApiResult<Page<EtlRun>>> GetRunsAsync(int limit, int offset = 0, string? source = null, string? status = null, string? sort = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<EtlRun>>(Query("runs", ("limit", Number(limit)), ("offset", Number(offset)), ("source", source), ("status", status), ("sort", sort)), cancellationToken);
 
     public Task<ApiResult<EtlRunDetail>> GetRunAsync(long id, CancellationToken cancellationToken = default) =>
         GetAsync<EtlRunDetail>($"runs/{Number(id)}", cancellationToken);

@@ -1,0 +1,44 @@
+using Kasparro.Dashboard.Api;
+using Microsoft.AspNetCore.Components;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace Kasparro.Dashboard.Components.Shared;
+
+/// <summary>
+/// Feeds a <see cref="FluentDataGrid{TGridItem}"/> from one of the API's limit/offset lists: the grid's
+/// <c>StartIndex</c>/<c>Count</c> become <c>offset</c>/<c>limit</c> and the API's <c>pagination.total</c> the grid's
+/// total, so the paginator pages on the server. A failed call leaves the grid empty and its message in <see cref="Error"/>.
+/// </summary>
+public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<ApiResult<Page<T>>>> fetch)
+{
+    /// <summary>The page the grid shows, shared with its <see cref="FluentPaginator"/>.</summary>
+    public PaginationState Pagination { get; } = new() { ItemsPerPage = pageSize };
+
+    /// <summary>Why the last page could not be loaded; null when it was.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Called after every page the grid loaded (pages write their zero-based page index and sort to the URL here).</summary>
+    public Func<ApiGridRequest<T>, Task>? Loaded { get; set; }
+
+    /// <summary>The grid's <c>ItemsProvider</c>.</summary>
+    public async ValueTask<GridItemsProviderResult<T>> ProvideAsync(GridItemsProviderRequest<T> request)
+    {
+        var page = new ApiGridRequest<T>(request.Count ?? Pagination.ItemsPerPage, request.StartIndex, request.SortByColumn, request.SortByAscending,
+            request.StartIndex / Math.Max(1, Pagination.ItemsPerPage), request.CancellationToken);
+        var result = await fetch(page);
+        // The client reports a cancelled call as a failure; a grid that moved on to another page is not one.
+        request.CancellationToken.ThrowIfCancellationRequested();
+        Error = result.Error;
+        if (Loaded is { } loaded)
+        {
+            await loaded(page);
+        }
+
+        return result.Value is { } value
+            ? GridItemsProviderResult.From(value.Data.ToList(), (int)Math.Min(int.MaxValue, value.Pagination?.Total ?? value.Data.Count))
+            : GridItemsProviderResult.From(new List<T>(), 0);
+    }
+}
+
+/// <summary>One page a grid asks for, in the API's terms (limit/offset) with the grid's sort column.</summary>
+public sealed record ApiGridRequest<T>(int Limit, int Offset, ColumnBase<T>? SortColumn, bool Ascending, int PageIndex, CancellationToken CancellationToken);
