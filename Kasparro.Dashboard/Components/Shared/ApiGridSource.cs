@@ -42,3 +42,20 @@ public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<
 
 /// <summary>One page a grid asks for, in the API's terms (limit/offset) with the grid's sort column.</summary>
 public sealed record ApiGridRequest<T>(int Limit, int Offset, ColumnBase<T>? SortColumn, bool Ascending, int PageIndex, CancellationToken CancellationToken);
+
+/// <summary>Reloading a paged grid after its filters changed.</summary>
+public static class GridPages
+{
+    /// <summary>Back to the first page: moving the paginator reloads the grid; already there, the grid reloads itself.</summary>
+    public static async Task ReloadAsync<T>(PaginationState pagination, FluentDataGrid<T>? grid)
+    {
+        if (pagination.CurrentPageIndex != 0)
+        {
+            await pagination.SetCurrentPageIndexAsync(0);
+        }
+        else if (grid is not null)
+        {
+            await grid.RefreshDataAsync();
+        }
+    }
+}

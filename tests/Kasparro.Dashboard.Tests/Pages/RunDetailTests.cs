@@ -24,7 +24,7 @@ public sealed class RunDetailTests : DashboardTestContext
         Assert.Contains("130", page.Find("[data-testid=run-summary]").TextContent);
         Assert.Contains("2 rows could not be read", page.Find("[data-testid=run-error]").TextContent);
         Assert.Equal("renamed", page.Find("[data-testid=drift-row]").GetAttribute("data-kind"));
-        Assert.Contains("price_usd is not a number", page.Find("[data-testid=quarantine-row]").TextContent);
+        Assert.Contains("price_usd is not a number", page.Find("[data-testid=quarantine-row]").Closest("tr")!.TextContent);
         Assert.Contains("Showing 1 of 130", page.Markup);
     }
 
