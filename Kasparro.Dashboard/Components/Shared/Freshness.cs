@@ -28,12 +28,12 @@ public static class Freshness
         _ => FreshnessLevel.Old,
     };
 
-    public static string Colour(FreshnessLevel level) => level switch
+    public static Tone Tone(FreshnessLevel level) => level switch
     {
-        FreshnessLevel.Fresh => "#107c10",
-        FreshnessLevel.Stale => "#bc4b09",
-        FreshnessLevel.Old => "#c50f1f",
-        _ => "#616161",
+        FreshnessLevel.Fresh => Shared.Tone.Success,
+        FreshnessLevel.Stale => Shared.Tone.Warning,
+        FreshnessLevel.Old => Shared.Tone.Error,
+        _ => Shared.Tone.Neutral,
     };
 
     public static string Label(FreshnessLevel level) => level switch

@@ -113,8 +113,10 @@ public sealed class PricesTests : DashboardTestContext
         Api.Json("/assets?q=eth", Page(Ethereum));
         var page = Render<Prices>();
 
-        page.Find("fluent-search").Input("eth");
+        page.Find("[data-testid=asset-picker] fluent-text-field").Input("eth");
+        page.WaitForAssertion(() => Assert.Equal("eth-ethereum", page.Find("[data-testid=asset-result]").GetAttribute("data-asset")));
+        page.Find("fluent-option").Click();
 
-        page.WaitForAssertion(() => Assert.Equal("/prices/eth-ethereum?range=7d", page.Find("[data-testid=asset-result]").GetAttribute("href")));
+        Assert.EndsWith("/prices/eth-ethereum?range=7d", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
     }
 }
