@@ -4,7 +4,8 @@ namespace Kasparro.Dashboard.Components.Shared;
 
 /// <summary>
 /// The time window of the Prices and Compare pages as it appears in the URL (<c>?range=30d</c>, or
-/// <c>?range=custom&amp;from=2025-03-01&amp;to=2025-03-15</c>), turned into the from/to of <c>/assets/{id}/history</c>.
+/// <c>?range=custom&amp;from=2025-03-01&amp;to=2025-03-15</c>, or a zoomed window to the second:
+/// <c>?range=custom&amp;from=2025-03-01T08:00:00Z&amp;to=2025-03-01T14:30:00Z</c>), turned into the from/to of <c>/assets/{id}/history</c>.
 /// </summary>
 public sealed record PriceRange(string Key, DateTimeOffset From, DateTimeOffset To, string? Problem = null)
 {
@@ -34,6 +35,12 @@ public sealed record PriceRange(string Key, DateTimeOffset From, DateTimeOffset 
 
         if (key == Custom)
         {
+            if (TryInstant(from, out var zoomFrom) && TryInstant(to, out var zoomTo) && zoomFrom < zoomTo)
+            {
+                // A zoomed window is exact, to the second.
+                return new PriceRange(Custom, zoomFrom, zoomTo);
+            }
+
             if (TryDate(from, out var start) && TryDate(to, out var end) && start <= end)
             {
                 // The "to" day is included: the window ends at the next midnight (or now, when that is earlier).
@@ -55,6 +62,22 @@ public sealed record PriceRange(string Key, DateTimeOffset From, DateTimeOffset 
         date = ok ? new DateTimeOffset(day.Date, TimeSpan.Zero) : default;
         return ok;
     }
+
+    private static bool TryInstant(string? text, out DateTimeOffset instant) =>
+        DateTimeOffset.TryParseExact(text, InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
+
+    private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    /// <summary>The URL query of a zoomed window (<c>range=custom</c> with from/to to the second).</summary>
+    public static IReadOnlyDictionary<string, object?> ZoomQuery(ChartWindow window) => new Dictionary<string, object?>
+    {
+        ["range"] = Custom,
+        ["from"] = window.From.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture),
+        ["to"] = window.To.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The window a chart shows for this range: a custom range exactly; a preset lets plotly fit the data.</summary>
+    public ChartWindow? Window => Key == Custom ? new ChartWindow(From, To) : null;
 
     public static string DateText(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

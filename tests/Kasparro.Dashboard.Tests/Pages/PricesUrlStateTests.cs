@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Bunit;
+using Kasparro.Dashboard.Components.Pages;
+using Kasparro.Dashboard.Components.Shared;
+using Kasparro.Dashboard.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using static Kasparro.Dashboard.Tests.Infrastructure.ApiSamples;
+
+namespace Kasparro.Dashboard.Tests.Pages;
+
+/// <summary>The Prices page's log scale and zoom live in the URL: a reload or a shared link shows the same view.</summary>
+public sealed class PricesUrlStateTests : DashboardTestContext
+{
+    private NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
+
+    private IRenderedComponent<Prices> RenderBitcoin(string query)
+    {
+        Api.Json("/assets/btc-bitcoin/history", BitcoinHistory).Json("/assets/btc-bitcoin", BitcoinDetail);
+        Navigation.NavigateTo($"/prices/btc-bitcoin?{query}");
+        var page = Render<Prices>(p => p.Add(x => x.AssetId, "btc-bitcoin"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=prices-chart]")));
+        return page;
+    }
+
+    [Fact]
+    public void A_link_with_scale_log_shows_the_log_scale_on()
+    {
+        var page = RenderBitcoin("range=30d&scale=log");
+
+        Assert.Contains("checked", page.Find("fluent-switch[data-testid=log-scale]").ClassList);
+        Assert.True(page.FindComponents<TimeSeriesChart>().Single(c => c.Instance.TestId == "prices-chart").Instance.LogScale);
+    }
+
+    [Fact]
+    public void Switching_the_log_scale_writes_it_to_the_URL()
+    {
+        var page = RenderBitcoin("range=30d");
+        Assert.DoesNotContain("checked", page.Find("fluent-switch[data-testid=log-scale]").ClassList);
+
+        page.Find("fluent-switch[data-testid=log-scale]").TriggerEvent("onswitchcheckedchange", new Microsoft.FluentUI.AspNetCore.Components.CheckboxChangeEventArgs { Checked = true });
+
+        Assert.EndsWith("/prices/btc-bitcoin?range=30d&scale=log", Navigation.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.True(page.FindComponents<TimeSeriesChart>().Single(c => c.Instance.TestId == "prices-chart").Instance.LogScale));
+    }
+
+    [Fact]
+    public async Task Zooming_a_chart_writes_the_window_to_the_URL_and_loads_it()
+    {
+        var page = RenderBitcoin("range=30d&scale=log");
+        var chart = page.FindComponents<TimeSeriesChart>().Single(c => c.Instance.TestId == "prices-chart");
+
+        await page.InvokeAsync(() => chart.Instance.OnZoom.InvokeAsync(new ChartWindow(
+            new DateTimeOffset(2025, 3, 29, 8, 15, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 29, 9, 45, 30, TimeSpan.Zero))));
+
+        Assert.EndsWith("/prices/btc-bitcoin?range=custom&scale=log&from=2025-03-29T08:15:00Z&to=2025-03-29T09:45:30Z", Uri.UnescapeDataString(Navigation.Uri), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_link_with_a_zoomed_window_loads_and_shows_exactly_that_window()
+    {
+        var page = RenderBitcoin("range=custom&from=2025-03-29T08:15:00Z&to=2025-03-29T09:45:30Z");
+
+        var history = Api.Requests.Single(r => r.RequestUri!.AbsolutePath.EndsWith("/history", StringComparison.Ordinal));
+        var query = Uri.UnescapeDataString(history.RequestUri!.Query);
+        Assert.Contains("from=2025-03-29T08:15:00Z", query);
+        Assert.Contains("to=2025-03-29T09:45:30Z", query);
+        var window = page.FindComponents<TimeSeriesChart>().Single(c => c.Instance.TestId == "prices-chart").Instance.Window;
+        Assert.Equal(new ChartWindow(new DateTimeOffset(2025, 3, 29, 8, 15, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 29, 9, 45, 30, TimeSpan.Zero)), window);
+    }
+
+    [Fact]
+    public void A_plotly_zoom_range_reads_as_a_UTC_window_and_an_autorange_as_none()
+    {
+        var range = JsonSerializer.Deserialize<object[]>("""["2025-03-29 08:15:00.5", "2025-03-29 09:45"]""")!;
+
+        Assert.Equal(new ChartWindow(new DateTimeOffset(2025, 3, 29, 8, 15, 0, 500, TimeSpan.Zero), new DateTimeOffset(2025, 3, 29, 9, 45, 0, TimeSpan.Zero)),
+            ChartWindow.FromPlotly(range));
+        Assert.Null(ChartWindow.FromPlotly(null));
+        Assert.Null(ChartWindow.FromPlotly(JsonSerializer.Deserialize<object[]>("""["2025-03-29 09:45", "2025-03-29 08:15"]""")));
+    }
+}
