@@ -81,7 +81,8 @@ public sealed class DashboardPagesTests(EndToEndStack stack)
         var page = await DashboardPage.OpenAsync(context, $"/runs/{csvRun.Id}", "[data-testid=run-summary]");
 
         Assert.Equal(csvRun.Status, await page.Locator("[data-testid=run-summary]").GetAttributeAsync("data-status"));
-        var reasons = await page.Locator("[data-testid=quarantine-row]").AllInnerTextsAsync();
+        // Each record is a grid row; its marker sits in the first cell.
+        var reasons = await page.Locator("tr:has([data-testid=quarantine-row])").AllInnerTextsAsync();
         Assert.Equal(FixtureCsv.BadRows, reasons.Count);
         Assert.Contains(reasons, r => r.Contains("price_usd", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("created_at", StringComparison.Ordinal));
