@@ -17,6 +17,9 @@ public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<
     /// <summary>Why the last page could not be loaded; null when it was.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>Whether the last load changed <see cref="Error"/> (the component showing it must render again).</summary>
+    public bool ErrorChanged { get; private set; }
+
     /// <summary>Called after every page the grid loaded (pages write their zero-based page index and sort to the URL here).</summary>
     public Func<ApiGridRequest<T>, Task>? Loaded { get; set; }
 
@@ -28,6 +31,7 @@ public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<
         var result = await fetch(page);
         // The client reports a cancelled call as a failure; a grid that moved on to another page is not one.
         request.CancellationToken.ThrowIfCancellationRequested();
+        ErrorChanged = Error != result.Error;
         Error = result.Error;
         if (Loaded is { } loaded)
         {

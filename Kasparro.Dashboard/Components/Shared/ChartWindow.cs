@@ -8,13 +8,13 @@ public sealed record ChartWindow(DateTimeOffset From, DateTimeOffset To)
 {
     private static readonly string[] PlotlyFormats = ["yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH", "yyyy-MM-dd"];
 
-    /// <summary>Plotly reads "yyyy-MM-dd HH:mm:ss" as a wall-clock time; the charts' times are UTC (the axis says so).</summary>
-    public static string PlotlyTime(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    /// <summary>Plotly reads "yyyy-MM-dd HH:mm:ss" as a wall-clock time: the time in the zone the dashboard shows (the axis says which).</summary>
+    public static string PlotlyTime(DateTimeOffset value, DisplayTime time) => time.WallClock(value).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    /// <summary>The x range of a plotly relayout event (two wall-clock strings in UTC), or null when it has none.</summary>
-    public static ChartWindow? FromPlotly(object[]? range)
+    /// <summary>The x range of a plotly relayout event (two wall-clock strings in the shown zone), or null when it has none.</summary>
+    public static ChartWindow? FromPlotly(object[]? range, DisplayTime time)
     {
-        if (range is not { Length: 2 } || Parse(range[0]) is not { } from || Parse(range[1]) is not { } to || to <= from)
+        if (range is not { Length: 2 } || Parse(range[0], time) is not { } from || Parse(range[1], time) is not { } to || to <= from)
         {
             return null;
         }
@@ -22,7 +22,7 @@ public sealed record ChartWindow(DateTimeOffset From, DateTimeOffset To)
         return new ChartWindow(from, to);
     }
 
-    private static DateTimeOffset? Parse(object? value)
+    private static DateTimeOffset? Parse(object? value, DisplayTime time)
     {
         var text = value switch
         {
@@ -30,8 +30,8 @@ public sealed record ChartWindow(DateTimeOffset From, DateTimeOffset To)
             string s => s,
             _ => null,
         };
-        return DateTime.TryParseExact(text, PlotlyFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? new DateTimeOffset(time, TimeSpan.Zero)
+        return DateTime.TryParseExact(text, PlotlyFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var wallClock)
+            ? time.Instant(wallClock)
             : null;
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Kasparro.Dashboard.Components.Shared;
 
-/// <summary>How numbers, money and times read on every page (invariant culture, UTC).</summary>
+/// <summary>How numbers, money and times read on every page (invariant culture; times in UTC or local time, as <see cref="DisplayTime"/> says).</summary>
 public static class DisplayFormat
 {
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
@@ -46,7 +46,12 @@ public static class DisplayFormat
         _ => TimeSpan.FromMilliseconds(milliseconds.Value).ToString(@"m\:ss", Culture) + " min",
     };
 
-    public static string Utc(DateTimeOffset? value) => value is null ? "—" : value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Culture) + " UTC";
+    /// <summary>"2025-03-29 10:22:50 UTC", or in local time "2025-03-29 11:22:50 UTC+01:00": the one place times are formatted.</summary>
+    public static string Time(DateTimeOffset? value, DisplayTime time) =>
+        value is null ? "—" : time.WallClock(value.Value).ToString("yyyy-MM-dd HH:mm:ss", Culture) + " " + time.Suffix(value.Value);
+
+    /// <summary>"03-29 10:22" for compact lists (the full time goes in the title).</summary>
+    public static string ShortTime(DateTimeOffset value, DisplayTime time) => time.WallClock(value).ToString("MM-dd HH:mm", Culture);
 
     /// <summary>"4 min ago", "3 h ago", "2 d ago".</summary>
     public static string Age(DateTimeOffset? value, DateTimeOffset now)

@@ -24,6 +24,8 @@ public sealed class DataQualityGridPagingTests : DashboardTestContext
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=drift-row]")));
         Assert.Equal(["/drift?limit=50&offset=0"], Requests("/drift"));
         Assert.Equal("Page 1 of 3", page.Find("[data-testid=drift-paginator] .pagination-text").TextContent.Trim());
+        page.Render();
+        Assert.Equal(["/drift?limit=50&offset=0"], Requests("/drift"));
 
         page.Find("[data-testid=drift-paginator] fluent-button[title='Go to next page']").Click();
 

@@ -27,6 +27,11 @@ public sealed class RunsGridPagingTests : DashboardTestContext
         var paginator = page.Find("[data-testid=runs-paginator]");
         Assert.Contains("45", paginator.QuerySelector(".summary")!.TextContent);
         Assert.Equal("Page 1 of 3", paginator.QuerySelector(".pagination-text")!.TextContent.Trim());
+
+        // Re-rendering the page (as every load does) does not make the grid ask again.
+        page.Render();
+        page.Render();
+        Assert.Equal(["/runs?limit=20&offset=0"], GridRequests());
     }
 
     [Fact]
