@@ -74,6 +74,32 @@ public sealed class DashboardUrlStateTests(EndToEndStack stack)
         await AssertLogScaleAsync(page);
     }
 
+    [Fact]
+    public async Task Local_time_is_a_remembered_setting_that_every_time_follows()
+    {
+        await using var context = await stack.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = stack.DashboardUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            TimezoneId = "Asia/Tokyo",
+        });
+        var page = await DashboardPage.OpenAsync(context, "/runs", "[data-testid=runs-grid] [data-testid=run-row]");
+        Assert.Equal("utc", await page.Locator("[data-testid=time-toggle]").GetAttributeAsync("data-time"));
+        Assert.EndsWith(" UTC", await StartedOfFirstRunAsync(page), StringComparison.Ordinal);
+
+        await page.Locator("[data-testid=time-toggle]").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=time-toggle]').dataset.time === 'local'");
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=runs-grid] tr:has([data-testid=run-row])').innerText.includes('UTC+09:00')");
+
+        await page.ReloadAsync();
+        await page.Locator("[data-testid=run-row]").First.WaitForAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=time-toggle]')?.dataset.time === 'local'");
+        Assert.EndsWith(" UTC+09:00", await StartedOfFirstRunAsync(page), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> StartedOfFirstRunAsync(IPage page) =>
+        (await page.Locator("[data-testid=runs-grid] tr:has([data-testid=run-row])").First.Locator("td").Nth(3).InnerTextAsync()).Trim();
+
     private static async Task AssertLogScaleAsync(IPage page)
     {
         Assert.Contains("checked", await page.Locator("fluent-switch[data-testid=log-scale]").GetAttributeAsync("class") ?? "");
