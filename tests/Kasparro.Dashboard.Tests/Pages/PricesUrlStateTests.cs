@@ -45,6 +45,16 @@ public sealed class PricesUrlStateTests : DashboardTestContext
     }
 
     [Fact]
+    public void Picking_another_range_keeps_the_log_scale()
+    {
+        var page = RenderBitcoin("range=30d&scale=log");
+
+        page.Find("[data-testid=range-7d]").Click();
+
+        Assert.EndsWith("/prices/btc-bitcoin?range=7d&scale=log", Navigation.Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Zooming_a_chart_writes_the_window_to_the_URL_and_loads_it()
     {
         var page = RenderBitcoin("range=30d&scale=log");
