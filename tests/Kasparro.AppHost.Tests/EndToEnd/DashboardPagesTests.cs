@@ -142,6 +142,46 @@ public sealed class DashboardPagesTests(EndToEndStack stack)
         await DashboardPage.ScreenshotAsync(page, "prices-dark");
     }
 
+    [Theory]
+    [InlineData(ColorScheme.Light)]
+    [InlineData(ColorScheme.Dark)]
+    public async Task Status_badges_are_readable_in_both_themes(ColorScheme scheme)
+    {
+        await using var context = await stack.NewContextAsync(scheme);
+        var page = await DashboardPage.OpenAsync(context, "/runs", "[data-testid=runs-grid] [data-testid=status-badge]");
+
+        // The colours the badge is drawn with (inside fluent-badge's shadow DOM), painted to a pixel to read them as sRGB.
+        var colours = await page.EvaluateAsync<int[][]>("""
+            () => {
+                const badge = document.querySelector('[data-testid=runs-grid] [data-testid=status-badge]');
+                const control = badge.shadowRoot?.querySelector('[part=control]') ?? badge;
+                const style = getComputedStyle(control);
+                const pixel = colour => {
+                    const canvas = document.createElement('canvas');
+                    canvas.width = canvas.height = 1;
+                    const context = canvas.getContext('2d');
+                    context.fillStyle = getComputedStyle(document.body).backgroundColor;
+                    context.fillRect(0, 0, 1, 1);
+                    context.fillStyle = colour;
+                    context.fillRect(0, 0, 1, 1);
+                    return Array.from(context.getImageData(0, 0, 1, 1).data.slice(0, 3));
+                };
+                return [pixel(style.backgroundColor), pixel(style.color)];
+            }
+            """);
+        var contrast = ContrastRatio(colours[0], colours[1]);
+        // WCAG AA for normal text.
+        Assert.True(contrast >= 4.5, $"badge text rgb({string.Join(",", colours[1])}) on rgb({string.Join(",", colours[0])}) has contrast {contrast:0.00}");
+    }
+
+    private static double ContrastRatio(int[] a, int[] b)
+    {
+        static double Luminance(int[] rgb) => rgb.Select(c => c / 255.0).Select(c => c <= 0.03928 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4))
+            .Zip([0.2126, 0.7152, 0.0722], (c, w) => c * w).Sum();
+        var (lighter, darker) = (Math.Max(Luminance(a), Luminance(b)), Math.Min(Luminance(a), Luminance(b)));
+        return (lighter + 0.05) / (darker + 0.05);
+    }
+
     private sealed record SeriesInDom(string Key, string Name, int Points);
 
     private sealed record RunInDom(long Id, string Source, string Status);
