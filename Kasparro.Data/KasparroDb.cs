@@ -16,6 +16,8 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
     public DbSet<EtlRun> EtlRuns => Set<EtlRun>();
     public DbSet<SchemaDriftEvent> SchemaDriftEvents => Set<SchemaDriftEvent>();
     public DbSet<QuarantinedRecord> QuarantinedRecords => Set<QuarantinedRecord>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -104,6 +106,18 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.ToTable("quarantined_records");
             e.HasIndex(q => q.RunId);
             e.HasIndex(q => new { q.Source, q.QuarantinedAt });
+        });
+
+        model.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys", t => t.HasCheckConstraint("ck_api_keys_role", "role IN ('reader', 'operator')"));
+            e.HasIndex(k => k.Prefix).IsUnique();
+        });
+
+        model.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasIndex(a => a.At);
         });
     }
 

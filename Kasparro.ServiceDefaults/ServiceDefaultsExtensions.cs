@@ -95,7 +95,11 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     /// <param name="app">The web application.</param>
     /// <param name="healthResponseWriter">Writes the <c>/health</c> body; a plain status text when null.</param>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app, Func<HttpContext, HealthReport, Task>? healthResponseWriter = null)
+    /// <param name="metricsPolicy">Authorization policy <c>/metrics</c> requires, for a service with authorization; none when null.</param>
+    /// <remarks>
+    /// <c>/health</c> and <c>/alive</c> stay anonymous in every service: the orchestrator's probes carry no credentials.
+    /// </remarks>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, Func<HttpContext, HealthReport, Task>? healthResponseWriter = null, string? metricsPolicy = null)
     {
         var readiness = new HealthCheckOptions();
         if (healthResponseWriter is not null)
@@ -103,10 +107,14 @@ public static class ServiceDefaultsExtensions
             readiness.ResponseWriter = healthResponseWriter;
         }
 
-        app.MapHealthChecks("/health", readiness).DisableHttpMetrics().ExcludeFromDescription();
+        app.MapHealthChecks("/health", readiness).DisableHttpMetrics().ExcludeFromDescription().AllowAnonymous();
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) })
-            .DisableHttpMetrics().ExcludeFromDescription();
-        app.MapPrometheusScrapingEndpoint("/metrics").DisableHttpMetrics();
+            .DisableHttpMetrics().ExcludeFromDescription().AllowAnonymous();
+        var metrics = app.MapPrometheusScrapingEndpoint("/metrics").DisableHttpMetrics();
+        if (metricsPolicy is not null)
+        {
+            metrics.RequireAuthorization(metricsPolicy);
+        }
         return app;
     }
 }

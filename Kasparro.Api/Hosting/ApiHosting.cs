@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Kasparro.Api.Metrics;
+using Kasparro.Api.Security;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Kasparro.Api.Hosting;
 
-/// <summary>The API's cross-cutting pieces: JSON shape, problem details, limits, CORS, OpenAPI and the Quartz client.</summary>
+/// <summary>The API's cross-cutting pieces: JSON shape, problem details, access control, limits, CORS, OpenAPI and the Quartz client.</summary>
 public static class ApiHosting
 {
     private const string CorsPolicy = "configured-origins";
@@ -30,7 +31,11 @@ public static class ApiHosting
         });
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<UnreadableValueHandler>();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OperationsDocument>().AddOperationTransformer<DatabaseUnavailableResponse>());
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<OperationsDocument>()
+            .AddOperationTransformer<DatabaseUnavailableResponse>()
+            .AddDocumentTransformer<ApiSecurityDocument>()
+            .AddOperationTransformer<ApiSecurityDocument>());
 
         builder.Services.AddOptions<DatabasePoolOptions>().BindConfiguration(DatabasePoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Replaces the unbounded data source AddKasparroDb registered (the ingestion service keeps its own settings).
@@ -38,6 +43,8 @@ public static class ApiHosting
         builder.Services.Replace(ServiceDescriptor.Singleton(services =>
             services.GetRequiredService<IOptions<DatabasePoolOptions>>().Value.BuildDataSource(connectionString)));
 
+        builder.Services.AddOptions<ApiAccessOptions>().BindConfiguration(ApiAccessOptions.Section);
+        builder.AddApiAuthentication();
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
         builder.Services.AddRateLimiter(options =>
@@ -50,7 +57,7 @@ public static class ApiHosting
 
         var origins = builder.Configuration.GetSection(CorsOptions.Section).Get<CorsOptions>()?.AllowedOrigins ?? [];
         builder.Services.AddCors(options => options.AddPolicy(CorsPolicy, policy =>
-            policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("X-Request-Id", "X-Scheduler-Token").WithExposedHeaders("X-Request-Id")));
+            policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("X-Request-Id", "X-Scheduler-Token", "X-Api-Key", "Authorization").WithExposedHeaders("X-Request-Id")));
 
         builder.Services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -63,6 +70,8 @@ public static class ApiHosting
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            // No "Server: Kestrel" banner: it tells a scanner what to try and a client nothing it needs.
+            kestrel.AddServerHeader = false;
         });
 
         // Only a Quartz client: the scheduler is never started here (no hosted service), it just writes
@@ -80,10 +89,15 @@ public static class ApiHosting
     public static WebApplication UseKasparroApi(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseApiSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors(CorsPolicy);
+        // Authentication before the limiter, which partitions by key; authorization after it, so a client over its
+        // limit is told 429 before anything else is done for it.
+        app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseRequestTimeouts();
         // Created now so its instruments exist before the first scrape.
         app.Services.GetRequiredService<EtlMetrics>();
@@ -96,6 +110,18 @@ public static class ApiHosting
             if (UnlimitedPaths.Any(path => context.Request.Path.StartsWithSegments(path)))
             {
                 return RateLimitPartition.GetNoLimiter("unlimited");
+            }
+
+            // A key is limited as itself (its own limit, or the default), wherever it calls from; everyone else per IP.
+            if (context.User.FindFirst(ApiClaims.KeyId)?.Value is { } keyId)
+            {
+                var perMinute = int.TryParse(context.User.FindFirst(ApiClaims.KeyRateLimit)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var own) ? own : (int?)null;
+                return RateLimitPartition.GetFixedWindowLimiter($"key:{keyId}:{perMinute}", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = perMinute ?? limits.PermitsPerWindow,
+                    Window = perMinute is null ? TimeSpan.FromSeconds(limits.WindowSeconds) : TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
             }
 
             var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";

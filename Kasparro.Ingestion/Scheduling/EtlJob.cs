@@ -16,7 +16,8 @@ public sealed class EtlJob(EtlRunner runner) : IJob
         var source = context.JobDetail.Key.Name;
         var kind = context.Trigger.Key.Group switch
         {
-            EtlScheduling.ManualTriggerGroup => "manual",
+            // The API names who asked (an operator key, a dashboard user); older triggers carry no name.
+            EtlScheduling.ManualTriggerGroup => context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerKey, out var asked) && !string.IsNullOrEmpty(asked) ? asked : "manual",
             EtlScheduling.ScheduleTriggerGroup => "schedule",
             var group => group,
         };
