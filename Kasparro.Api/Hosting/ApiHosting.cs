@@ -44,6 +44,7 @@ public static class ApiHosting
             services.GetRequiredService<IOptions<DatabasePoolOptions>>().Value.BuildDataSource(connectionString)));
 
         builder.Services.AddOptions<ApiAccessOptions>().BindConfiguration(ApiAccessOptions.Section);
+        builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.Section);
         builder.AddApiAuthentication();
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);

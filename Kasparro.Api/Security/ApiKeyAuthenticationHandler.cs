@@ -26,6 +26,13 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        var authorization = Request.Headers.Authorization.ToString();
+        if (authorization.Length > 0 && !authorization.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another scheme this API does not take (or Bearer where no user tokens are configured): not anonymous.
+            return Reject("unsupported_scheme", null);
+        }
+
         var presented = Presented(Request);
         if (presented is null)
         {
@@ -89,7 +96,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         AccessProblems.ForbiddenAsync(Context, "Forbidden", "This key's role may not do this; it needs an operator key.");
 
-    /// <summary>The key the request carries, null when it carries none; any other Authorization scheme is not ours.</summary>
+    /// <summary>The key the request carries, null when it carries none.</summary>
     private static string? Presented(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
@@ -105,7 +112,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         metrics.Rejected(SchemeName, reason);
         Context.Features.Set(new RejectedCredential(SchemeName));
-        Logger.LogWarning("Rejected API key {KeyPrefix}: {Reason}", prefix ?? "(malformed)", reason);
+        Logger.LogWarning("Rejected API key {KeyPrefix}: {Reason}", prefix ?? "(none)", reason);
         return AuthenticateResult.Fail("The API key is not valid.");
     }
 }

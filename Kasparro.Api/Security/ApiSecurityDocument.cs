@@ -7,11 +7,12 @@ using Microsoft.OpenApi;
 namespace Kasparro.Api.Security;
 
 /// <summary>
-/// Declares the API's security schemes in the OpenAPI document (an API key header, the scheduler token) and on each
+/// Declares the API's security schemes in the OpenAPI document (an API key header, the scheduler token, and bearer
+/// tokens of signed-in users where an authority is configured) and on each
 /// operation which of them it accepts: reads take a key (or nothing, when anonymous reading is on), acting operations
 /// an operator key or the scheduler token. Scalar reads these to offer a field for the key.
 /// </summary>
-public sealed class ApiSecurityDocument(IOptions<ApiAccessOptions> access, IHostEnvironment environment) : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
+public sealed class ApiSecurityDocument(IOptions<ApiAccessOptions> access, IOptions<UserTokenOptions> userTokens, IHostEnvironment environment) : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
@@ -31,6 +32,17 @@ public sealed class ApiSecurityDocument(IOptions<ApiAccessOptions> access, IHost
             Name = SchedulerTokenAuthenticationHandler.HeaderName,
             Description = "The shared scheduler token (Etl:SchedulerToken) of machine callers such as cron; acts as an operator.",
         };
+        if (userTokens.Value.IsConfigured)
+        {
+            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A signed-in user's access token from the configured identity provider (what the dashboard forwards).",
+            };
+        }
+
         return Task.CompletedTask;
     }
 
@@ -47,6 +59,11 @@ public sealed class ApiSecurityDocument(IOptions<ApiAccessOptions> access, IHost
         operation.Security = acting
             ? [Requirement(ApiKeyAuthenticationHandler.SchemeName, document), Requirement(SchedulerTokenAuthenticationHandler.SchemeName, document)]
             : [Requirement(ApiKeyAuthenticationHandler.SchemeName, document)];
+        if (userTokens.Value.IsConfigured)
+        {
+            operation.Security.Add(Requirement(BearerScheme, document));
+        }
+
         if (!acting && (access.Value.AllowAnonymousRead ?? environment.IsDevelopment()))
         {
             // An empty requirement: this deployment also answers reads without credentials.
@@ -66,6 +83,8 @@ public sealed class ApiSecurityDocument(IOptions<ApiAccessOptions> access, IHost
             operation.Responses.TryAdd("403", Problem("The credentials are valid but not an operator's."));
         }
     }
+
+    private const string BearerScheme = "Bearer";
 
     private static OpenApiSecurityRequirement Requirement(string scheme, OpenApiDocument? document) =>
         new() { [new OpenApiSecuritySchemeReference(scheme, document)] = [] };
