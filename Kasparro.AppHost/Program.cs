@@ -22,14 +22,37 @@ var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WithDatabase(database)
     .WaitFor(ingestion)
     .WithEnvironment("Etl__SchedulerToken", schedulerToken)
+    .WithConfigurationSections(builder.Configuration, "Authentication")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
+var dashboard = builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
     .WithReference(api)
     .WaitFor(api)
-    .WithEnvironment("Api__SchedulerToken", schedulerToken)
+    .WithConfigurationSections(builder.Configuration, "Authentication")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+
+// Dashboard sign-in (docs/security.md): none when run locally (frictionless, Development only), OpenID Connect when
+// deployed, with the provider's settings as azd parameters (the client secret a secret one). With sign-in on, the
+// dashboard acts as the signed-in user and never holds the scheduler token.
+if ((builder.Configuration["Authentication:Mode"] ?? (builder.ExecutionContext.IsPublishMode ? "oidc" : "none")) == "oidc")
+{
+    var authority = builder.AddParameter("oidc-authority");
+    var apiScope = builder.AddParameter("oidc-api-scope");
+    dashboard
+        .WithEnvironment("Authentication__Mode", "oidc")
+        .WithEnvironment("Authentication__Oidc__Authority", authority)
+        .WithEnvironment("Authentication__Oidc__ClientId", builder.AddParameter("oidc-client-id"))
+        .WithEnvironment("Authentication__Oidc__ClientSecret", builder.AddParameter("oidc-client-secret", secret: true))
+        .WithEnvironment("Authentication__Oidc__Scopes__0", apiScope);
+    api
+        .WithEnvironment("Authentication__Bearer__Authority", authority)
+        .WithEnvironment("Authentication__Bearer__Audience", builder.AddParameter("oidc-api-audience"));
+}
+else
+{
+    dashboard.WithEnvironment("Api__SchedulerToken", schedulerToken);
+}
 
 builder.Build().Run();

@@ -57,7 +57,7 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Npgsql", Kasparro.TelemetryNames.Etl, Kasparro.TelemetryNames.Api)
+                .AddMeter("Npgsql", Kasparro.TelemetryNames.Etl, Kasparro.TelemetryNames.Api, Kasparro.TelemetryNames.Dashboard)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, "Npgsql", Kasparro.TelemetryNames.Etl)

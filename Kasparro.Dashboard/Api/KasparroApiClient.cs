@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Net.Http.Headers;
+using Kasparro.Dashboard.Security;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -11,14 +13,21 @@ namespace Kasparro.Dashboard.Api;
 /// <summary>
 /// The dashboard's only way to data: the Kasparro REST API (docs/api-contract.md), reached through service
 /// discovery. Every call returns an <see cref="ApiResult{T}"/>; failures become messages, never exceptions.
+/// With sign-in on, every call carries the signed-in user's access token (<see cref="ApiCredentials"/>): the API
+/// decides what the user may do, and records who triggered a run.
 /// </summary>
-public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, ILogger<KasparroApiClient> logger)
+public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, ILogger<KasparroApiClient> logger, ApiCredentials? credentials = null)
 {
-    /// <summary>The header <c>POST /trigger-etl</c> authenticates with.</summary>
+    /// <summary>The header <c>POST /trigger-etl</c> authenticates with when sign-in is off (local runs).</summary>
     public const string SchedulerTokenHeader = "X-Scheduler-Token";
 
-    /// <summary>Whether "Run now" can work: a scheduler token is configured for the dashboard.</summary>
-    public bool CanTrigger => options.Value.CanTrigger;
+    /// <summary>
+    /// Whether "Run now" can work: with sign-in on, it acts as the user (the page shows it to operators only); with
+    /// sign-in off, a scheduler token must be configured for the dashboard.
+    /// </summary>
+    public bool CanTrigger => ActsAsUser || options.Value.CanTrigger;
+
+    private bool ActsAsUser => credentials?.ActsAsUser == true;
 
     public Task<ApiResult<Dictionary<string, SourceStats>>> GetStatsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<Dictionary<string, SourceStats>>("stats", cancellationToken);
@@ -68,7 +77,16 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Query("trigger-etl", ("source", source)));
-        request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        if (ActsAsUser)
+        {
+            // Signed-in users trigger as themselves; the scheduler token is never used for a browser session then.
+            await AuthorizeAsync(request);
+        }
+        else
+        {
+            request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        }
+
         using var deadline = Deadline(cancellationToken);
         try
         {
@@ -84,9 +102,13 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
                     var running = conflict?.RunningRun is { } run ? $" (run #{run.Id} started {run.StartedAt:HH:mm:ss} UTC)" : "";
                     return new TriggerOutcome(TriggerOutcomeKind.AlreadyRunning, $"A run of {what} is already running or queued{running}. Try again when it has finished.");
                 case HttpStatusCode.Unauthorized:
-                    return new TriggerOutcome(TriggerOutcomeKind.Unauthorized, "The API rejected the dashboard's scheduler token. Check that Api:SchedulerToken matches the API's Etl:SchedulerToken.");
+                    return new TriggerOutcome(TriggerOutcomeKind.Unauthorized, ActsAsUser
+                        ? "The API did not accept your sign-in (it may have expired). Reload the page to sign in again."
+                        : "The API rejected the dashboard's scheduler token. Check that Api:SchedulerToken matches the API's Etl:SchedulerToken.");
                 case HttpStatusCode.Forbidden:
-                    return new TriggerOutcome(TriggerOutcomeKind.Refused, "The API refuses manual runs: no scheduler token is configured on the API.");
+                    return new TriggerOutcome(TriggerOutcomeKind.Refused, ActsAsUser
+                        ? "The API refuses: you are not an operator."
+                        : "The API refuses manual runs: no scheduler token is configured on the API.");
                 default:
                     var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
                     return new TriggerOutcome(TriggerOutcomeKind.Failed, $"The API could not queue the run ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
@@ -106,7 +128,9 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         using var deadline = Deadline(cancellationToken);
         try
         {
-            using var response = await http.GetAsync(relativeUri, deadline.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, relativeUri);
+            await AuthorizeAsync(request);
+            using var response = await http.SendAsync(request, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
                 var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
@@ -127,6 +151,15 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         {
             logger.LogWarning(exception, "GET {Uri} failed", relativeUri);
             return ApiResult<T>.Failure(Unreachable);
+        }
+    }
+
+    /// <summary>Adds the signed-in user's access token, when the dashboard acts as a user.</summary>
+    private async Task AuthorizeAsync(HttpRequestMessage request)
+    {
+        if (ActsAsUser && await credentials!.AccessTokenAsync() is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
     }
 

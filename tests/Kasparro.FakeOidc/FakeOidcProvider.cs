@@ -67,7 +67,8 @@ public sealed class FakeOidcProvider : IAsyncDisposable
         app.MapGet("/.well-known/openid-configuration", () => provider!.Discovery());
         app.MapGet("/jwks", () => provider!.Jwks());
         app.MapGet("/authorize", (HttpContext context) => provider!.Authorize(context));
-        app.MapPost("/token", async (HttpContext context) => await provider!.TokenAsync(context));
+        // Typed as a Func so its IResult is written (a plain lambda on HttpContext would bind as a RequestDelegate).
+        app.MapPost("/token", (Func<HttpContext, Task<IResult>>)(context => provider!.TokenAsync(context)));
         app.MapGet("/logout", (HttpContext context) => Logout(context));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

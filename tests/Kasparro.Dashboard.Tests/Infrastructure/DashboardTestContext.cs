@@ -1,4 +1,5 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Kasparro.Dashboard.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,6 +21,11 @@ public abstract class DashboardTestContext : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddFluentUIComponents();
         Services.AddSingleton<TimeProvider>(new FixedClock(Now));
+        // Signed in as an operator, like the local default (sign-in off): every page and button is there.
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("test operator");
+        Authorization.SetRoles(Security.DashboardRoles.Viewer, Security.DashboardRoles.Operator);
+        Authorization.SetPolicies(Security.DashboardRoles.Viewer, Security.DashboardRoles.Operator);
         Services.AddSingleton(_ => new KasparroApiClient(
             new HttpClient(Api) { BaseAddress = new Uri("http://api.test/") },
             Options.Create(ApiOptions),
@@ -27,6 +33,9 @@ public abstract class DashboardTestContext : BunitContext
     }
 
     protected CannedApi Api { get; } = new();
+
+    /// <summary>Who the rendered components see as signed in; tests narrow it (e.g. to a viewer).</summary>
+    protected BunitAuthorizationContext Authorization { get; }
 
     /// <summary>The dashboard's <c>Api</c> configuration section; set the token before the first render.</summary>
     protected KasparroApiOptions ApiOptions { get; } = new();
