@@ -34,6 +34,7 @@ public static class TriggerApi
     public static async Task<Results<Accepted<TriggerAccepted>, ValidationProblem, ProblemHttpResult>> TriggerAsync(
         HttpContext context,
         KasparroDb db,
+        AuditLog audit,
         TimeProvider clock,
         ILoggerFactory logs,
         [FromQuery] string? source,
@@ -52,8 +53,10 @@ public static class TriggerApi
             .OrderByDescending(r => r.StartedAt)
             .Select(RunsApi.ToItem)
             .FirstOrDefaultAsync(cancellationToken);
+        var target = string.Join(",", sources);
         if (running is not null)
         {
+            await audit.RecordAsync(context.User, AuditActions.EtlTrigger, target, AuditOutcomes.Failure, $"run {running.Id} of {running.Source} in progress", cancellationToken);
             return Busy(running.Source, running);
         }
 
@@ -92,11 +95,13 @@ public static class TriggerApi
                     await scheduler.UnscheduleJob(done, CancellationToken.None);
                 }
 
+                await audit.RecordAsync(context.User, AuditActions.EtlTrigger, target, AuditOutcomes.Failure, $"a run of {name} is already queued", CancellationToken.None);
                 return Busy(name, null);
             }
         }
 
-        logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources}", triggerId, string.Join(",", sources));
+        await audit.RecordAsync(context.User, AuditActions.EtlTrigger, target, AuditOutcomes.Success, $"trigger_id={triggerId}", CancellationToken.None);
+        logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources} by {Actor}", triggerId, target, AuditLog.ActorOf(context.User));
         var link = $"/runs?trigger_id={triggerId}";
         return TypedResults.Accepted(link, new TriggerAccepted(triggerId, "queued", sources, clock.GetUtcNow().UtcDateTime, new TriggerLinks(link)));
     }

@@ -46,6 +46,7 @@ public static class ApiHosting
         builder.Services.AddOptions<ApiAccessOptions>().BindConfiguration(ApiAccessOptions.Section);
         builder.Services.AddOptions<UserTokenOptions>().BindConfiguration(UserTokenOptions.Section);
         builder.AddApiAuthentication();
+        builder.Services.AddScoped<AuditLog>();
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
         builder.Services.AddRateLimiter(options =>

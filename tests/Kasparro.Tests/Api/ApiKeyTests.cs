@@ -108,6 +108,11 @@ public sealed class ApiKeyTests(DatabaseFixture database) : IClassFixture<Databa
         Assert.NotNull(trigger);
         Assert.Equal("api-key:ops-robot", trigger.JobDataMap[EtlScheduling.TriggerKey]);
         await scheduler.UnscheduleJob(trigger.Key);
+
+        await using var db = database.CreateDb();
+        var audited = await db.AuditEvents.AsNoTracking().SingleAsync(e => e.Actor == "api-key:ops-robot");
+        Assert.Equal((Data.Entities.AuditActions.EtlTrigger, "csv", "success"), (audited.Action, audited.Target, audited.Outcome));
+        Assert.Contains(trigger.JobDataMap.GetString(EtlScheduling.TriggerIdKey)!, audited.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public sealed class UserTokenTests(DatabaseFixture database) : IClassFixture<Dat
         Assert.NotNull(trigger);
         Assert.Equal("dashboard:alice", trigger.JobDataMap[EtlScheduling.TriggerKey]);
         await scheduler.UnscheduleJob(trigger.Key);
+        Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE actor = 'dashboard:alice' AND action = 'etl.trigger' AND target = 'coinpaprika' AND outcome = 'success'"));
     }
 
     [Fact]
