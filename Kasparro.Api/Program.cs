@@ -1,5 +1,6 @@
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Hosting;
+using Kasparro.Api.Streaming;
 using Kasparro.Data;
 using Scalar.AspNetCore;
 
@@ -20,6 +21,7 @@ app.MapTriggerApi();
 app.MapRunsApi();
 app.MapAssetsApi();
 app.MapQualityApi();
+app.MapStreamApi();
 
 app.Run();
 

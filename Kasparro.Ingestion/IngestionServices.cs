@@ -1,5 +1,6 @@
 using Kasparro.Data;
 using Kasparro.Ingestion.Backfill;
+using Kasparro.Ingestion.ChangeFeed;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Quality;
@@ -78,6 +79,8 @@ public static class IngestionServices
         builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddHostedService<EtlSchedule>();
+        builder.Services.AddOptions<ChangeLogOptions>().BindConfiguration(ChangeLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<ChangeLogTrimmer>();
         return builder;
     }
 }

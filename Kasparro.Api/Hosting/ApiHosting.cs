@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Kasparro.Api.Metrics;
+using Kasparro.Api.Streaming;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
@@ -73,6 +74,7 @@ public static class ApiHosting
         builder.Services.AddOptions<HistoryCacheOptions>().BindConfiguration(HistoryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Endpoints.HistoryCache>();
         builder.Services.AddHostedService<HistoryChangeListener>();
+        builder.Services.AddStreaming();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
