@@ -2,8 +2,8 @@ using System.Text.Json;
 using Kasparro.Api.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Data;
+using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,15 +14,22 @@ public readonly record struct ChangeLogBounds(long? Oldest, long? Newest, long L
 
 /// <summary>
 /// Reads <c>change_log</c> rows and turns them into <see cref="StreamChange"/>s: price changes carry the records as
-/// <c>GET /data</c> shows them now, run changes the run as <c>GET /runs</c> does, serialized once with the API's JSON options.
+/// <c>GET /data</c> shows them now, run changes the run as it was committed in <c>GET /runs</c>' shape, serialized once with
+/// the API's JSON options.
 /// </summary>
-public sealed class ChangeReader(NpgsqlDataSource dataSource, IServiceScopeFactory scopes, IOptions<JsonOptions> json)
+public sealed class ChangeReader(NpgsqlDataSource dataSource, IOptions<JsonOptions> json)
 {
     /// <summary>Changes per read; a read also stops before it would carry more than <see cref="RecordsPerRead"/> records.</summary>
     public const int ChangesPerRead = 100;
 
     /// <summary>Records per read (one change is read whole, however large: a CSV batch holds up to 20,000).</summary>
     public const int RecordsPerRead = 20_000;
+
+    /// <summary>The run row as <c>to_jsonb</c> wrote it: the table's snake_case column names.</summary>
+    private static readonly JsonSerializerOptions RunRowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The same projection <c>GET /runs</c> uses, applied to the row the log kept.</summary>
+    private static readonly Func<EtlRun, RunItem> ToRunItem = RunsApi.ToItem.Compile();
 
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
 
@@ -41,9 +48,9 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IServiceScopeFacto
     /// <summary>The changes after <paramref name="after"/>, in id order; empty when there are none.</summary>
     public async Task<IReadOnlyList<StreamChange>> ReadAfterAsync(long after, CancellationToken cancellationToken)
     {
-        var rows = new List<(long Id, string Kind, string Source, long? RunId, string[] RecordIds, string[] AssetIds)>();
+        var rows = new List<(long Id, string Kind, string Source, string? RunRow, string[] RecordIds, string[] AssetIds)>();
         await using (var command = dataSource.CreateCommand("""
-            SELECT id, kind, source, run_id, record_ids, asset_ids FROM (
+            SELECT id, kind, source, run_row::text, record_ids, asset_ids FROM (
                 SELECT *, sum(cardinality(record_ids)) OVER (ORDER BY id) AS running
                   FROM change_log WHERE id > $1 ORDER BY id LIMIT $2) AS page
              WHERE running - cardinality(record_ids) < $3
@@ -56,7 +63,7 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IServiceScopeFacto
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                     reader.GetFieldValue<string[]>(4), reader.GetFieldValue<string[]>(5)));
             }
         }
@@ -67,7 +74,6 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IServiceScopeFacto
         }
 
         var records = await ReadRecordsAsync(rows.Where(r => r.Kind == ChangeLog.PriceKind).SelectMany(r => r.RecordIds).Distinct().ToArray(), cancellationToken);
-        var runs = await ReadRunsAsync(rows.Where(r => r.Kind == ChangeLog.RunKind && r.RunId is not null).Select(r => r.RunId!.Value).Distinct().ToArray(), cancellationToken);
         var changes = new List<StreamChange>(rows.Count);
         foreach (var row in rows)
         {
@@ -83,9 +89,9 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IServiceScopeFacto
                     }
                 }
             }
-            else if (row.RunId is { } runId && runs.TryGetValue(runId, out var run))
+            else if (row.RunRow is not null && JsonSerializer.Deserialize<EtlRun>(row.RunRow, RunRowJson) is { } run)
             {
-                events.Add(new StreamEvent(StreamEvent.Run, StreamPosition.IdOf(row.Id, 1), 1, null, JsonSerializer.Serialize(run, _json)));
+                events.Add(new StreamEvent(StreamEvent.Run, StreamPosition.IdOf(row.Id, 1), 1, null, JsonSerializer.Serialize(ToRunItem(run), _json)));
             }
 
             changes.Add(new StreamChange(row.Id, row.Kind, row.Source, row.AssetIds.ToHashSet(StringComparer.Ordinal), events));
@@ -112,18 +118,5 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IServiceScopeFacto
         }
 
         return records;
-    }
-
-    private async Task<Dictionary<long, RunItem>> ReadRunsAsync(long[] ids, CancellationToken cancellationToken)
-    {
-        if (ids.Length == 0)
-        {
-            return [];
-        }
-
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KasparroDb>();
-        var runs = await db.EtlRuns.AsNoTracking().Where(r => ids.Contains(r.Id)).Select(RunsApi.ToItem).ToListAsync(cancellationToken);
-        return runs.ToDictionary(r => r.Id);
     }
 }

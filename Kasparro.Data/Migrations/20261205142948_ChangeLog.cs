@@ -52,6 +52,8 @@ namespace Kasparro.Data.Migrations
                     record_ids text[] NOT NULL DEFAULT '{}',
                     asset_ids text[] NOT NULL DEFAULT '{}',
                     observed_at timestamptz,
+                    -- A run change carries the run row as it was committed, so a stream shows each state, not the latest.
+                    run_row jsonb,
                     -- When the row was written, close to its commit: the latency benchmark measures from here.
                     created_at timestamptz NOT NULL DEFAULT clock_timestamp()
                 );
@@ -85,8 +87,8 @@ namespace Kasparro.Data.Migrations
                         RETURN NULL;
                     END IF;
                     {{LockInCommitOrder}}
-                    INSERT INTO change_log (kind, source, run_id)
-                    SELECT '{{Data.ChangeLog.RunKind}}', c.source, c.id FROM changed c ORDER BY c.id;
+                    INSERT INTO change_log (kind, source, run_id, run_row)
+                    SELECT '{{Data.ChangeLog.RunKind}}', c.source, c.id, to_jsonb(c) FROM changed c ORDER BY c.id;
                     PERFORM pg_notify('{{Data.ChangeLog.Channel}}', currval(pg_get_serial_sequence('change_log', 'id'))::text);
                     RETURN NULL;
                 END $$;

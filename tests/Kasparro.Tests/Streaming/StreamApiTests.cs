@@ -81,6 +81,8 @@ public sealed class StreamApiTests(DatabaseFixture database) : IClassFixture<Dat
         Assert.Equal(EtlRunStatus.Running, runs[0].GetProperty("status").GetString());
         Assert.Equal(EtlRunStatus.Success, runs[^1].GetProperty("status").GetString());
         Assert.Equal(changed.Count, runs[^1].GetProperty("updated").GetInt32());
+        var listed = JsonDocument.Parse(await api.Client.GetStringAsync("/runs?source=coingecko&limit=1")).RootElement.GetProperty("data")[0].GetRawText();
+        Assert.Equal(listed, secondEvents.Last(e => e.Type == "run").Data);
         Assert.Empty(await client.DrainAsync(TimeSpan.FromSeconds(1)));
         await client.DisposeAsync();
         await Reliability.Poll.UntilAsync(() => Task.FromResult(api.Feed.Subscribers == 0), TimeSpan.FromSeconds(10), "the closed stream unsubscribed");
