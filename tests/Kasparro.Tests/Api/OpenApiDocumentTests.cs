@@ -21,6 +21,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/divergences", ["200", "400", "502", "503"] },
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
+        { "get", "/stream", ["200", "400", "429", "503"] },
     };
 
     [Theory]
@@ -51,6 +52,15 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         // The history's range rule is part of its contract: clients read the range covered from the response.
         var history = document.GetProperty("paths").GetProperty("/assets/{id}/history").GetProperty("get").GetProperty("description").GetString();
         Assert.Contains("widened to whole buckets", history, StringComparison.Ordinal);
+
+        // The stream is documented as an event stream, with its event types.
+        var stream = document.GetProperty("paths").GetProperty("/stream").GetProperty("get");
+        Assert.True(stream.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+        var events = stream.GetProperty("description").GetString();
+        foreach (var type in new[] { "event: price", "event: run", "event: heartbeat", "event: reset", "event: overflow", "Last-Event-ID" })
+        {
+            Assert.Contains(type, events, StringComparison.Ordinal);
+        }
 
         var docs = await client.GetAsync("/docs");
         Assert.Equal(200, (int)docs.StatusCode);
