@@ -93,21 +93,29 @@ public static class LiveBenchmark
                 await Task.Delay(200);
             }
 
+            var duringSweep = received.ToList();
             var sweepRss = Rss(apiProcess);
+            // One sweep's events (~7 MB for the slow reader) can fit in loopback socket buffers; a second one cannot.
+            upstream.AdvanceSnapshot(coins);
+            var third = await runner.RunAsync("coingecko", "bench", null, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            GC.Collect();
+            var afterSlowRss = Rss(apiProcess);
             var slowCut = await ClosedByServerAsync(slow, TimeSpan.FromSeconds(15));
             await stop.CancelAsync();
             await Task.WhenAll(readers);
 
-            var latencies = await LatenciesAsync(connectionString, received.ToList());
-            Console.WriteLine($"events received: {received.Count:N0} (clients {clients:N0}; each follows one asset, whose price changed once)");
+            var latencies = await LatenciesAsync(connectionString, duringSweep);
+            Console.WriteLine($"events received during the second sweep: {duringSweep.Count:N0} (clients {clients:N0}; each follows one asset, whose price changed once)");
             if (latencies.Count > 0)
             {
                 Console.WriteLine($"commit-to-event latency: p50 {Percentile(latencies, 0.50):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies[^1]:F0} ms");
             }
 
-            Console.WriteLine($"API memory after the sweep: {sweepRss / 1048576.0:F0} MB; the slow reader was {(slowCut ? "cut off" : "NOT cut off")}");
+            Console.WriteLine($"API memory after the sweep: {sweepRss / 1048576.0:F0} MB; after a third sweep ({third.Status}) with the slow reader never reading: " +
+                $"{afterSlowRss / 1048576.0:F0} MB; the slow reader was {(slowCut ? "cut off" : "NOT cut off")}");
             var p99 = latencies.Count > 0 ? Percentile(latencies, 0.99) : double.MaxValue;
-            return received.Count >= clients * 0.99 && p99 < 500 && slowCut && withClientsRss - idleRss < 150L * 1048576 ? 0 : 1;
+            return duringSweep.Count >= clients * 0.99 && p99 < 500 && slowCut && withClientsRss - idleRss < 150L * 1048576 ? 0 : 1;
         }
         finally
         {
