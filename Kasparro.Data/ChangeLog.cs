@@ -4,8 +4,9 @@ namespace Kasparro.Data;
 /// The change feed: <c>change_log</c> gains one row per committed statement that changed latest records (kind
 /// <see cref="PriceKind"/>, with the changed record ids) or run rows (kind <see cref="RunKind"/>, one row per run),
 /// written by triggers in the writing transaction (migration <c>ChangeLog</c>), so a row exists exactly when its change
-/// committed. Ids are handed out in commit order (the triggers lock the table until commit), so a reader that remembers
-/// the last id it saw misses nothing and sees nothing twice. Each row is followed by a NOTIFY on <see cref="Channel"/>
+/// committed. Rows are read in (writing transaction, id) order, only those of transactions older than every transaction
+/// still running (which can gain no rows any more), so a reader that remembers where it is misses nothing and sees nothing
+/// twice, and writers never wait for each other. Each row is followed by a NOTIFY on <see cref="Channel"/>
 /// carrying its id, so listeners wake up instead of polling. The ingestion service trims rows older than the retention.
 /// </summary>
 public static class ChangeLog

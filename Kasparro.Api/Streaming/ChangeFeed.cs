@@ -26,13 +26,18 @@ public sealed partial class ChangeFeed(
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<StreamSubscription, byte> _subscribers = new();
-    private long _offeredThrough = -1;
+    private readonly Lock _gate = new();
+    private ChangeCursor? _offeredThrough;
 
     /// <summary>Clients subscribed now.</summary>
     public int Subscribers => _subscribers.Count;
 
-    /// <summary>The last change offered to the clients; -1 until the feed has read the log once.</summary>
-    public long OfferedThrough => Interlocked.Read(ref _offeredThrough);
+    /// <summary>The last change offered to the clients; null until the feed has read the log once.</summary>
+    public ChangeCursor? OfferedThrough
+    {
+        get { lock (_gate) { return _offeredThrough; } }
+        private set { lock (_gate) { _offeredThrough = value; } }
+    }
 
     public StreamSubscription Subscribe(StreamFilter filter)
     {
@@ -63,13 +68,9 @@ public sealed partial class ChangeFeed(
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
-                if (OfferedThrough < 0)
-                {
-                    // Clients that come without a Last-Event-ID get what commits from now on.
-                    Interlocked.Exchange(ref _offeredThrough, (await reader.BoundsAsync(stoppingToken)).Newest ?? 0);
-                }
-
-                LogListening(logger, OfferedThrough);
+                // Clients that come without a Last-Event-ID get what commits from now on.
+                OfferedThrough ??= await reader.LatestAsync(stoppingToken);
+                LogListening(logger, OfferedThrough.Value.Id);
                 retry = FirstRetry;
                 while (true)
                 {
@@ -107,7 +108,7 @@ public sealed partial class ChangeFeed(
     {
         while (true)
         {
-            var changes = await reader.ReadAfterAsync(OfferedThrough, cancellationToken);
+            var changes = await reader.ReadAfterAsync(OfferedThrough!.Value, cancellationToken);
             if (changes.Count == 0)
             {
                 return;
@@ -120,7 +121,7 @@ public sealed partial class ChangeFeed(
                     subscriber.Offer(change);
                 }
 
-                Interlocked.Exchange(ref _offeredThrough, change.Sequence);
+                OfferedThrough = change.Cursor;
             }
         }
     }
@@ -145,7 +146,7 @@ public sealed partial class ChangeFeed(
     }
 
     /// <summary>A heartbeat change: one <c>heartbeat</c> event whose data is the server's time.</summary>
-    public static StreamChange Heartbeat(DateTimeOffset now) => new(0, StreamChange.HeartbeatKind, "", new HashSet<string>(), [
+    public static StreamChange Heartbeat(DateTimeOffset now) => new(0, 0, StreamChange.HeartbeatKind, "", new HashSet<string>(), [
         new StreamEvent(StreamEvent.Heartbeat, null, 0, null,
             string.Create(CultureInfo.InvariantCulture, $$"""{"time":"{{now.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}"}"""))]);
 

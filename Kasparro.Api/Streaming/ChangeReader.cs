@@ -9,9 +9,6 @@ using Npgsql;
 
 namespace Kasparro.Api.Streaming;
 
-/// <summary>The oldest and newest change ids the log holds, and the newest id ever handed out (0 when none).</summary>
-public readonly record struct ChangeLogBounds(long? Oldest, long? Newest, long LastIssued);
-
 /// <summary>
 /// Reads <c>change_log</c> rows and turns them into <see cref="StreamChange"/>s: price changes carry the records as
 /// <c>GET /data</c> shows them now, run changes the run as it was committed in <c>GET /runs</c>' shape, serialized once with
@@ -33,38 +30,49 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IOptions<JsonOptio
 
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
 
-    public async Task<ChangeLogBounds> BoundsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Only rows of transactions older than every transaction still running are read: a running one may still add rows,
+    /// with any id, and reading past it would skip them.
+    /// </summary>
+    private const string Finished = "xid < pg_snapshot_xmin(pg_current_snapshot())";
+
+    /// <summary>Where change <paramref name="id"/> is in the reading order; null when the log no longer has it.</summary>
+    public async Task<ChangeCursor?> FindAsync(long id, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT min(id), max(id), coalesce(pg_sequence_last_value(pg_get_serial_sequence('change_log', 'id')), 0) FROM change_log");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new ChangeLogBounds(
-            reader.IsDBNull(0) ? null : reader.GetInt64(0),
-            reader.IsDBNull(1) ? null : reader.GetInt64(1),
-            reader.GetInt64(2));
+        await using var command = dataSource.CreateCommand("SELECT xid::text::bigint FROM change_log WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
+        return await command.ExecuteScalarAsync(cancellationToken) is long xid ? new ChangeCursor(xid, id) : null;
     }
 
-    /// <summary>The changes after <paramref name="after"/>, in id order; empty when there are none.</summary>
-    public async Task<IReadOnlyList<StreamChange>> ReadAfterAsync(long after, CancellationToken cancellationToken)
+    /// <summary>The last change that can be read now (<see cref="ChangeCursor.Start"/> when there is none).</summary>
+    public async Task<ChangeCursor> LatestAsync(CancellationToken cancellationToken)
     {
-        var rows = new List<(long Id, string Kind, string Source, string? RunRow, string[] RecordIds, string[] AssetIds)>();
-        await using (var command = dataSource.CreateCommand("""
-            SELECT id, kind, source, run_row::text, record_ids, asset_ids FROM (
-                SELECT *, sum(cardinality(record_ids)) OVER (ORDER BY id) AS running
-                  FROM change_log WHERE id > $1 ORDER BY id LIMIT $2) AS page
-             WHERE running - cardinality(record_ids) < $3
-             ORDER BY id
+        await using var command = dataSource.CreateCommand($"SELECT xid::text::bigint, id FROM change_log WHERE {Finished} ORDER BY xid DESC, id DESC LIMIT 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new ChangeCursor(reader.GetInt64(0), reader.GetInt64(1)) : ChangeCursor.Start;
+    }
+
+    /// <summary>The readable changes after <paramref name="after"/>, in reading order; empty when there are none.</summary>
+    public async Task<IReadOnlyList<StreamChange>> ReadAfterAsync(ChangeCursor after, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long Id, long Xid, string Kind, string Source, string? RunRow, string[] RecordIds, string[] AssetIds)>();
+        await using (var command = dataSource.CreateCommand($"""
+            SELECT id, xid::text::bigint, kind, source, run_row::text, record_ids, asset_ids FROM (
+                SELECT *, sum(cardinality(record_ids)) OVER (ORDER BY xid, id) AS running
+                  FROM change_log WHERE (xid, id) > ($1::text::xid8, $2) AND {Finished} ORDER BY xid, id LIMIT $3) AS page
+             WHERE running - cardinality(record_ids) < $4
+             ORDER BY xid, id
             """))
         {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after.Xid.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.Id });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = ChangesPerRead });
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = RecordsPerRead });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.GetFieldValue<string[]>(4), reader.GetFieldValue<string[]>(5)));
+                rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<string[]>(5), reader.GetFieldValue<string[]>(6)));
             }
         }
 
@@ -94,7 +102,7 @@ public sealed class ChangeReader(NpgsqlDataSource dataSource, IOptions<JsonOptio
                 events.Add(new StreamEvent(StreamEvent.Run, StreamPosition.IdOf(row.Id, 1), 1, null, JsonSerializer.Serialize(ToRunItem(run), _json)));
             }
 
-            changes.Add(new StreamChange(row.Id, row.Kind, row.Source, row.AssetIds.ToHashSet(StringComparer.Ordinal), events));
+            changes.Add(new StreamChange(row.Id, row.Xid, row.Kind, row.Source, row.AssetIds.ToHashSet(StringComparer.Ordinal), events));
         }
 
         return changes;

@@ -23,7 +23,7 @@ public static class StreamApi
         `event: price` — one per latest record inserted or changed (values or observed time), data = the record exactly as in `GET /data`;
         `event: run` — a run started, counted a batch or finished, data = the run exactly as in `GET /runs`;
         `event: heartbeat` — on connect and every 15 s, data = `{"time": ...}`;
-        `event: reset` — the Last-Event-ID is older than the change log keeps (`Stream:LogRetention`): re-read `/data` and `/runs`, the stream goes on live;
+        `event: reset` — the Last-Event-ID names a change the log no longer keeps (`Stream:LogRetention`) or never had: re-read `/data` and `/runs`, the stream goes on live;
         `event: overflow` — the client read too slowly and is disconnected.
         Every price and run event has an `id:` (`{sequence}.{position}`); reconnect with the `Last-Event-ID` header (or `last_event_id`)
         to get exactly what was missed. `asset_id` filters price events only.
@@ -105,23 +105,21 @@ public static class StreamApi
         }
 
         context.Response.RegisterForDispose(leases);
-        var reset = false;
+        // Looked up before the stream starts, so a database that is away answers 503 like every endpoint. A change
+        // the log no longer has (trimmed, or from another database) cannot say what came after it: reset.
+        ChangeCursor? resumeAt = null;
         if (resumeFrom is { } from)
         {
-            // Before the stream starts, so a database that is away answers 503 like every endpoint.
-            var bounds = await reader.BoundsAsync(cancellationToken);
-            reset = from.Sequence > bounds.LastIssued || (from.Sequence < (bounds.Oldest ?? bounds.LastIssued + 1) - 1);
-            if (reset)
-            {
-                resumeFrom = null;
-            }
+            resumeAt = await reader.FindAsync(from.Sequence, cancellationToken);
         }
+
+        var reset = resumeFrom is not null && resumeAt is null;
 
         var filter = new StreamFilter(kinds.Contains(StreamEvent.Price), kinds.Contains(StreamEvent.Run), sourceFilter, assets.Count == 0 ? null : assets);
         var subscription = feed.Subscribe(filter);
         context.Response.RegisterForDispose(subscription);
         subscription.OnStuckAfterOverflow(context.Abort);
-        return TypedResults.ServerSentEvents(EventsAsync(subscription, reader, resumeFrom, reset, context.RequestAborted));
+        return TypedResults.ServerSentEvents(EventsAsync(subscription, reader, resumeAt is { } at ? (at, resumeFrom!.Value.Position) : null, reset, context.RequestAborted));
     }
 
     /// <summary>
@@ -129,20 +127,21 @@ public static class StreamApi
     /// log, after subscribing, so nothing falls between), then the live changes not already sent.
     /// </summary>
     private static async IAsyncEnumerable<SseItem<string>> EventsAsync(
-        StreamSubscription subscription, ChangeReader reader, StreamPosition? resumeFrom, bool reset, [EnumeratorCancellation] CancellationToken cancellationToken)
+        StreamSubscription subscription, ChangeReader reader, (ChangeCursor At, int Position)? resumeFrom, bool reset, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var hello = ChangeFeed.Heartbeat(DateTimeOffset.UtcNow).Events[0];
         yield return new SseItem<string>(hello.Data, hello.Type) { ReconnectionInterval = ReconnectAfter };
         if (reset)
         {
-            yield return new SseItem<string>("""{"reason":"the Last-Event-ID is older than the change log keeps; re-read /data and /runs"}""", StreamEvent.Reset);
+            yield return new SseItem<string>("""{"reason":"the change log no longer has the Last-Event-ID; re-read /data and /runs"}""", StreamEvent.Reset);
         }
 
-        var sentThrough = 0L;
+        var sentThrough = ChangeCursor.Start;
         if (resumeFrom is { } from)
         {
             var whole = from.Position == StreamPosition.WholeChange;
-            sentThrough = whole ? from.Sequence : from.Sequence - 1;
+            // A change cut off in the middle is read again (from just before it) and its sent events skipped.
+            sentThrough = whole ? from.At : from.At with { Id = from.At.Id - 1 };
             while (!subscription.Overflowed)
             {
                 var changes = await reader.ReadAfterAsync(sentThrough, cancellationToken);
@@ -153,13 +152,13 @@ public static class StreamApi
 
                 foreach (var change in changes)
                 {
-                    var skipThrough = !whole && change.Sequence == from.Sequence ? from.Position : 0;
+                    var skipThrough = !whole && change.Sequence == from.At.Id ? from.Position : 0;
                     foreach (var item in ItemsOf(change, subscription.Filter, skipThrough))
                     {
                         yield return item;
                     }
 
-                    sentThrough = change.Sequence;
+                    sentThrough = change.Cursor;
                 }
             }
         }
@@ -171,7 +170,7 @@ public static class StreamApi
                 break;
             }
 
-            if (!change.IsHeartbeat && change.Sequence <= sentThrough)
+            if (!change.IsHeartbeat && change.Cursor <= sentThrough)
             {
                 continue;
             }
@@ -181,7 +180,10 @@ public static class StreamApi
                 yield return item;
             }
 
-            sentThrough = Math.Max(sentThrough, change.Sequence);
+            if (change.Cursor > sentThrough)
+            {
+                sentThrough = change.Cursor;
+            }
         }
 
         if (subscription.Overflowed)

@@ -4,8 +4,11 @@ namespace Kasparro.Api.Streaming;
 /// One row of <c>change_log</c> made ready to send: its events already serialized once, shared by every client.
 /// <see cref="Events"/> are in position order (the record ids' order); a client filters them by asset.
 /// </summary>
-public sealed record StreamChange(long Sequence, string Kind, string Source, IReadOnlySet<string> AssetIds, IReadOnlyList<StreamEvent> Events)
+public sealed record StreamChange(long Sequence, long Xid, string Kind, string Source, IReadOnlySet<string> AssetIds, IReadOnlyList<StreamEvent> Events)
 {
+    /// <summary>Where this change is in the log's reading order.</summary>
+    public ChangeCursor Cursor => new(Xid, Sequence);
+
     /// <summary>The kind of the heartbeats the feed sends every client (not a change_log row; sequence 0).</summary>
     public const string HeartbeatKind = "heartbeat";
 

@@ -12,12 +12,6 @@ namespace Kasparro.Data.Migrations
     /// </summary>
     public partial class ChangeLog : Migration
     {
-        // Identity values are taken when a row is inserted, not when its transaction commits: two writers could
-        // commit out of id order and a reader that had passed the later id would skip the earlier one forever. The
-        // lock (EXCLUSIVE still lets readers read) is held from the first log row of a transaction to its commit, so
-        // ids follow commit order; in a batch it is taken after the history copy, near the end of the transaction.
-        private const string LockInCommitOrder = "LOCK TABLE change_log IN EXCLUSIVE MODE;";
-
         // The updated records whose values or observed time changed; ingested_at alone is not a change.
         private const string ValuesChanged = """
             SELECT c.* FROM changed c JOIN changed_before b ON b.id = c.id
@@ -55,9 +49,14 @@ namespace Kasparro.Data.Migrations
                     -- A run change carries the run row as it was committed, so a stream shows each state, not the latest.
                     run_row jsonb,
                     -- When the row was written, close to its commit: the latency benchmark measures from here.
-                    created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+                    created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                    -- The writing transaction. Ids are taken at insert, not at commit, so id order is not commit order;
+                    -- readers take rows in (xid, id) order and only those of transactions older than every one still
+                    -- running (pg_snapshot_xmin), which can gain no more rows: nothing is skipped, writers never wait.
+                    xid xid8 NOT NULL DEFAULT pg_current_xact_id()
                 );
                 CREATE INDEX ix_change_log_created_at ON change_log (created_at);
+                CREATE UNIQUE INDEX ix_change_log_xid_id ON change_log (xid, id);
 
                 CREATE FUNCTION log_price_changes() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -66,14 +65,12 @@ namespace Kasparro.Data.Migrations
                         IF NOT FOUND THEN
                             RETURN NULL;
                         END IF;
-                        {{LockInCommitOrder}}
                         {{InsertPriceRows("(" + ValuesChanged + ")")}}
                     ELSE
                         PERFORM 1 FROM changed LIMIT 1;
                         IF NOT FOUND THEN
                             RETURN NULL;
                         END IF;
-                        {{LockInCommitOrder}}
                         {{InsertPriceRows("changed")}}
                     END IF;
                     PERFORM pg_notify('{{Data.ChangeLog.Channel}}', currval(pg_get_serial_sequence('change_log', 'id'))::text);
@@ -86,7 +83,6 @@ namespace Kasparro.Data.Migrations
                     IF NOT FOUND THEN
                         RETURN NULL;
                     END IF;
-                    {{LockInCommitOrder}}
                     INSERT INTO change_log (kind, source, run_id, run_row)
                     SELECT '{{Data.ChangeLog.RunKind}}', c.source, c.id, to_jsonb(c) FROM changed c ORDER BY c.id;
                     PERFORM pg_notify('{{Data.ChangeLog.Channel}}', currval(pg_get_serial_sequence('change_log', 'id'))::text);

@@ -26,7 +26,7 @@ public sealed class StreamHost : IAsyncDisposable
     {
         var host = new StreamHost(new ApiFactory(connectionString, settings));
         // The feed reads the log once before it offers anything: wait so "from now on" means from here.
-        await Reliability.Poll.UntilAsync(() => Task.FromResult(host.Feed.OfferedThrough >= 0), TimeSpan.FromSeconds(30), "the change feed listening");
+        await Reliability.Poll.UntilAsync(() => Task.FromResult(host.Feed.OfferedThrough is not null), TimeSpan.FromSeconds(30), "the change feed listening");
         return host;
     }
 

@@ -122,18 +122,18 @@ public sealed class StreamLimitsTests(DatabaseFixture database) : IClassFixture<
         await CommitChangesAsync(changes: 3, records: 1, prefix: "old");
         var newest = await database.ScalarAsync<long>("SELECT max(id) FROM change_log");
         var oldest = newest - 2;
-        await Reliability.Poll.UntilAsync(() => Task.FromResult(api.Feed.OfferedThrough >= newest), TimeSpan.FromSeconds(10), "the feed past the old changes");
+        await Reliability.Poll.UntilAsync(() => Task.FromResult(api.Feed.OfferedThrough?.Id >= newest), TimeSpan.FromSeconds(10), "the feed past the old changes");
         // What the trimming does to rows past the retention.
         await database.ExecuteAsync($"DELETE FROM change_log WHERE id <= {oldest}");
 
-        await using var tooOld = await api.ConnectAsync("/stream", (oldest - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var tooOld = await api.ConnectAsync("/stream", oldest.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("reset", (await tooOld.NextAsync(TimeSpan.FromSeconds(5))).Type);
         await using var fromElsewhere = await api.ConnectAsync("/stream", "999999999.1");
         Assert.Equal("reset", (await fromElsewhere.NextAsync(TimeSpan.FromSeconds(5))).Type);
-        // Just inside the log: no reset, the two changes it kept.
-        await using var inside = await api.ConnectAsync("/stream", oldest.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The oldest change the log kept: no reset, the one change after it.
+        await using var inside = await api.ConnectAsync("/stream", (oldest + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var kept = await inside.DrainAsync(TimeSpan.FromSeconds(1));
-        Assert.Equal(2, kept.Count);
+        Assert.Equal(newest.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".1", Assert.Single(kept).Id);
         Assert.All(kept, e => Assert.Equal("price", e.Type));
 
         await CommitChangesAsync(changes: 1, records: 1, prefix: "new");
