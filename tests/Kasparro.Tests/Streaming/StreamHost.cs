@@ -12,7 +12,8 @@ public sealed class StreamHost : IAsyncDisposable
     private StreamHost(ApiFactory factory)
     {
         _factory = factory;
-        _factory.UseKestrel(0);
+        // Listen on a free loopback port (UseKestrel(0) rewrites the server's addresses, which races with the start).
+        _factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         Client = _factory.CreateClient();
         Client.Timeout = Timeout.InfiniteTimeSpan;
