@@ -123,6 +123,35 @@ public sealed class LiveUpdatesTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_price_updates_its_row_on_the_compare_page()
+    {
+        Api.Json("/assets/btc-bitcoin/history", BitcoinHistory).Json("/assets/btc-bitcoin", BitcoinDetail).Json("/divergences", Page(Divergence));
+        var page = Render<Compare>(p => p.Add(x => x.AssetId, "btc-bitcoin"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=compare-source-row][data-source=coinpaprika]")));
+
+        Feed.Publish(Price("coinpaprika", 84100m, "2025-03-29T10:29:00Z"));
+
+        page.WaitForAssertion(() => Assert.Contains("$84,100", page.Find("[data-testid=compare-source-row][data-source=coinpaprika]").TextContent));
+    }
+
+    [Fact]
+    public void A_run_that_starts_shows_in_the_overview_and_the_freshness_cards_are_read_again()
+    {
+        Api.Json("/stats", Stats).Json("/assets", Page(3, Bitcoin)).Json("/data", Page(12, DataRecord)).Json("/runs", Page(ApiSamples.Run(41))).Json("/divergences", EmptyPage);
+        var page = Render<Overview>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=runs-table-row]")));
+        var statsReads = Api.Requests.Count(r => r.RequestUri!.AbsolutePath == "/stats");
+
+        Feed.Publish(Run(42, "running", 0));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=runs-table-row][data-run='42']")));
+        page.WaitForAssertion(() => Assert.Equal(statsReads + 1, Api.Requests.Count(r => r.RequestUri!.AbsolutePath == "/stats")));
+        // A batch of the same run (same status) changes the row only.
+        Feed.Publish(Run(42, "running", 250));
+        page.WaitForAssertion(() => Assert.Contains("250", page.Find("[data-testid=runs-table-row][data-run='42']").TextContent));
+        Assert.Equal(statsReads + 1, Api.Requests.Count(r => r.RequestUri!.AbsolutePath == "/stats"));
+    }
+
+    [Fact]
     public void Run_events_add_and_update_rows_of_the_runs_grid()
     {
         Api.Json("/runs", Page(ApiSamples.Run(41)));
