@@ -35,14 +35,21 @@ public sealed class DriftFindings
     public string DescribeBreaking() => Describe(Observations.Where(IsBreakingObservation));
 
     /// <summary>The words for a list of breaking observations.</summary>
-    public static string Describe(IEnumerable<DriftObservation> observations) =>
-        "breaking schema drift: " + string.Join("; ", observations.Select(o => o.Kind switch
+    public static string Describe(IEnumerable<DriftObservation> observations)
+    {
+        var list = observations.ToList();
+        // A missing field that a rename explains is said once, by the rename.
+        var explained = list.Where(o => o.Kind == DriftKinds.Renamed).Select(o => o.Suggestion).ToHashSet(StringComparer.Ordinal);
+        return "breaking schema drift: " + string.Join("; ", list
+            .Where(o => !(o.Kind is DriftKinds.MissingRequired or DriftKinds.MissingOptional && explained.Contains(o.Field)))
+            .Select(o => o.Kind switch
         {
             DriftKinds.Renamed => string.Create(CultureInfo.InvariantCulture, $"renamed field '{o.Field}' (was '{o.Suggestion}', confidence {o.Confidence:0.00})"),
             DriftKinds.MissingRequired => $"missing required field '{o.Field}'",
             DriftKinds.MissingOptional => $"missing field '{o.Field}'",
             _ => $"{o.Kind} field '{o.Field}'",
         }));
+    }
 
     /// <summary>
     /// A quarantine reason, e.g. "missing required field 'current_price' (a field 'currentPrice' looks like it was renamed
