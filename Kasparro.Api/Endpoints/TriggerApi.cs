@@ -42,15 +42,9 @@ public static class TriggerApi
         [FromQuery] string? source,
         CancellationToken cancellationToken)
     {
-        var configured = configuration[TokenSetting];
-        if (string.IsNullOrEmpty(configured))
+        if (CheckSchedulerToken(context, configuration) is { } refused)
         {
-            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
-        }
-
-        if (!TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured))
-        {
-            return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
+            return refused;
         }
 
         var query = new QueryValidator();
@@ -113,6 +107,23 @@ public static class TriggerApi
         logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources}", triggerId, string.Join(",", sources));
         var link = $"/runs?trigger_id={triggerId}";
         return TypedResults.Accepted(link, new TriggerAccepted(triggerId, "queued", sources, clock.GetUtcNow().UtcDateTime, new TriggerLinks(link)));
+    }
+
+    /// <summary>
+    /// The operator check of <c>/trigger-etl</c> and the other operator actions (<c>POST /sources/{source}/resume</c>): a 403
+    /// problem when no scheduler token is configured, 401 when the request does not carry it, null when it may proceed.
+    /// </summary>
+    public static ProblemHttpResult? CheckSchedulerToken(HttpContext context, IConfiguration configuration)
+    {
+        var configured = configuration[TokenSetting];
+        if (string.IsNullOrEmpty(configured))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
+        }
+
+        return TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured)
+            ? null
+            : Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
     }
 
     /// <summary>Constant time, and hashed first so neither the content nor the length of the token leaks through timing.</summary>
