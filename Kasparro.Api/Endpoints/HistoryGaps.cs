@@ -4,16 +4,15 @@ namespace Kasparro.Api.Endpoints;
 
 /// <summary>
 /// The gap rule of <c>GET /assets/{id}/gaps</c>: a source's expected interval is the median spacing of its consecutive
-/// points in the range (at least <see cref="MinimumInterval"/>); a gap is two consecutive points more than
-/// <see cref="GapFactor"/> expected intervals apart, i.e. at least one whole expected point is missing between them.
+/// points in the range (at least <see cref="MinimumInterval"/>); a gap is two consecutive points at least 1.5 expected
+/// intervals apart, i.e. their spacing rounds to two or more intervals, so at least one expected point is missing between them.
 /// </summary>
 public static class HistoryGaps
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
-    public const int GapFactor = 2;
 
     public static string Rule { get; } =
-        $"a gap is two consecutive points of one source more than {GapFactor}x the source's expected interval apart; the expected interval is " +
+        "a gap is two consecutive points of one source at least 1.5x the source's expected interval apart; the expected interval is " +
         $"the median spacing of that source's consecutive points in the range, at least {MinimumInterval.TotalSeconds:0} seconds; " +
         "missing_estimate = round(spacing / expected interval) - 1";
 
@@ -38,9 +37,9 @@ public static class HistoryGaps
         var expected = TimeSpan.FromTicks(Math.Max(median, MinimumInterval.Ticks));
         for (var i = 0; i < spacings.Length; i++)
         {
-            if (spacings[i] > GapFactor * expected.Ticks)
+            var missing = (long)Math.Round(spacings[i] / (double)expected.Ticks, MidpointRounding.AwayFromZero) - 1;
+            if (missing >= 1)
             {
-                var missing = (long)Math.Round(spacings[i] / (double)expected.Ticks, MidpointRounding.AwayFromZero) - 1;
                 gaps.Add(new HistoryGap(source, points[i], points[i + 1], missing));
             }
         }

@@ -21,6 +21,9 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/divergences", ["200", "400", "502", "503"] },
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
+        { "get", "/sources", ["200", "503"] },
+        { "post", "/sources/{source}/resume", ["200", "401", "403", "404", "409", "503"] },
+        { "get", "/assets/{id}/gaps", ["200", "400", "404", "503"] },
     };
 
     [Theory]
