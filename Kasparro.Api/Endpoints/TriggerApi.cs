@@ -40,6 +40,7 @@ public static class TriggerApi
         TimeProvider clock,
         ILoggerFactory logs,
         [FromQuery] string? source,
+        [FromQuery(Name = "full_refresh")] string? fullRefresh,
         CancellationToken cancellationToken)
     {
         if (CheckSchedulerToken(context, configuration) is { } refused)
@@ -49,6 +50,7 @@ public static class TriggerApi
 
         var query = new QueryValidator();
         var only = query.OneOf(source, "source", SourceNames.All.ToArray());
+        var refresh = query.OneOf(fullRefresh, "full_refresh", ["true", "false"]) == "true";
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -85,6 +87,7 @@ public static class TriggerApi
                 .ForJob(EtlScheduling.JobName(name), EtlScheduling.JobGroup)
                 .UsingJobData(EtlScheduling.TriggerIdKey, triggerId)
                 .UsingJobData("trigger", "manual")
+                .UsingJobData(EtlScheduling.FullRefreshKey, refresh ? "true" : "false")
                 .StartNow()
                 .Build();
             try
