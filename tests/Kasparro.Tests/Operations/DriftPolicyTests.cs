@@ -117,6 +117,26 @@ public sealed class DriftPolicyTests(DatabaseFixture database) : IClassFixture<D
         Assert.Equal("cli", await database.ScalarAsync<string>("SELECT resumed_by FROM source_states WHERE source = 'coingecko'"));
     }
 
+    [Theory]
+    [InlineData("evolve", 0)]
+    [InlineData("quarantine", 2)]
+    public async Task A_csv_header_missing_an_expected_column_decides_for_every_row_of_its_file(string policy, int quarantined)
+    {
+        var folder = TestFiles.CreateFolder(("prices.csv",
+            "symbol,price_usd,market_cap_usd,volume_24h_usd,percent_change_24h,created_at\n" +
+            "BTC,70000,1,1,1,2026-02-01T00:00:00Z\n" +
+            "ETH,2500,1,1,1,2026-02-01T00:00:00Z\n"));
+        await using var host = IngestionHost.Create(database.ConnectionString, upstream: null, folder,
+            new Dictionary<string, string?> { ["Sources:Csv:OnDrift"] = policy });
+
+        var outcome = await host.RunAsync(SourceNames.Csv);
+
+        Assert.Equal((2, quarantined), (outcome.Counts.Fetched, outcome.Counts.Quarantined));
+        await using var db = database.CreateDb();
+        Assert.All(await db.QuarantinedRecords.ToListAsync(),
+            q => Assert.Equal("breaking schema drift: missing field 'name' (OnDrift = quarantine)", q.Reason));
+    }
+
     [Fact]
     public async Task An_unknown_policy_and_freshness_targets_out_of_order_are_refused()
     {
