@@ -164,6 +164,11 @@ public sealed record IngestionCommandLine(IngestionMode Mode, IReadOnlyList<stri
             return Fail("--source goes with --once or --full-refresh");
         }
 
+        if (fullRefresh && mode != IngestionMode.Once)
+        {
+            return Fail("--full-refresh is a run of the snapshot sources: give it alone or with --source");
+        }
+
         if ((from is not null || to is not null) && mode != IngestionMode.Backfill)
         {
             return Fail("--from and --to go with --backfill");

@@ -85,4 +85,11 @@ public sealed class FullRefreshTests(DatabaseFixture database) : IClassFixture<D
         Assert.Equal(fullRefresh, line.FullRefresh);
         Assert.Equal(source is null ? [] : [source], line.Sources);
     }
+
+    [Fact]
+    public void Full_refresh_does_not_go_with_a_backfill()
+    {
+        Assert.Equal("--full-refresh is a run of the snapshot sources: give it alone or with --source",
+            IngestionCommandLine.Parse(["--full-refresh", "--backfill"]).Error);
+    }
 }
