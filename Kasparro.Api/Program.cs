@@ -22,6 +22,7 @@ app.MapRunsApi();
 app.MapAssetsApi();
 app.MapQualityApi();
 app.MapStreamApi();
+app.MapSourcesApi();
 
 app.Run();
 

@@ -16,14 +16,19 @@ var ingestion = builder.AddProject<Projects.Kasparro_Ingestion>(ResourceNames.In
     .WithDatabase(database)
     .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill")
     .WithReplicas(builder.Configuration.GetValue("Ingestion:Replicas", 1))
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUpstreams(builder);
 
 var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WithDatabase(database)
     .WaitFor(ingestion)
     .WithEnvironment("Etl__SchedulerToken", schedulerToken)
+    // The same Sources section as ingestion: both judge freshness by the same targets (Sources:{name}:Freshness).
+    .WithConfigurationSections(builder.Configuration, "Sources")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+api.WithUrl($"{api.GetEndpoint("http")}/docs", "API reference (/docs)");
+ingestion.WithRunEtlCommand(api, schedulerToken);
 
 builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
     .WithReference(api)

@@ -15,6 +15,9 @@ public static class EtlScheduling
     /// <summary>Job-data key carrying the id that <c>POST /trigger-etl</c> returned.</summary>
     public const string TriggerIdKey = "trigger_id";
 
+    /// <summary>Job data of a manual trigger asking for a full refresh (<c>POST /trigger-etl?full_refresh=true</c>): "true".</summary>
+    public const string FullRefreshKey = "full_refresh";
+
     /// <summary>The job (and manual trigger) name of a source.</summary>
     public static string JobName(string source) => source;
 }

@@ -16,6 +16,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
     public DbSet<EtlRun> EtlRuns => Set<EtlRun>();
     public DbSet<SchemaDriftEvent> SchemaDriftEvents => Set<SchemaDriftEvent>();
     public DbSet<QuarantinedRecord> QuarantinedRecords => Set<QuarantinedRecord>();
+    public DbSet<SourceState> SourceStates => Set<SourceState>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -81,6 +82,13 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.ToTable("etl_checkpoints");
             e.HasKey(c => c.Key);
             e.HasIndex(c => c.Source);
+        });
+
+        model.Entity<SourceState>(e =>
+        {
+            e.ToTable("source_states");
+            e.HasKey(s => s.Source);
+            e.Ignore(s => s.IsPaused);
         });
 
         model.Entity<EtlRun>(e =>

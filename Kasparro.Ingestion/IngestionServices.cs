@@ -1,6 +1,8 @@
 using Kasparro.Data;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.ChangeFeed;
+using Kasparro.Data.Operations;
+using Kasparro.Ingestion.Operations;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Quality;
@@ -30,6 +32,8 @@ public static class IngestionServices
                 "Etl:Schedule holds an invalid Quartz cron expression (six or seven fields, seconds first, e.g. '0 0/10 * * * ?')")
             .ValidateOnStart();
 
+        SourcePolicyOptions.Register(services);
+        services.AddSingleton<SourceGate>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<UpstreamRateLimiters>();
         services.AddSingleton<SchemaState>();

@@ -19,6 +19,9 @@ public static class AssetsApi
         assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
         assets.MapGet("/assets/{id}/history", AssetHistoryQuery.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets")
             .WithDescription("interval=auto picks raw up to 2 days, 1h up to 90 days, 1d beyond. A bucketed range is widened to whole buckets (from rounded down, to rounded up); the response's from and to give the range covered, and each point is the last observation in its bucket, labelled with the bucket's start. Sent gzip-compressed when the request accepts gzip.");
+        assets.MapGet("/assets/{id}/gaps", AssetGapsQuery.GetGapsAsync).WithName("GetAssetGaps").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Holes in an asset's price history per source, which the backfill can fill")
+            .WithDescription("A source's expected interval is the median spacing of its consecutive points in the range (at least 60 seconds); a gap is two consecutive points at least 1.5 times that apart (at least one expected point missing); missing_estimate = round(spacing / expected interval) - 1. from/to default to the 30 days before now and cover at most 366 days; source is one of coinpaprika, coingecko, csv.");
         assets.MapGet("/divergences", ListDivergencesAsync).WithName("ListDivergences").WithSummary("Assets whose sources disagree most on the price right now");
         return routes;
     }

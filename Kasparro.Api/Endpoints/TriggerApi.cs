@@ -40,21 +40,17 @@ public static class TriggerApi
         TimeProvider clock,
         ILoggerFactory logs,
         [FromQuery] string? source,
+        [FromQuery(Name = "full_refresh")] string? fullRefresh,
         CancellationToken cancellationToken)
     {
-        var configured = configuration[TokenSetting];
-        if (string.IsNullOrEmpty(configured))
+        if (CheckSchedulerToken(context, configuration) is { } refused)
         {
-            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
-        }
-
-        if (!TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured))
-        {
-            return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
+            return refused;
         }
 
         var query = new QueryValidator();
         var only = query.OneOf(source, "source", SourceNames.All.ToArray());
+        var refresh = query.OneOf(fullRefresh, "full_refresh", ["true", "false"]) == "true";
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -91,6 +87,7 @@ public static class TriggerApi
                 .ForJob(EtlScheduling.JobName(name), EtlScheduling.JobGroup)
                 .UsingJobData(EtlScheduling.TriggerIdKey, triggerId)
                 .UsingJobData("trigger", "manual")
+                .UsingJobData(EtlScheduling.FullRefreshKey, refresh ? "true" : "false")
                 .StartNow()
                 .Build();
             try
@@ -113,6 +110,23 @@ public static class TriggerApi
         logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources}", triggerId, string.Join(",", sources));
         var link = $"/runs?trigger_id={triggerId}";
         return TypedResults.Accepted(link, new TriggerAccepted(triggerId, "queued", sources, clock.GetUtcNow().UtcDateTime, new TriggerLinks(link)));
+    }
+
+    /// <summary>
+    /// The operator check of <c>/trigger-etl</c> and the other operator actions (<c>POST /sources/{source}/resume</c>): a 403
+    /// problem when no scheduler token is configured, 401 when the request does not carry it, null when it may proceed.
+    /// </summary>
+    public static ProblemHttpResult? CheckSchedulerToken(HttpContext context, IConfiguration configuration)
+    {
+        var configured = configuration[TokenSetting];
+        if (string.IsNullOrEmpty(configured))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
+        }
+
+        return TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured)
+            ? null
+            : Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
     }
 
     /// <summary>Constant time, and hashed first so neither the content nor the length of the token leaks through timing.</summary>

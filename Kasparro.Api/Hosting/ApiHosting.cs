@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Kasparro.Api.Metrics;
 using Kasparro.Api.Streaming;
 using Kasparro.Data;
+using Kasparro.Data.Operations;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -69,6 +70,9 @@ public static class ApiHosting
         // Only a Quartz client: the scheduler is never started here (no hosted service), it just writes
         // triggers into the shared store and Kasparro.Ingestion runs them.
         builder.Services.AddKasparroQuartz(builder.Configuration);
+        // The same Sources:{name} section the ingestion service binds: one place of truth for drift policies and freshness targets.
+        SourcePolicyOptions.Register(builder.Services);
+        builder.Services.AddSingleton<Endpoints.FreshnessReport>();
         builder.Services.AddSingleton<EtlMetrics>();
         builder.Services.AddSingleton<Endpoints.ExactTotalCache>();
         builder.Services.AddOptions<HistoryCacheOptions>().BindConfiguration(HistoryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -99,6 +99,38 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
+    public Task<ApiResult<SourceControlList>> GetSourcesAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<SourceControlList>("sources", cancellationToken);
+
+    /// <summary>Resumes a source paused by breaking drift (<c>POST /sources/{source}/resume</c>) with the configured scheduler token.</summary>
+    public async Task<ResumeOutcome> ResumeSourceAsync(string source, CancellationToken cancellationToken = default)
+    {
+        if (!CanTrigger)
+        {
+            return new ResumeOutcome(false, "Resuming sources from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"sources/{Uri.EscapeDataString(source)}/resume");
+        request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return new ResumeOutcome(true, $"{Sources.DisplayName(source)} resumed: its next scheduled run reads it again.");
+            }
+
+            var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+            return new ResumeOutcome(false, $"The API did not resume {Sources.DisplayName(source)} ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "POST /sources/{Source}/resume failed", source);
+            return new ResumeOutcome(false, Unreachable);
+        }
+    }
+
     private const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
 
     private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)

@@ -540,6 +540,38 @@ namespace Kasparro.Data.Migrations
                     b.ToTable("schema_drift_events", (string)null);
                 });
 
+            modelBuilder.Entity("Kasparro.Data.Entities.SourceState", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("PauseReason")
+                        .HasColumnType("text")
+                        .HasColumnName("pause_reason");
+
+                    b.Property<DateTimeOffset?>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.Property<long?>("PausedRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("paused_run_id");
+
+                    b.Property<DateTimeOffset?>("ResumedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resumed_at");
+
+                    b.Property<string>("ResumedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("resumed_by");
+
+                    b.HasKey("Source")
+                        .HasName("pk_source_states");
+
+                    b.ToTable("source_states", (string)null);
+                });
+
             modelBuilder.Entity("Kasparro.Data.Entities.AssetMapping", b =>
                 {
                     b.HasOne("Kasparro.Data.Entities.Asset", null)

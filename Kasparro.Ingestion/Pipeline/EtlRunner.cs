@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kasparro.Data.Entities;
+using Kasparro.Ingestion.Operations;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Quality;
 using Kasparro.Ingestion.Sources;
@@ -14,6 +15,9 @@ public sealed record RunOutcome(string Source, long? RunId, string Status, strin
 {
     public const string Refused = "refused";
 
+    /// <summary>The source is paused (breaking drift under <c>OnDrift = pause</c>) until an operator resumes it.</summary>
+    public const string Paused = "paused";
+
     public bool Succeeded => Status is EtlRunStatus.Success or EtlRunStatus.Partial;
 }
 
@@ -27,13 +31,15 @@ public sealed class EtlRunner(
     IEnumerable<IMarketSource> sources,
     RunRecorder runs,
     AssetOverrides overrides,
+    SourceGate gate,
     IOptions<EtlOptions> etlOptions,
     TimeProvider clock,
     ILogger<EtlRunner> logger)
 {
     public IReadOnlyList<IMarketSource> Sources { get; } = sources.ToList();
 
-    public async Task<RunOutcome> RunAsync(string sourceName, string trigger, string? triggerId, CancellationToken cancellationToken)
+    /// <summary>Runs one source; a <paramref name="fullRefresh"/> forgets its checkpoints first and is recorded with trigger <c>full-refresh</c>.</summary>
+    public async Task<RunOutcome> RunAsync(string sourceName, string trigger, string? triggerId, CancellationToken cancellationToken, bool fullRefresh = false)
     {
         var source = Sources.FirstOrDefault(s => s.Name == sourceName)
             ?? throw new ArgumentException($"Unknown source '{sourceName}'. Known: {string.Join(", ", Sources.Select(s => s.Name))}.", nameof(sourceName));
@@ -50,6 +56,19 @@ public sealed class EtlRunner(
         if (abandoned > 0)
         {
             logger.LogWarning("Marked {Count} abandoned run(s) of {Source} as failed", abandoned, source.Name);
+        }
+
+        if (await gate.RefusalAsync(source.Name, cancellationToken) is { } paused)
+        {
+            logger.LogWarning("Run of {Source} refused: {Reason}", source.Name, paused);
+            return new RunOutcome(source.Name, null, RunOutcome.Paused, paused, default);
+        }
+
+        if (fullRefresh)
+        {
+            var forgotten = await gate.ForgetCheckpointsAsync(source.Name, cancellationToken);
+            logger.LogInformation("Full refresh of {Source}: forgot {Count} checkpoint(s)", source.Name, forgotten);
+            trigger = SourceGate.FullRefreshTrigger;
         }
 
         var runId = await runs.StartAsync(source.Name, trigger, triggerId, cancellationToken);
@@ -120,13 +139,14 @@ public sealed class EtlRunner(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var checkpoints = await LoadCheckpointsAsync(connection, source.Name, cancellationToken);
-        var context = new SourceReadContext(runId, checkpoints, clock.GetUtcNow());
+        var context = new SourceReadContext(runId, checkpoints, clock.GetUtcNow()) { OnDrift = gate.OnDrift(source.Name) };
         var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
         var failAfter = etlOptions.Value.FailAfterRecords;
         var total = default(BatchCounts);
 
         await foreach (var ((batch, batchDrift), next) in BatchReadAhead.WithNextAsync(BatchReadAhead.ReadAsync(source, context, cancellationToken), cancellationToken))
         {
+            await gate.PauseOnBreakingDriftAsync(source.Name, runId, batchDrift, cancellationToken);
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
             var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
             var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
@@ -291,6 +311,7 @@ public sealed class EtlRunner(
     private static string Describe(Exception ex, string source, TimeSpan runTimeout) => ex switch
     {
         UpstreamException upstream => upstream.Message,
+        SourcePausedException paused => paused.Message,
         // The per-attempt timeout and the run timeout are both Polly timeouts; only the run's is the run's fault.
         Polly.Timeout.TimeoutRejectedException attempt when attempt.Timeout != runTimeout =>
             $"{source} did not answer within {attempt.Timeout} (Etl:AttemptTimeout) after every retry",

@@ -22,6 +22,9 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
         { "get", "/stream", ["200", "400", "429", "503"] },
+        { "get", "/sources", ["200", "503"] },
+        { "post", "/sources/{source}/resume", ["200", "401", "403", "404", "409", "503"] },
+        { "get", "/assets/{id}/gaps", ["200", "400", "404", "503"] },
     };
 
     [Theory]
