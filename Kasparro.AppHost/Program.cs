@@ -23,13 +23,15 @@ var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WaitFor(ingestion)
     .WithEnvironment("Etl__SchedulerToken", schedulerToken)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlsInConsole("Kasparro API", "/docs", "reference");
 
 builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
     .WithReference(api)
     .WaitFor(api)
     .WithEnvironment("Api__SchedulerToken", schedulerToken)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlsInConsole("Kasparro dashboard");
 
 builder.Build().Run();
