@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Kasparro.AppHost;
@@ -27,7 +28,10 @@ public static class ConsoleUrls
                 .Select(url => page is null ? url : $"{url} ({pageName} at {url}{page})")
                 .ToList();
             var logger = ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
-            logger.LogInformation("{Label}: {Urls}", label, string.Join("  ", urls));
+            // After "Distributed application started" (logged before ApplicationStarted fires), so the URLs come below
+            // it even for a resource that was ready sooner; runs at once when the application has already started.
+            ready.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+                logger.LogInformation("{Label}: {Urls}", label, string.Join("  ", urls)));
             return Task.CompletedTask;
         });
         return resource;

@@ -35,6 +35,7 @@ public class StackFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter(Kasparro.AppHost.ConsoleUrls.Category, LogLevel.Information)
+            .AddFilter("Aspire.Hosting.DistributedApplication", LogLevel.Information)
             .AddProvider(ConsoleLines));
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);

@@ -54,7 +54,10 @@ public sealed class StackStartupTests(StackFixture stack) : IClassFixture<StackF
             await Task.Delay(200);
         }
 
-        var lines = stack.ConsoleLines.Lines;
+        var lines = stack.ConsoleLines.Lines.ToList();
+        var started = lines.FindIndex(l => l.Contains("Distributed application started", StringComparison.Ordinal));
+        Assert.True(started >= 0, string.Join('\n', lines));
+        Assert.All(lines.Where(l => l.Contains("Kasparro.AppHost:", StringComparison.Ordinal)), l => Assert.True(lines.IndexOf(l) > started, $"'{l}' came before the start line"));
         Assert.Contains(lines, l => l.StartsWith("Information Kasparro.AppHost: Kasparro dashboard: ", StringComparison.Ordinal) && l.Contains(dashboard, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Information Kasparro.AppHost: Kasparro API: ", StringComparison.Ordinal) && l.Contains($"(reference at {api}/docs)", StringComparison.Ordinal));
 

@@ -45,6 +45,21 @@ public sealed class ProductionLogTests(DatabaseFixture database, ITestOutputHelp
         Assert.Matches("Run [0-9]+ of coingecko", started.ScopeMessages);
     }
 
+    [Fact]
+    public async Task The_Polly_level_is_a_default_that_configuration_overrides()
+    {
+        await database.ResetAsync();
+        await using var upstream = await UpstreamServer.StartAsync(new UpstreamOptions { Universe = UpstreamUniverse.Generated(2 * PerPage, seed: 22) });
+        var environment = Environment(database.ConnectionString, upstream);
+        environment["Logging__LogLevel__Polly"] = "Information";
+
+        await using var ingestion = IngestionProcess.Start(["--once", "--source", "coingecko"], environment);
+        Assert.True(await ingestion.WaitForExitAsync(TimeSpan.FromSeconds(120)) == 0, ingestion.Output);
+
+        var attempts = JsonLogEntries(ingestion.Output).Count(e => e.Level == "Information" && e.Category == "Polly" && e.Message.StartsWith("Execution attempt", StringComparison.Ordinal));
+        Assert.Equal(3, attempts); // two pages and the empty page that ends the sweep
+    }
+
     private static Dictionary<string, string> Environment(string connectionString, UpstreamServer upstream) => new()
     {
         ["DOTNET_ENVIRONMENT"] = "Production",
