@@ -26,7 +26,8 @@ var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     // The same Sources section as ingestion: both judge freshness by the same targets (Sources:{name}:Freshness).
     .WithConfigurationSections(builder.Configuration, "Sources")
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlsInConsole("Kasparro API", "/docs", "reference");
 api.WithUrl($"{api.GetEndpoint("http")}/docs", "API reference (/docs)");
 ingestion.WithRunEtlCommand(api, schedulerToken);
 
@@ -35,6 +36,7 @@ builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
     .WaitFor(api)
     .WithEnvironment("Api__SchedulerToken", schedulerToken)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlsInConsole("Kasparro dashboard");
 
 builder.Build().Run();

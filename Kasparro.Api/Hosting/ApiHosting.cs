@@ -4,6 +4,7 @@ using Kasparro.Api.Metrics;
 using Kasparro.Api.Streaming;
 using Kasparro.Data;
 using Kasparro.Data.Operations;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -87,13 +88,28 @@ public static class ApiHosting
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Every bodiless error status (unknown route 404, wrong method 405, ...) is a problem document, whatever the
+        // client accepts: the default handler falls back to text/plain "Status Code: 404" for e.g. Accept: text/plain.
+        app.UseStatusCodePages(WriteStatusProblemAsync);
         app.UseCors(CorsPolicy);
         app.UseRateLimiter();
         app.UseRequestTimeouts();
         // Created now so its instruments exist before the first scrape.
         app.Services.GetRequiredService<EtlMetrics>();
         return app;
+    }
+
+    private static async Task WriteStatusProblemAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var problem = new ProblemDetailsContext { HttpContext = context, ProblemDetails = { Status = context.Response.StatusCode } };
+        if (!await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(problem))
+        {
+            // The client accepts no JSON (e.g. Accept: text/plain), but the API has no other error format: still the
+            // problem document, with the same request id the problem service adds.
+            await TypedResults.Problem(statusCode: context.Response.StatusCode,
+                extensions: new Dictionary<string, object?> { ["request_id"] = context.TraceIdentifier }).ExecuteAsync(context);
+        }
     }
 
     private static PartitionedRateLimiter<HttpContext> PerClientLimiter(RateLimitingOptions limits) =>

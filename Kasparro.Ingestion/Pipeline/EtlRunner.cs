@@ -72,7 +72,9 @@ public sealed class EtlRunner(
         }
 
         var runId = await runs.StartAsync(source.Name, trigger, triggerId, cancellationToken);
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["run_id"] = runId, ["source"] = source.Name });
+        // A message-template scope: renders as "Run 12 of coingecko" in text and JSON logs (a dictionary renders as its
+        // type name) and still carries run_id and source as properties for log queries.
+        using var logScope = logger.BeginScope("Run {run_id} of {source}", runId, source.Name);
         using var activity = EtlTelemetry.Activities.StartActivity("etl.run");
         activity?.SetTag("etl.source", source.Name);
         activity?.SetTag("etl.run_id", runId);
