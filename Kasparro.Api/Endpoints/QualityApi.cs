@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +25,7 @@ public static class QualityApi
     {
         var quality = routes.MapGroup("").WithTags("Data quality").ProducesProblem(StatusCodes.Status429TooManyRequests);
         quality.MapGet("/drift", ListDriftAsync).WithName("ListDrift").WithSummary("Schema drift events, most recently seen first");
-        quality.MapGet("/quarantine", ListQuarantineAsync).WithName("ListQuarantine").WithSummary("Quarantined input records, newest first");
+        quality.MapGet("/quarantine", ListQuarantineAsync).WithName("ListQuarantine").WithSummary("Quarantined input records, newest first").WithDescription(CsvExport.Description);
         return routes;
     }
 
@@ -63,12 +64,14 @@ public static class QualityApi
         return TypedResults.Ok(Page<DriftItem>.Of(page, pageSize, skip, total));
     }
 
-    public static async Task<Results<Ok<Page<QuarantineItem>>, ValidationProblem>> ListQuarantineAsync(
+    public static async Task<Results<Ok<Page<QuarantineItem>>, CsvExport, ValidationProblem>> ListQuarantineAsync(
+        HttpContext context,
         KasparroDb db,
         [FromQuery] string? source,
         [FromQuery(Name = "run_id")] string? runId,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -76,6 +79,7 @@ public static class QualityApi
         var runFilter = query.Id(runId, "run_id");
         var pageSize = query.Limit(limit, 50);
         var skip = query.Offset(offset);
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -92,9 +96,14 @@ public static class QualityApi
             records = records.Where(q => q.RunId == runFilter);
         }
 
+        var ordered = records.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id).Skip(skip);
+        if (csv)
+        {
+            return CsvExport.Of("quarantine.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToQuarantineItem).AsAsyncEnumerable());
+        }
+
         var total = await records.LongCountAsync(cancellationToken);
-        var page = await records.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id)
-            .Skip(skip).Take(pageSize).Select(ToQuarantineItem).ToListAsync(cancellationToken);
+        var page = await ordered.Take(pageSize).Select(ToQuarantineItem).ToListAsync(cancellationToken);
         return TypedResults.Ok(Page<QuarantineItem>.Of(page, pageSize, skip, total));
     }
 }

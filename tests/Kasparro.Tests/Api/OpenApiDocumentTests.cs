@@ -38,6 +38,23 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.All(codes, code => Assert.Contains(code, documented));
     }
 
+    [Theory]
+    [InlineData("/data")]
+    [InlineData("/assets/{id}/history")]
+    [InlineData("/runs")]
+    [InlineData("/quarantine")]
+    public async Task Exporting_operations_answer_json_or_csv(string path)
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+        var content = operation.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.Contains("application/json", content);
+        Assert.Contains("text/csv", content);
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "format");
+        Assert.Contains("format=csv", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Schemas_use_the_snake_case_wire_names_and_the_reference_is_served()
     {
