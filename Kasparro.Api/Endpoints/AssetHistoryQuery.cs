@@ -20,7 +20,7 @@ public static class AssetHistoryQuery
     private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(7);
     private static readonly TimeSpan LongestRawRange = TimeSpan.FromDays(7);
     /// <summary>Per source; beyond this the caller should pick a coarser interval.</summary>
-    private const int MostBuckets = 20_000;
+    public const int MostBuckets = 20_000;
     private static readonly Dictionary<string, TimeSpan> Buckets = new(StringComparer.Ordinal)
     {
         ["5m"] = TimeSpan.FromMinutes(5),
@@ -170,8 +170,14 @@ public static class AssetHistoryQuery
     private static string Choose(TimeSpan range) =>
         range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(90) ? "1h" : "1d";
 
-    /// <summary>The asset's series, or null when there is no such asset.</summary>
-    private static async Task<List<HistoryRows>?> ReadAsync(
+    /// <summary>The width of a bucketed interval (<c>5m</c>, <c>1h</c>, <c>1d</c>).</summary>
+    public static TimeSpan BucketWidth(string interval) => Buckets[interval];
+
+    /// <summary>
+    /// The asset's series, one per source in source order, each in time order (the last observation per bucket when
+    /// <paramref name="bucket"/> is set), or null when there is no such asset. The caller disposes the rows.
+    /// </summary>
+    public static async Task<List<HistoryRows>?> ReadAsync(
         NpgsqlDataSource dataSource, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket, CancellationToken cancellationToken)
     {
         // Each series is an index-only range scan of the covering key (source, source_id, observed_at) INCLUDE (...);

@@ -21,6 +21,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/divergences", ["200", "400", "502", "503"] },
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
+        { "get", "/compare/assets", ["200", "400", "404", "502", "503"] },
     };
 
     [Theory]
