@@ -2,6 +2,7 @@ using Kasparro;
 using Kasparro.Dashboard;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Components;
+using Kasparro.Dashboard.Downloads;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,6 +31,7 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
+app.MapCsvDownloads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
