@@ -8,7 +8,15 @@ using static Kasparro.Tests.Api.ApiSeed;
 
 namespace Kasparro.Tests.Exports;
 
+/// <summary>
+/// Alone: the API is hosted in the test process, so live memory is measured for the whole process, and other test
+/// classes running beside it would count too.
+/// </summary>
+[CollectionDefinition(nameof(CsvExportMemoryCollection), DisableParallelization = true)]
+public sealed class CsvExportMemoryCollection;
+
 /// <summary>A million-row export streams: the API's live memory stays flat while it writes ~70 MB of CSV.</summary>
+[Collection(nameof(CsvExportMemoryCollection))]
 public sealed class CsvExportMemoryTests(DatabaseFixture database, ITestOutputHelper output) : IClassFixture<DatabaseFixture>
 {
     private const int PointsPerSource = 500_000;
