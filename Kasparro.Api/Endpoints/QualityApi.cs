@@ -24,17 +24,19 @@ public static class QualityApi
     public static IEndpointRouteBuilder MapQualityApi(this IEndpointRouteBuilder routes)
     {
         var quality = routes.MapGroup("").WithTags("Data quality").ProducesProblem(StatusCodes.Status429TooManyRequests);
-        quality.MapGet("/drift", ListDriftAsync).WithName("ListDrift").WithSummary("Schema drift events, most recently seen first");
+        quality.MapGet("/drift", ListDriftAsync).WithName("ListDrift").WithSummary("Schema drift events, most recently seen first").WithDescription(CsvExport.Description);
         quality.MapGet("/quarantine", ListQuarantineAsync).WithName("ListQuarantine").WithSummary("Quarantined input records, newest first").WithDescription(CsvExport.Description);
         return routes;
     }
 
-    public static async Task<Results<Ok<Page<DriftItem>>, ValidationProblem>> ListDriftAsync(
+    public static async Task<Results<Ok<Page<DriftItem>>, CsvExport, ValidationProblem>> ListDriftAsync(
+        HttpContext context,
         KasparroDb db,
         [FromQuery] string? source,
         [FromQuery] string? kind,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -42,6 +44,7 @@ public static class QualityApi
         var kindFilter = query.OneOf(kind, "kind", Kinds);
         var pageSize = query.Limit(limit, 50);
         var skip = query.Offset(offset);
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -58,9 +61,14 @@ public static class QualityApi
             events = events.Where(d => d.Kind == kindFilter);
         }
 
+        var ordered = events.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id).Skip(skip);
+        if (csv)
+        {
+            return CsvExport.Of("drift.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToDriftItem).AsAsyncEnumerable());
+        }
+
         var total = await events.LongCountAsync(cancellationToken);
-        var page = await events.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id)
-            .Skip(skip).Take(pageSize).Select(ToDriftItem).ToListAsync(cancellationToken);
+        var page = await ordered.Take(pageSize).Select(ToDriftItem).ToListAsync(cancellationToken);
         return TypedResults.Ok(Page<DriftItem>.Of(page, pageSize, skip, total));
     }
 

@@ -16,6 +16,7 @@ public static class CsvDownloads
         ["data"] = ["source", "ticker", "asset_id", "start_date", "end_date", "limit", "offset"],
         ["runs"] = ["source", "status", "trigger_id", "limit", "offset"],
         ["quarantine"] = ["source", "run_id", "limit", "offset"],
+        ["drift"] = ["source", "kind", "limit", "offset"],
     };
 
     private static readonly string[] HistoryParameters = ["from", "to", "interval"];

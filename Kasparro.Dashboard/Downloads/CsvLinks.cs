@@ -19,6 +19,9 @@ public static class CsvLinks
     public static string Quarantine(string? source, long? runId, int limit, int offset) =>
         Link("/download/quarantine.csv", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset)));
 
+    public static string Drift(string? source, string? kind, int limit, int offset) =>
+        Link("/download/drift.csv", ("source", source), ("kind", kind), ("limit", Number(limit)), ("offset", Number(offset)));
+
     private static string Link(string path, params (string Name, string? Value)[] parameters) =>
         QueryHelpers.AddQueryString(path, parameters.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string?>(p.Name, p.Value)));
 

@@ -47,4 +47,16 @@ public sealed class DownloadCsvTests : DashboardTestContext
         var quarantine = Api.Requests.Single(r => r.RequestUri!.AbsolutePath == "/quarantine");
         Assert.Equal("/download/quarantine.csv" + quarantine.RequestUri!.Query, link.GetAttribute("href"));
     }
+
+    [Fact]
+    public void The_drift_download_is_the_page_shown()
+    {
+        Api.Json("/quarantine", EmptyPage).Json("/drift", EmptyPage);
+
+        var page = Render<DataQuality>();
+
+        var link = page.WaitForElement("[data-testid=drift-download]");
+        var drift = Api.Requests.Single(r => r.RequestUri!.AbsolutePath == "/drift");
+        Assert.Equal("/download/drift.csv" + drift.RequestUri!.Query, link.GetAttribute("href"));
+    }
 }

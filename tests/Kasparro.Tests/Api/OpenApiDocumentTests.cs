@@ -44,6 +44,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
     [InlineData("/assets/{id}/history")]
     [InlineData("/runs")]
     [InlineData("/quarantine")]
+    [InlineData("/drift")]
     public async Task Exporting_operations_answer_json_or_csv(string path)
     {
         await using var api = new ApiFactory(database.ConnectionString);

@@ -13,7 +13,7 @@ using static Kasparro.Tests.Api.ApiSeed;
 namespace Kasparro.Tests.Exports;
 
 /// <summary>
-/// CSV exports of <c>/data</c>, <c>/assets/{id}/history</c>, <c>/runs</c> and <c>/quarantine</c>: parsed back, every
+/// CSV exports of <c>/data</c>, <c>/assets/{id}/history</c>, <c>/runs</c>, <c>/quarantine</c> and <c>/drift</c>: parsed back, every
 /// cell equals the JSON of the same request (neutralised text aside, which is checked against its own rule).
 /// </summary>
 public sealed partial class CsvExportTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>, IAsyncLifetime
@@ -47,6 +47,12 @@ public sealed partial class CsvExportTests(DatabaseFixture database) : IClassFix
             var run = Run(i % 2 == 0 ? SourceNames.CoinPaprika : SourceNames.Csv, i % 3 == 0 ? EtlRunStatus.Failed : EtlRunStatus.Success, T0.AddMinutes(i), fetched: 100 + i);
             run.ErrorMessage = i % 3 == 0 ? Awkward[i] : null;
             records.Add(run);
+            records.Add(new SchemaDriftEvent
+            {
+                Source = SourceNames.CoinGecko, Field = Awkward[i], Kind = i % 2 == 0 ? DriftKinds.Unknown : DriftKinds.Renamed, Severity = "info",
+                Suggestion = i % 2 == 0 ? null : "current_price", Confidence = i % 2 == 0 ? null : 0.875m, FirstSeen = T0, LastSeen = T0.AddMinutes(i).AddTicks(3),
+                Count = i + 1, FirstRunId = i % 2 == 0 ? null : i, LastRunId = i,
+            });
         }
 
         records.Add(new Asset { Id = "btc-bitcoin", Symbol = "BTC", Name = "Bitcoin", CreatedAt = T0, UpdatedAt = T0 });
@@ -75,6 +81,8 @@ public sealed partial class CsvExportTests(DatabaseFixture database) : IClassFix
     [InlineData("/runs?limit=4&offset=1&source=csv", "/runs?limit=4&offset=1&source=csv&format=csv")]
     [InlineData("/quarantine?limit=200", "/quarantine?format=csv")]
     [InlineData("/quarantine?limit=2&offset=3", "/quarantine?limit=2&offset=3&format=csv")]
+    [InlineData("/drift?limit=200", "/drift?format=csv")]
+    [InlineData("/drift?limit=3&kind=renamed", "/drift?limit=3&kind=renamed&format=csv")]
     public async Task A_listing_exported_as_csv_holds_exactly_the_json_items(string jsonUrl, string csvUrl)
     {
         var items = (await _client.GetJsonAsync(jsonUrl)).GetProperty("data").EnumerateArray().ToList();
