@@ -23,6 +23,7 @@ app.MapAssetsApi();
 app.MapQualityApi();
 app.MapStreamApi();
 app.MapSourcesApi();
+app.MapCompareApi();
 
 app.Run();
 

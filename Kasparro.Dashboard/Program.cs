@@ -3,6 +3,7 @@ using Kasparro.Dashboard;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Components;
 using Kasparro.Dashboard.Live;
+using Kasparro.Dashboard.Downloads;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -45,6 +46,7 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
+app.MapCsvDownloads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Kasparro.Api.Contracts;
 using Npgsql;
@@ -68,6 +69,30 @@ public static class MarketRecordQuery
         reader.GetString(8),
         reader.GetFieldValue<DateTime>(9),
         reader.GetFieldValue<DateTime>(10));
+
+    /// <summary>
+    /// Every matching record in page order, read as the caller takes them (a server-side streaming read, nothing
+    /// buffered): the CSV export. <paramref name="limit"/> and <paramref name="offset"/> apply when given.
+    /// </summary>
+    public static async IAsyncEnumerable<MarketRecordItem> StreamAsync(NpgsqlDataSource dataSource, MarketRecordFilter filter, int? limit, int offset,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (where, filterCount) = Where(filter);
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM normalized_records{where} ORDER BY id"
+            + (limit is null ? "" : $" LIMIT ${filterCount + 1}") + $" OFFSET ${filterCount + (limit is null ? 1 : 2)}");
+        AddFilterParameters(command.Parameters, filter);
+        if (limit is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit.Value });
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return ReadItem(reader);
+        }
+    }
 
     /// <summary>
     /// Counts under the statement's own snapshot, which it reports. Not cancelled with the request: other requests

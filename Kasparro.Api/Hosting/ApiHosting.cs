@@ -33,7 +33,8 @@ public static class ApiHosting
         });
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<UnreadableValueHandler>();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OperationsDocument>().AddOperationTransformer<DatabaseUnavailableResponse>());
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OperationsDocument>().AddOperationTransformer<DatabaseUnavailableResponse>()
+            .AddOperationTransformer<Exports.CsvExportResponse>());
 
         builder.Services.AddOptions<DatabasePoolOptions>().BindConfiguration(DatabasePoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Replaces the unbounded data source AddKasparroDb registered (the ingestion service keeps its own settings).

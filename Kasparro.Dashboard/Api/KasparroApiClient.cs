@@ -41,6 +41,10 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<AssetHistory>> GetAssetHistoryAsync(string id, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         GetAsync<AssetHistory>(Query($"assets/{Uri.EscapeDataString(id)}/history", ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
 
+    /// <summary>The assets rebased to 100 at the start of the range, with their statistics and correlation (<c>GET /compare/assets</c>).</summary>
+    public Task<ApiResult<AssetComparison>> CompareAssetsAsync(IReadOnlyList<string> ids, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        GetAsync<AssetComparison>(Query("compare/assets", ("ids", string.Join(',', ids)), ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
+
     public Task<ApiResult<Page<DivergentAsset>>> GetDivergencesAsync(int limit, CancellationToken cancellationToken = default) =>
         GetAsync<Page<DivergentAsset>>(Query("divergences", ("limit", Number(limit))), cancellationToken);
 
@@ -131,7 +135,19 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
-    private const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+    /// <summary>What the dashboard says when the API does not answer.</summary>
+    public const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+
+    /// <summary>
+    /// Starts the API's CSV export of <paramref name="relativeUri"/> (which carries <c>format=csv</c>) and returns as
+    /// soon as the headers arrive: the caller streams the body on and disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenCsvAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, relativeUri);
+        request.Headers.Accept.ParseAdd("text/csv");
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
 
     private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)
     {
@@ -163,7 +179,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     }
 
     /// <summary>Network failures, timeouts and the resilience pipeline giving up (open circuit, total timeout).</summary>
-    private static bool IsUnreachable(Exception exception) =>
+    public static bool IsUnreachable(Exception exception) =>
         exception is HttpRequestException or TaskCanceledException or TimeoutException or Polly.ExecutionRejectedException;
 
     private CancellationTokenSource Deadline(CancellationToken cancellationToken)
@@ -209,5 +225,6 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>A time as the API queries take it (UTC, to the second).</summary>
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

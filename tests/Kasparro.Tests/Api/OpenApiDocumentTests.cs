@@ -25,6 +25,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/sources", ["200", "503"] },
         { "post", "/sources/{source}/resume", ["200", "401", "403", "404", "409", "503"] },
         { "get", "/assets/{id}/gaps", ["200", "400", "404", "503"] },
+        { "get", "/compare/assets", ["200", "400", "404", "502", "503"] },
     };
 
     [Theory]
@@ -40,6 +41,24 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.True(operation.GetProperty("tags").GetArrayLength() > 0);
         var documented = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
         Assert.All(codes, code => Assert.Contains(code, documented));
+    }
+
+    [Theory]
+    [InlineData("/data")]
+    [InlineData("/assets/{id}/history")]
+    [InlineData("/runs")]
+    [InlineData("/quarantine")]
+    [InlineData("/drift")]
+    public async Task Exporting_operations_answer_json_or_csv(string path)
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+        var content = operation.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.Contains("application/json", content);
+        Assert.Contains("text/csv", content);
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "format");
+        Assert.Contains("format=csv", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
