@@ -1,4 +1,5 @@
 using Kasparro.Data;
+using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
@@ -67,6 +68,7 @@ public static class IngestionServices
 
         // History backfill from CoinGecko market charts (coingecko-history).
         services.AddBackfill();
+        services.AddAlerts();
 
         services.AddKasparroQuartz(builder.Configuration);
         return builder;
@@ -78,6 +80,7 @@ public static class IngestionServices
         builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddHostedService<EtlSchedule>();
+        builder.Services.AddAlertWorkers();
         return builder;
     }
 }

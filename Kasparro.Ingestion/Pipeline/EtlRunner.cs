@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kasparro.Data.Entities;
+using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Quality;
 using Kasparro.Ingestion.Sources;
@@ -26,6 +27,7 @@ public sealed class EtlRunner(
     NpgsqlDataSource dataSource,
     IEnumerable<IMarketSource> sources,
     RunRecorder runs,
+    AlertEvaluator alerts,
     AssetOverrides overrides,
     IOptions<EtlOptions> etlOptions,
     TimeProvider clock,
@@ -110,6 +112,7 @@ public sealed class EtlRunner(
             activity?.SetStatus(ActivityStatusCode.Error, error);
         }
 
+        await alerts.EvaluateAfterRunAsync(source.Name, runId);
         logger.LogInformation(
             "Run {RunId} of {Source} finished {Status}: fetched {Fetched}, inserted {Inserted}, updated {Updated}, unchanged {Unchanged}, quarantined {Quarantined}, {Requests} requests, {Retries} retries",
             runId, source.Name, status, total.Fetched, total.Inserted, total.Updated, total.Unchanged, total.Quarantined, scope.Requests, scope.Retries);
