@@ -20,6 +20,7 @@ app.MapTriggerApi();
 app.MapRunsApi();
 app.MapAssetsApi();
 app.MapQualityApi();
+app.MapAlertsApi();
 
 app.Run();
 
