@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Kasparro.Ingestion.Alerts;
 
 /// <summary>Delivers the webhook outbox every <c>Alerts:Webhook:PollInterval</c>, apart from the runs, so a slow webhook never blocks ingestion.</summary>
-public sealed class AlertOutboxWorker(AlertDelivery delivery, SchemaState schema, IOptions<AlertOptions> options, TimeProvider clock, ILogger<AlertOutboxWorker> logger) : BackgroundService
+public sealed class AlertOutboxWorker(AlertOutbox delivery, SchemaState schema, IOptions<AlertOptions> options, TimeProvider clock, ILogger<AlertOutboxWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -12,7 +12,7 @@ public static class AlertServices
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidation>();
         services.AddSingleton<AlertEvaluator>();
-        services.AddSingleton<AlertDelivery>();
+        services.AddSingleton<AlertOutbox>();
 
         var http = services.AddHttpClient<AlertWebhookClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         // The service defaults' generic handler would retry for half a minute; the webhook gets its own, configured one.

@@ -9,7 +9,7 @@ namespace Kasparro.Ingestion.Alerts;
 /// <c>Alerts:Webhook:RedeliveryDelay</c>, doubling up to <c>MaxRedeliveryDelay</c>, and is retried until the webhook
 /// takes it. An alert's events go out in order: a later one waits while an earlier one is undelivered.
 /// </summary>
-public sealed class AlertDelivery(NpgsqlDataSource dataSource, AlertWebhookClient webhook, IOptions<AlertOptions> options, TimeProvider clock, ILogger<AlertDelivery> logger)
+public sealed class AlertOutbox(NpgsqlDataSource dataSource, AlertWebhookClient webhook, IOptions<AlertOptions> options, TimeProvider clock, ILogger<AlertOutbox> logger)
 {
     /// <summary>Sends every event due now; returns how many the webhook accepted.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
