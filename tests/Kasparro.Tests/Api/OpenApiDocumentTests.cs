@@ -21,6 +21,11 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/divergences", ["200", "400", "502", "503"] },
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
+        { "get", "/alerts", ["200", "400", "503"] },
+        { "get", "/alerts/rules", ["200", "503"] },
+        { "get", "/alerts/rules/{id}", ["200", "400", "404", "503"] },
+        { "post", "/alerts/rules", ["201", "400", "401", "403", "503"] },
+        { "delete", "/alerts/rules/{id}", ["204", "400", "401", "403", "404", "409", "503"] },
     };
 
     [Theory]
@@ -55,5 +60,17 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         var docs = await client.GetAsync("/docs");
         Assert.Equal(200, (int)docs.StatusCode);
         Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Creating_an_alert_rule_documents_its_json_body()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var body = document.GetProperty("paths").GetProperty("/alerts/rules").GetProperty("post").GetProperty("requestBody");
+        var reference = body.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+        Assert.Equal("#/components/schemas/AlertRuleRequest", reference);
+        var fields = document.GetProperty("components").GetProperty("schemas").GetProperty("AlertRuleRequest").GetProperty("properties");
+        Assert.Equal(["kind", "asset_id", "source", "threshold_pct", "window", "stale_after", "cooldown"], fields.EnumerateObject().Select(p => p.Name));
     }
 }
