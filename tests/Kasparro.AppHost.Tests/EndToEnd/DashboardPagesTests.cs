@@ -65,10 +65,12 @@ public sealed class DashboardPagesTests(EndToEndStack stack)
         var alerts = (await page.Locator("[data-testid=alert-row]").EvaluateAllAsync<JsonElement>(
             "rows => rows.map(r => [r.dataset.kind, r.dataset.subject, r.dataset.state])")).EnumerateArray()
             .Select(r => (Kind: r[0].GetString(), Subject: r[1].GetString(), State: r[2].GetString())).ToList();
-        Assert.Contains(alerts, a => a is { Kind: "run_failed", Subject: "csv" });
+        var csvAlert = alerts.First(a => a is { Kind: "run_failed", Subject: "csv" });
         var badge = page.Locator("[data-testid=open-alerts-badge]");
         Assert.Equal(alerts.Count(a => a.State == "open").ToString(CultureInfo.InvariantCulture), await badge.GetAttributeAsync("data-count"));
         Assert.Equal("/alerts", await badge.GetAttributeAsync("href"));
+        await page.GetByRole(AriaRole.Tab, new() { Name = csvAlert.State == "open" ? "Open" : "Resolved" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=alert-row][data-subject=csv]").First).ToBeVisibleAsync();
         await DashboardPage.ScreenshotAsync(page, "alerts");
     }
 
