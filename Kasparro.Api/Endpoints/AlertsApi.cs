@@ -70,7 +70,7 @@ public static class AlertsApi
         var page = await ordered.Skip(skip).Take(pageSize).ToListAsync(cancellationToken);
         var items = page.ConvertAll(x => new AlertItem(
             x.Alert.Id, x.Alert.RuleId, x.Kind, x.Alert.Subject, x.Alert.State, UtcTime.Of(x.Alert.OpenedAt), UtcTime.Of(x.Alert.ResolvedAt),
-            UtcTime.Of(x.Alert.LastNotifiedAt), JsonDocument.Parse(x.Alert.Details).RootElement.Clone()));
+            UtcTime.Of(x.Alert.LastNotifiedAt), JsonValue(x.Alert.Details)));
         return TypedResults.Ok(Page<AlertItem>.Of(items, pageSize, skip, total));
     }
 
@@ -156,6 +156,12 @@ public static class AlertsApi
 
     private static AlertRuleItem ToItem(AlertRule r) => new(
         r.Id, r.Kind, r.AssetId, r.Source, r.ThresholdPct, Duration(r.Window), Duration(r.StaleAfter), Duration(r.Cooldown)!, r.Origin, UtcTime.Of(r.CreatedAt));
+
+    private static JsonElement JsonValue(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private static string? Duration(TimeSpan? value) => value?.ToString("c", CultureInfo.InvariantCulture);
 

@@ -162,6 +162,21 @@ public sealed class AlertsApiTests(ApiHostFixture fixture) : IClassFixture<ApiHo
         Assert.True(body.GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    [Fact]
+    public async Task A_configured_browser_origin_may_create_and_delete_rules()
+    {
+        await using var api = new ApiFactory(fixture.Database.ConnectionString, new Dictionary<string, string> { ["Cors:AllowedOrigins:0"] = "https://dashboard.example" });
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/alerts/rules/1");
+        preflight.Headers.Add("Origin", "https://dashboard.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "DELETE");
+        preflight.Headers.Add("Access-Control-Request-Headers", "x-scheduler-token,content-type");
+
+        var response = await api.CreateClient().SendAsync(preflight);
+
+        Assert.Contains("DELETE", response.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+        Assert.Contains("content-type", response.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+    }
+
     private static AlertRule Rule(string origin) => new() { Kind = "run_failed", Origin = origin, CreatedAt = ApiSeed.T0 };
 
     private static Alert Alert(long ruleId, string subject, DateTimeOffset openedAt, DateTimeOffset? resolvedAt) => new()
