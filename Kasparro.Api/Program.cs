@@ -24,6 +24,7 @@ app.MapQualityApi();
 app.MapStreamApi();
 app.MapSourcesApi();
 app.MapCompareApi();
+app.MapAlertsApi();
 
 app.Run();
 

@@ -14,10 +14,17 @@ var schedulerToken = builder.AddParameter("scheduler-token",
 // The schema owner: applies migrations at start and is healthy only after, so the others wait for it.
 var ingestion = builder.AddProject<Projects.Kasparro_Ingestion>(ResourceNames.Ingestion)
     .WithDatabase(database)
-    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill")
+    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill", "Alerts")
     .WithReplicas(builder.Configuration.GetValue("Ingestion:Replicas", 1))
     .WithHttpHealthCheck("/health")
     .WithUpstreams(builder);
+
+// Alert webhooks are signed; the key is a secret parameter (user secrets locally, azd on deploy), asked for only
+// when a webhook is configured (ingestion refuses to start with a URL and no secret).
+if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
+{
+    ingestion.WithEnvironment("Alerts__Webhook__Secret", builder.AddParameter("alerts-webhook-secret", secret: true));
+}
 
 var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WithDatabase(database)

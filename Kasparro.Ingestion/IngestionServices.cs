@@ -1,4 +1,5 @@
 using Kasparro.Data;
+using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.ChangeFeed;
 using Kasparro.Data.Operations;
@@ -72,6 +73,7 @@ public static class IngestionServices
 
         // History backfill from CoinGecko market charts (coingecko-history).
         services.AddBackfill();
+        services.AddAlerts();
 
         services.AddKasparroQuartz(builder.Configuration);
         return builder;
@@ -85,6 +87,7 @@ public static class IngestionServices
         builder.Services.AddHostedService<EtlSchedule>();
         builder.Services.AddOptions<ChangeLogOptions>().BindConfiguration(ChangeLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<ChangeLogTrimmer>();
+        builder.Services.AddAlertWorkers();
         return builder;
     }
 }

@@ -106,19 +106,10 @@ public static class AssetsApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        await using var command = dataSource.CreateCommand("""
-            WITH latest AS (
-                SELECT DISTINCT ON (asset_id, source) asset_id, source, price_usd
-                FROM normalized_records
-                WHERE asset_id IS NOT NULL AND price_usd > 0
-                ORDER BY asset_id, source, created_at DESC
-            )
-            SELECT l.asset_id, a.symbol, a.name, count(*)::int, min(l.price_usd), max(l.price_usd),
-                   ((max(l.price_usd) - min(l.price_usd)) / min(l.price_usd) * 100)::float8 AS divergence_pct
-            FROM latest l JOIN assets a ON a.id = l.asset_id
-            GROUP BY l.asset_id, a.symbol, a.name
-            HAVING count(*) >= 2
-            ORDER BY divergence_pct DESC, l.asset_id
+        await using var command = dataSource.CreateCommand($"""
+            SELECT asset_id, symbol, name, sources, min_price_usd, max_price_usd, divergence_pct
+            FROM ({DivergenceSql.PerAsset}) d
+            ORDER BY divergence_pct DESC, asset_id
             LIMIT $1
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });

@@ -44,7 +44,7 @@ public static class SourcesApi
         HttpContext context, IConfiguration configuration, NpgsqlDataSource dataSource, TimeProvider clock, ILoggerFactory logs,
         string source, CancellationToken cancellationToken)
     {
-        if (TriggerApi.CheckSchedulerToken(context, configuration) is { } refused)
+        if (SchedulerToken.Refusal(context, configuration, "Resuming sources", "sources cannot be resumed") is { } refused)
         {
             return refused;
         }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Kasparro.Api.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
@@ -16,8 +14,8 @@ namespace Kasparro.Api.Endpoints;
 /// </summary>
 public static class TriggerApi
 {
-    public const string TokenHeader = "X-Scheduler-Token";
-    public const string TokenSetting = "Etl:SchedulerToken";
+    public const string TokenHeader = SchedulerToken.Header;
+    public const string TokenSetting = SchedulerToken.Setting;
 
     public static IEndpointRouteBuilder MapTriggerApi(this IEndpointRouteBuilder routes)
     {
@@ -43,9 +41,9 @@ public static class TriggerApi
         [FromQuery(Name = "full_refresh")] string? fullRefresh,
         CancellationToken cancellationToken)
     {
-        if (CheckSchedulerToken(context, configuration) is { } refused)
+        if (SchedulerToken.Refusal(context, configuration, "Triggering", "manual runs are refused") is { } refusal)
         {
-            return refused;
+            return refusal;
         }
 
         var query = new QueryValidator();
@@ -111,28 +109,6 @@ public static class TriggerApi
         var link = $"/runs?trigger_id={triggerId}";
         return TypedResults.Accepted(link, new TriggerAccepted(triggerId, "queued", sources, clock.GetUtcNow().UtcDateTime, new TriggerLinks(link)));
     }
-
-    /// <summary>
-    /// The operator check of <c>/trigger-etl</c> and the other operator actions (<c>POST /sources/{source}/resume</c>): a 403
-    /// problem when no scheduler token is configured, 401 when the request does not carry it, null when it may proceed.
-    /// </summary>
-    public static ProblemHttpResult? CheckSchedulerToken(HttpContext context, IConfiguration configuration)
-    {
-        var configured = configuration[TokenSetting];
-        if (string.IsNullOrEmpty(configured))
-        {
-            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
-        }
-
-        return TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured)
-            ? null
-            : Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
-    }
-
-    /// <summary>Constant time, and hashed first so neither the content nor the length of the token leaks through timing.</summary>
-    private static bool TokenMatches(string presented, string configured) =>
-        presented.Length > 0
-        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);

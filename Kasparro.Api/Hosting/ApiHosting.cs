@@ -54,7 +54,7 @@ public static class ApiHosting
 
         var origins = builder.Configuration.GetSection(CorsOptions.Section).Get<CorsOptions>()?.AllowedOrigins ?? [];
         builder.Services.AddCors(options => options.AddPolicy(CorsPolicy, policy =>
-            policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("X-Request-Id", "X-Scheduler-Token").WithExposedHeaders("X-Request-Id")));
+            policy.WithOrigins(origins).WithMethods("GET", "POST", "DELETE").WithHeaders("X-Request-Id", "X-Scheduler-Token", "Content-Type").WithExposedHeaders("X-Request-Id")));
 
         builder.Services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -63,7 +63,7 @@ public static class ApiHosting
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            // The API takes no bodies; anything big is a mistake or an attack.
+            // The API takes no bodies but an alert rule's few fields; anything big is a mistake or an attack.
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;

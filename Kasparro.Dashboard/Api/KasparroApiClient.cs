@@ -63,6 +63,54 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<Page<QuarantinedRecord>>> GetQuarantineAsync(string? source, long? runId, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
         GetAsync<Page<QuarantinedRecord>>(Query("quarantine", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
 
+    public Task<ApiResult<Page<AlertEntry>>> GetAlertsAsync(string? state, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AlertEntry>>(Query("alerts", ("state", state), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+
+    public Task<ApiResult<AlertRuleList>> GetAlertRulesAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<AlertRuleList>("alerts/rules", cancellationToken);
+
+    /// <summary><c>POST /alerts/rules</c> with the scheduler token (the same one "Run now" uses).</summary>
+    public Task<ApiResult<AlertRuleEntry>> CreateAlertRuleAsync(AlertRuleDraft draft, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<AlertRuleEntry>(HttpMethod.Post, "alerts/rules", JsonContent.Create(draft, options: ApiJson.Options), cancellationToken);
+
+    /// <summary><c>DELETE /alerts/rules/{id}</c> with the scheduler token; succeeds with true.</summary>
+    public Task<ApiResult<bool>> DeleteAlertRuleAsync(long id, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<bool>(HttpMethod.Delete, $"alerts/rules/{Number(id)}", null, cancellationToken);
+
+    private async Task<ApiResult<T>> SendWithTokenAsync<T>(HttpMethod method, string relativeUri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (!CanTrigger)
+        {
+            return ApiResult<T>.Failure("Editing alert rules from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(method, relativeUri) { Content = content };
+        request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
+            }
+
+            if (typeof(T) == typeof(bool))
+            {
+                return (ApiResult<T>)(object)ApiResult<bool>.Success(true);
+            }
+
+            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
+            return value is null ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode) : ApiResult<T>.Success(value);
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "{Method} {Uri} failed", method, relativeUri);
+            return ApiResult<T>.Failure(Unreachable);
+        }
+    }
+
     /// <summary>Asks the API to run the ETL now (<c>POST /trigger-etl</c>) with the configured scheduler token.</summary>
     public async Task<TriggerOutcome> TriggerEtlAsync(string? source, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kasparro.Data.Entities;
 using Kasparro.Ingestion.Operations;
+using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Quality;
 using Kasparro.Ingestion.Sources;
@@ -30,6 +31,7 @@ public sealed class EtlRunner(
     NpgsqlDataSource dataSource,
     IEnumerable<IMarketSource> sources,
     RunRecorder runs,
+    AlertEvaluator alerts,
     AssetOverrides overrides,
     SourceGate gate,
     IOptions<EtlOptions> etlOptions,
@@ -131,6 +133,7 @@ public sealed class EtlRunner(
             activity?.SetStatus(ActivityStatusCode.Error, error);
         }
 
+        await alerts.EvaluateAfterRunAsync(source.Name, runId);
         logger.LogInformation(
             "Run {RunId} of {Source} finished {Status}: fetched {Fetched}, inserted {Inserted}, updated {Updated}, unchanged {Unchanged}, quarantined {Quarantined}, {Requests} requests, {Retries} retries",
             runId, source.Name, status, total.Fetched, total.Inserted, total.Updated, total.Unchanged, total.Quarantined, scope.Requests, scope.Retries);

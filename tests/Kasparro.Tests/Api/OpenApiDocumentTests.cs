@@ -26,6 +26,11 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "post", "/sources/{source}/resume", ["200", "401", "403", "404", "409", "503"] },
         { "get", "/assets/{id}/gaps", ["200", "400", "404", "503"] },
         { "get", "/compare/assets", ["200", "400", "404", "502", "503"] },
+        { "get", "/alerts", ["200", "400", "503"] },
+        { "get", "/alerts/rules", ["200", "503"] },
+        { "get", "/alerts/rules/{id}", ["200", "400", "404", "503"] },
+        { "post", "/alerts/rules", ["201", "400", "401", "403", "503"] },
+        { "delete", "/alerts/rules/{id}", ["204", "400", "401", "403", "404", "409", "503"] },
     };
 
     [Theory]
@@ -87,5 +92,17 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         var docs = await client.GetAsync("/docs");
         Assert.Equal(200, (int)docs.StatusCode);
         Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Creating_an_alert_rule_documents_its_json_body()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var body = document.GetProperty("paths").GetProperty("/alerts/rules").GetProperty("post").GetProperty("requestBody");
+        var reference = body.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+        Assert.Equal("#/components/schemas/AlertRuleRequest", reference);
+        var fields = document.GetProperty("components").GetProperty("schemas").GetProperty("AlertRuleRequest").GetProperty("properties");
+        Assert.Equal(["kind", "asset_id", "source", "threshold_pct", "window", "stale_after", "cooldown"], fields.EnumerateObject().Select(p => p.Name));
     }
 }
