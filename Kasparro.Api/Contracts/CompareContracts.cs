@@ -30,3 +30,6 @@ public sealed record AssetComparison(
     string Basis,
     IReadOnlyList<ComparedAsset> Assets,
     CorrelationMatrix Correlation);
+
+/// <summary>One point of a compared asset's series as a CSV row of <c>/compare/assets?format=csv</c>.</summary>
+public sealed record ComparedPointRow(string AssetId, string? Source, DateTime T, double Value);

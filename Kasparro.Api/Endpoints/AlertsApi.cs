@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Kasparro.Data;
 using Kasparro.Data.Alerts;
 using Kasparro.Data.Entities;
@@ -22,7 +23,7 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder routes)
     {
         var alerts = routes.MapGroup("").WithTags("Alerts").ProducesProblem(StatusCodes.Status429TooManyRequests);
-        alerts.MapGet("/alerts", ListAlertsAsync).WithName("ListAlerts").WithSummary("Alerts, open or resolved, newest first");
+        alerts.MapGet("/alerts", ListAlertsAsync).WithName("ListAlerts").WithSummary("Alerts, open or resolved, newest first").WithDescription(CsvExport.Description);
         alerts.MapGet("/alerts/rules", ListRulesAsync).WithName("ListAlertRules").WithSummary("Every alert rule, configured and created through the API");
         alerts.MapGet("/alerts/rules/{id}", GetRuleAsync).WithName("GetAlertRule").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One alert rule");
         alerts.MapPost("/alerts/rules", CreateRuleAsync).WithName("CreateAlertRule")
@@ -39,17 +40,20 @@ public static class AlertsApi
         return routes;
     }
 
-    public static async Task<Results<Ok<Page<AlertItem>>, ValidationProblem>> ListAlertsAsync(
+    public static async Task<Results<Ok<Page<AlertItem>>, CsvExport, ValidationProblem>> ListAlertsAsync(
+        HttpContext context,
         KasparroDb db,
         [FromQuery] string? state,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
         var pageSize = query.Limit(limit, 20);
         var skip = query.Offset(offset);
         var stateFilter = query.OneOf(state, "state", States);
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -63,15 +67,18 @@ public static class AlertsApi
             rows = rows.Where(x => x.Alert.State == stateFilter);
         }
 
-        var total = await rows.LongCountAsync(cancellationToken);
-        var ordered = stateFilter == AlertStates.Resolved
+        var ordered = (stateFilter == AlertStates.Resolved
             ? rows.OrderByDescending(x => x.Alert.ResolvedAt).ThenByDescending(x => x.Alert.Id)
-            : rows.OrderByDescending(x => x.Alert.OpenedAt).ThenByDescending(x => x.Alert.Id);
-        var page = await ordered.Skip(skip).Take(pageSize).ToListAsync(cancellationToken);
-        var items = page.ConvertAll(x => new AlertItem(
-            x.Alert.Id, x.Alert.RuleId, x.Kind, x.Alert.Subject, x.Alert.State, UtcTime.Of(x.Alert.OpenedAt), UtcTime.Of(x.Alert.ResolvedAt),
-            UtcTime.Of(x.Alert.LastNotifiedAt), JsonValue(x.Alert.Details)));
-        return TypedResults.Ok(Page<AlertItem>.Of(items, pageSize, skip, total));
+            : rows.OrderByDescending(x => x.Alert.OpenedAt).ThenByDescending(x => x.Alert.Id)).Skip(skip);
+        if (csv)
+        {
+            // details is a JSON object: like every nested value it is not exported (see CsvExport).
+            return CsvExport.Of("alerts.csv", (limit is null ? ordered : ordered.Take(pageSize)).AsAsyncEnumerable().Select(x => ToItem(x.Alert, x.Kind)));
+        }
+
+        var total = await rows.LongCountAsync(cancellationToken);
+        var page = await ordered.Take(pageSize).ToListAsync(cancellationToken);
+        return TypedResults.Ok(Page<AlertItem>.Of(page.ConvertAll(x => ToItem(x.Alert, x.Kind)), pageSize, skip, total));
     }
 
     public static async Task<Ok<AlertRuleList>> ListRulesAsync(KasparroDb db, CancellationToken cancellationToken)
@@ -156,6 +163,10 @@ public static class AlertsApi
 
     private static AlertRuleItem ToItem(AlertRule r) => new(
         r.Id, r.Kind, r.AssetId, r.Source, r.ThresholdPct, Duration(r.Window), Duration(r.StaleAfter), Duration(r.Cooldown)!, r.Origin, UtcTime.Of(r.CreatedAt));
+
+    private static AlertItem ToItem(Alert alert, string kind) => new(
+        alert.Id, alert.RuleId, kind, alert.Subject, alert.State, UtcTime.Of(alert.OpenedAt), UtcTime.Of(alert.ResolvedAt),
+        UtcTime.Of(alert.LastNotifiedAt), JsonValue(alert.Details));
 
     private static JsonElement JsonValue(string json)
     {

@@ -1,4 +1,5 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -35,14 +36,16 @@ public static class CompareApi
                 + "Each asset's series comes from source= when given, else from its preferred source: among the sources whose last point in the range is at most "
                 + $"{FreshWithinBuckets} buckets older than the asset's newest point (fresh), the one with the most buckets. basis=rebased puts the series' first point at 100, "
                 + "basis=pct at 0 (% change). Returns are between consecutive points; volatility is their sample standard deviation per bucket, not annualised; "
-                + "correlation is Pearson's over the timestamps both series share (null under two shared returns).")
+                + "correlation is Pearson's over the timestamps both series share (null under two shared returns). "
+                + "format=csv (or Accept: text/csv) exports the series as text/csv, one row per point (asset_id, source, t, value); the statistics and the correlation stay in the JSON.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         return routes;
     }
 
-    public static async Task<Results<Ok<AssetComparison>, ProblemHttpResult, ValidationProblem>> CompareAssetsAsync(
+    public static async Task<Results<Ok<AssetComparison>, CsvExport, ProblemHttpResult, ValidationProblem>> CompareAssetsAsync(
+        HttpContext context,
         NpgsqlDataSource dataSource,
         TimeProvider clock,
         [FromQuery] string? ids,
@@ -51,6 +54,7 @@ public static class CompareApi
         [FromQuery] string? interval,
         [FromQuery] string? basis,
         [FromQuery] string? source,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -61,6 +65,7 @@ public static class CompareApi
         var requested = query.OneOf(interval, "interval", Intervals) ?? Auto;
         var onBasis = query.OneOf(basis, "basis", Bases) ?? Rebased;
         var sourceFilter = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -114,6 +119,13 @@ public static class CompareApi
             prices.Add(points);
             var (symbol, name) = known[assetId];
             compared.Add(Describe(assetId, symbol, name, chosenSource, points, onBasis == Rebased));
+        }
+
+        if (csv)
+        {
+            // The series as the chart draws them, one row per point; statistics and the matrix stay in the JSON.
+            var rows = compared.SelectMany(asset => asset.Points.Select(point => new ComparedPointRow(asset.AssetId, asset.Source, point.T, point.Value)));
+            return CsvExport.Of("compare.csv", rows.ToAsyncEnumerable());
         }
 
         var matrix = new List<IReadOnlyList<double?>>();

@@ -17,9 +17,11 @@ public static class CsvDownloads
         ["runs"] = ["source", "status", "trigger_id", "limit", "offset"],
         ["quarantine"] = ["source", "run_id", "limit", "offset"],
         ["drift"] = ["source", "kind", "limit", "offset"],
+        ["alerts"] = ["state", "limit", "offset"],
     };
 
     private static readonly string[] HistoryParameters = ["from", "to", "interval"];
+    private static readonly string[] CompareParameters = ["ids", "from", "to", "interval", "basis", "source"];
 
     public static IEndpointRouteBuilder MapCsvDownloads(this IEndpointRouteBuilder routes)
     {
@@ -29,6 +31,8 @@ public static class CsvDownloads
                 : Results.NotFound().ExecuteAsync(context));
         routes.MapGet("/download/assets/{id}/history.csv", (string id, HttpContext context, KasparroApiClient api) =>
             ForwardAsync(context, api, $"assets/{Uri.EscapeDataString(id)}/history", HistoryParameters));
+        routes.MapGet("/download/compare/assets.csv", (HttpContext context, KasparroApiClient api) =>
+            ForwardAsync(context, api, "compare/assets", CompareParameters));
         return routes;
     }
 

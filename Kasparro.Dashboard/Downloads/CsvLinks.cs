@@ -22,6 +22,12 @@ public static class CsvLinks
     public static string Drift(string? source, string? kind, int limit, int offset) =>
         Link("/download/drift.csv", ("source", source), ("kind", kind), ("limit", Number(limit)), ("offset", Number(offset)));
 
+    public static string Alerts(string state, int limit, int offset) =>
+        Link("/download/alerts.csv", ("state", state), ("limit", Number(limit)), ("offset", Number(offset)));
+
+    public static string CompareAssets(IReadOnlyList<string> ids, DateTimeOffset from, DateTimeOffset to) =>
+        Link("/download/compare/assets.csv", ("ids", string.Join(',', ids)), ("from", KasparroApiClient.Timestamp(from)), ("to", KasparroApiClient.Timestamp(to)));
+
     private static string Link(string path, params (string Name, string? Value)[] parameters) =>
         QueryHelpers.AddQueryString(path, parameters.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string?>(p.Name, p.Value)));
 

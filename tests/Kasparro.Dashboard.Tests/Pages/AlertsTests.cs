@@ -127,4 +127,21 @@ public sealed class AlertsTests : DashboardTestContext
         badge.WaitForAssertion(() => Assert.True(Api.Requests.Count > 0));
         Assert.Empty(badge.FindAll("[data-testid=open-alerts-badge]"));
     }
+
+    [Fact]
+    public void Each_alert_list_downloads_exactly_the_page_it_shows()
+    {
+        AnswerAll();
+
+        var page = Render<Alerts>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=alert-row]").Count));
+        foreach (var state in new[] { "open", "resolved" })
+        {
+            var request = Api.Requests.Single(r => r.RequestUri!.AbsolutePath == "/alerts" && r.RequestUri.Query.Contains($"state={state}", StringComparison.Ordinal));
+            var link = page.Find($"[data-testid=alerts-{state}-download]");
+            Assert.Equal("/download/alerts.csv" + request.RequestUri!.Query, link.GetAttribute("href"));
+            Assert.True(link.HasAttribute("download"));
+        }
+    }
 }

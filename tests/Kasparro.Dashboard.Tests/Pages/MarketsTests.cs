@@ -118,4 +118,17 @@ public sealed class MarketsTests : DashboardTestContext
         page.WaitForAssertion(() => Assert.Contains("There is no asset 'nope'.", page.Markup));
         Assert.Empty(page.FindAll("[data-testid=markets-chart]"));
     }
+
+    [Fact]
+    public void The_download_is_the_comparison_the_chart_draws()
+    {
+        Api.Json("/compare/assets", Comparison);
+
+        var page = RenderAt("/markets?ids=btc-bitcoin,eth-ethereum&range=30d");
+
+        var link = page.WaitForElement("[data-testid=markets-download]");
+        var compare = Api.Requests.Single(r => r.RequestUri!.AbsolutePath == "/compare/assets");
+        Assert.Equal("/download/compare/assets.csv" + compare.RequestUri!.Query, link.GetAttribute("href"));
+        Assert.True(link.HasAttribute("download"));
+    }
 }

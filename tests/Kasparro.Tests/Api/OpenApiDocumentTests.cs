@@ -54,6 +54,8 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
     [InlineData("/runs")]
     [InlineData("/quarantine")]
     [InlineData("/drift")]
+    [InlineData("/alerts")]
+    [InlineData("/compare/assets")]
     public async Task Exporting_operations_answer_json_or_csv(string path)
     {
         await using var api = new ApiFactory(database.ConnectionString);

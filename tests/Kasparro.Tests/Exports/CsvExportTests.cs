@@ -68,6 +68,22 @@ public sealed partial class CsvExportTests(DatabaseFixture database) : IClassFix
                  generate_series(0, 411) AS n,
                  LATERAL (SELECT timestamptz '2025-03-01Z' + n * interval '7 minutes 0.000123 seconds') AS x(t)
             """);
+        // Alerts, open and resolved, with subjects a spreadsheet would run (the reset leaves alert tables alone).
+        await database.ExecuteAsync("TRUNCATE alert_rules, alerts, alert_deliveries RESTART IDENTITY CASCADE");
+        await using (var connection = new Npgsql.NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new Npgsql.NpgsqlCommand("""
+            INSERT INTO alert_rules (kind, threshold_pct, cooldown, origin, created_at) VALUES ('divergence', 2.5, interval '1 hour', 'api', timestamptz '2025-03-01Z');
+            INSERT INTO alerts (rule_id, subject, state, opened_at, resolved_at, last_notified_at, details)
+            SELECT 1, s.subject, CASE WHEN s.n % 2 = 0 THEN 'open' ELSE 'resolved' END, timestamptz '2025-03-01Z' + s.n * interval '1 minute 0.000007 seconds',
+                   CASE WHEN s.n % 2 = 0 THEN NULL ELSE timestamptz '2025-03-02Z' + s.n * interval '1 minute' END, NULL, '{"spread_pct": 3.1}'
+            FROM unnest(@subjects) WITH ORDINALITY AS s(subject, n)
+            """, connection);
+            insert.Parameters.AddWithValue("subjects", Awkward);
+            await insert.ExecuteNonQueryAsync();
+        }
+
         _api = new ApiFactory(database.ConnectionString);
         _client = _api.CreateClient();
     }
@@ -83,6 +99,8 @@ public sealed partial class CsvExportTests(DatabaseFixture database) : IClassFix
     [InlineData("/quarantine?limit=2&offset=3", "/quarantine?limit=2&offset=3&format=csv")]
     [InlineData("/drift?limit=200", "/drift?format=csv")]
     [InlineData("/drift?limit=3&kind=renamed", "/drift?limit=3&kind=renamed&format=csv")]
+    [InlineData("/alerts?state=open&limit=200", "/alerts?state=open&format=csv")]
+    [InlineData("/alerts?state=resolved&limit=2&offset=1", "/alerts?state=resolved&limit=2&offset=1&format=csv")]
     public async Task A_listing_exported_as_csv_holds_exactly_the_json_items(string jsonUrl, string csvUrl)
     {
         var items = (await _client.GetJsonAsync(jsonUrl)).GetProperty("data").EnumerateArray().ToList();
@@ -119,6 +137,32 @@ public sealed partial class CsvExportTests(DatabaseFixture database) : IClassFix
         Assert.True(points.Count >= 4, $"{points.Count} points");
         var (header, rows) = await GetCsvAsync($"/assets/btc-bitcoin/history?{range}&format=csv");
         Assert.Equal(["source", "t", "price_usd", "market_cap_usd", "volume_24h_usd"], header);
+        AssertSameItems(points, header, rows);
+    }
+
+    [Theory]
+    [InlineData("interval=1h&basis=rebased")]
+    [InlineData("interval=1d&basis=pct&source=coinpaprika")]
+    public async Task An_asset_comparison_exported_as_csv_is_one_row_per_point_of_the_json_series(string options)
+    {
+        var url = $"/compare/assets?ids=btc-bitcoin&from=2025-03-01T00:00:00Z&to=2025-03-03T00:00:00Z&{options}";
+        var comparison = await _client.GetJsonAsync(url);
+        var points = new List<JsonElement>();
+        foreach (var asset in comparison.GetProperty("assets").EnumerateArray())
+        {
+            foreach (var point in asset.GetProperty("points").EnumerateArray())
+            {
+                points.Add(JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement>
+                {
+                    ["asset_id"] = asset.GetProperty("asset_id"), ["source"] = asset.GetProperty("source"),
+                    ["t"] = point.GetProperty("t"), ["value"] = point.GetProperty("value"),
+                }));
+            }
+        }
+
+        Assert.True(points.Count >= 2, $"{points.Count} points");
+        var (header, rows) = await GetCsvAsync(url + "&format=csv");
+        Assert.Equal(["asset_id", "source", "t", "value"], header);
         AssertSameItems(points, header, rows);
     }
 
