@@ -1,6 +1,7 @@
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Hosting;
 using Kasparro.Api.Security;
+using Kasparro.Api.Streaming;
 using Kasparro.Data;
 using Scalar.AspNetCore;
 
@@ -35,6 +36,10 @@ app.MapTriggerApi();
 app.MapRunsApi();
 app.MapAssetsApi();
 app.MapQualityApi();
+app.MapStreamApi();
+app.MapSourcesApi();
+app.MapCompareApi();
+app.MapAlertsApi();
 
 app.Run();
 return 0;

@@ -14,24 +14,37 @@ var schedulerToken = builder.AddParameter("scheduler-token",
 // The schema owner: applies migrations at start and is healthy only after, so the others wait for it.
 var ingestion = builder.AddProject<Projects.Kasparro_Ingestion>(ResourceNames.Ingestion)
     .WithDatabase(database)
-    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill")
+    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill", "Alerts")
     .WithReplicas(builder.Configuration.GetValue("Ingestion:Replicas", 1))
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUpstreams(builder);
+
+// Alert webhooks are signed; the key is a secret parameter (user secrets locally, azd on deploy), asked for only
+// when a webhook is configured (ingestion refuses to start with a URL and no secret).
+if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
+{
+    ingestion.WithEnvironment("Alerts__Webhook__Secret", builder.AddParameter("alerts-webhook-secret", secret: true));
+}
 
 var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WithDatabase(database)
     .WaitFor(ingestion)
     .WithEnvironment("Etl__SchedulerToken", schedulerToken)
-    .WithConfigurationSections(builder.Configuration, "Authentication")
+    // The same Sources section as ingestion: both judge freshness by the same targets (Sources:{name}:Freshness).
+    .WithConfigurationSections(builder.Configuration, "Sources", "Authentication")
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlsInConsole("Kasparro API", "/docs", "reference");
+api.WithUrl($"{api.GetEndpoint("http")}/docs", "API reference (/docs)");
+ingestion.WithRunEtlCommand(api, schedulerToken);
 
 var dashboard = builder.AddProject<Projects.Kasparro_Dashboard>(ResourceNames.Dashboard)
     .WithReference(api)
     .WaitFor(api)
     .WithConfigurationSections(builder.Configuration, "Authentication")
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlsInConsole("Kasparro dashboard");
 
 // Dashboard sign-in (docs/security.md): none when run locally (frictionless, Development only), OpenID Connect when
 // deployed, with the provider's settings as azd parameters (the client secret a secret one). With sign-in on, the

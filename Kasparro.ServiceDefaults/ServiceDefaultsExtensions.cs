@@ -2,6 +2,8 @@ using Azure.Monitor.OpenTelemetry.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -22,8 +24,22 @@ public static class ServiceDefaultsExtensions
     /// <summary>Tag of the checks that decide liveness (<c>/alive</c>); readiness (<c>/health</c>) runs every check.</summary>
     public const string LiveTag = "live";
 
+    /// <summary>
+    /// Log levels every service starts from. Polly logs every HTTP attempt and pipeline execution at Information
+    /// (two lines per request); only handled outcomes (retries, failures) are worth a line, and those are Warnings.
+    /// HttpClient's own request/response lines are likewise per request. Both stay in traces and metrics.
+    /// The lowest-priority configuration source, so appsettings, environment variables and the command line override it.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> DefaultLogLevels = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+    };
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
+
         builder.Logging.AddJsonConsole(options =>
         {
             options.IncludeScopes = true;
@@ -33,6 +49,9 @@ public static class ServiceDefaultsExtensions
 
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+
+        // No "Server: Kestrel" banner on any service: it tells a scanner what to try and a client nothing it needs.
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

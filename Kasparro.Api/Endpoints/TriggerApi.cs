@@ -38,10 +38,12 @@ public static class TriggerApi
         TimeProvider clock,
         ILoggerFactory logs,
         [FromQuery] string? source,
+        [FromQuery(Name = "full_refresh")] string? fullRefresh,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
         var only = query.OneOf(source, "source", SourceNames.All.ToArray());
+        var refresh = query.OneOf(fullRefresh, "full_refresh", ["true", "false"]) == "true";
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -80,6 +82,7 @@ public static class TriggerApi
                 .ForJob(EtlScheduling.JobName(name), EtlScheduling.JobGroup)
                 .UsingJobData(EtlScheduling.TriggerIdKey, triggerId)
                 .UsingJobData(EtlScheduling.TriggerKey, TriggerName(context))
+                .UsingJobData(EtlScheduling.FullRefreshKey, refresh ? "true" : "false")
                 .StartNow()
                 .Build();
             try

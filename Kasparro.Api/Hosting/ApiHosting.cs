@@ -2,7 +2,10 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using Kasparro.Api.Metrics;
 using Kasparro.Api.Security;
+using Kasparro.Api.Streaming;
 using Kasparro.Data;
+using Kasparro.Data.Operations;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +37,7 @@ public static class ApiHosting
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer<OperationsDocument>()
             .AddOperationTransformer<DatabaseUnavailableResponse>()
+            .AddOperationTransformer<Exports.CsvExportResponse>()
             .AddDocumentTransformer<ApiSecurityDocument>()
             .AddOperationTransformer<ApiSecurityDocument>());
 
@@ -59,7 +63,7 @@ public static class ApiHosting
 
         var origins = builder.Configuration.GetSection(CorsOptions.Section).Get<CorsOptions>()?.AllowedOrigins ?? [];
         builder.Services.AddCors(options => options.AddPolicy(CorsPolicy, policy =>
-            policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("X-Request-Id", "X-Scheduler-Token", "X-Api-Key", "Authorization").WithExposedHeaders("X-Request-Id")));
+            policy.WithOrigins(origins).WithMethods("GET", "POST", "DELETE").WithHeaders("X-Request-Id", "X-Scheduler-Token", "X-Api-Key", "Authorization", "Content-Type").WithExposedHeaders("X-Request-Id")));
 
         builder.Services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -68,22 +72,24 @@ public static class ApiHosting
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            // The API takes no bodies; anything big is a mistake or an attack.
+            // The API takes no bodies but an alert rule's few fields; anything big is a mistake or an attack.
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-            // No "Server: Kestrel" banner: it tells a scanner what to try and a client nothing it needs.
-            kestrel.AddServerHeader = false;
         });
 
         // Only a Quartz client: the scheduler is never started here (no hosted service), it just writes
         // triggers into the shared store and Kasparro.Ingestion runs them.
         builder.Services.AddKasparroQuartz(builder.Configuration);
+        // The same Sources:{name} section the ingestion service binds: one place of truth for drift policies and freshness targets.
+        SourcePolicyOptions.Register(builder.Services);
+        builder.Services.AddSingleton<Endpoints.FreshnessReport>();
         builder.Services.AddSingleton<EtlMetrics>();
         builder.Services.AddSingleton<Endpoints.ExactTotalCache>();
         builder.Services.AddOptions<HistoryCacheOptions>().BindConfiguration(HistoryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Endpoints.HistoryCache>();
         builder.Services.AddHostedService<HistoryChangeListener>();
+        builder.Services.AddStreaming();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
@@ -93,7 +99,9 @@ public static class ApiHosting
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseApiSecurityHeaders();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Every bodiless error status (unknown route 404, wrong method 405, ...) is a problem document, whatever the
+        // client accepts: the default handler falls back to text/plain "Status Code: 404" for e.g. Accept: text/plain.
+        app.UseStatusCodePages(WriteStatusProblemAsync);
         app.UseCors(CorsPolicy);
         // Authentication before the limiter, which partitions by key; authorization after it, so a client over its
         // limit is told 429 before anything else is done for it.
@@ -104,6 +112,19 @@ public static class ApiHosting
         // Created now so its instruments exist before the first scrape.
         app.Services.GetRequiredService<EtlMetrics>();
         return app;
+    }
+
+    private static async Task WriteStatusProblemAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var problem = new ProblemDetailsContext { HttpContext = context, ProblemDetails = { Status = context.Response.StatusCode } };
+        if (!await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(problem))
+        {
+            // The client accepts no JSON (e.g. Accept: text/plain), but the API has no other error format: still the
+            // problem document, with the same request id the problem service adds.
+            await TypedResults.Problem(statusCode: context.Response.StatusCode,
+                extensions: new Dictionary<string, object?> { ["request_id"] = context.TraceIdentifier }).ExecuteAsync(context);
+        }
     }
 
     private static PartitionedRateLimiter<HttpContext> PerClientLimiter(RateLimitingOptions limits) =>

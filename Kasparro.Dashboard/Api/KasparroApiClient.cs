@@ -50,6 +50,10 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<AssetHistory>> GetAssetHistoryAsync(string id, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         GetAsync<AssetHistory>(Query($"assets/{Uri.EscapeDataString(id)}/history", ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
 
+    /// <summary>The assets rebased to 100 at the start of the range, with their statistics and correlation (<c>GET /compare/assets</c>).</summary>
+    public Task<ApiResult<AssetComparison>> CompareAssetsAsync(IReadOnlyList<string> ids, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        GetAsync<AssetComparison>(Query("compare/assets", ("ids", string.Join(',', ids)), ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
+
     public Task<ApiResult<Page<DivergentAsset>>> GetDivergencesAsync(int limit, CancellationToken cancellationToken = default) =>
         GetAsync<Page<DivergentAsset>>(Query("divergences", ("limit", Number(limit))), cancellationToken);
 
@@ -68,6 +72,54 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<Page<QuarantinedRecord>>> GetQuarantineAsync(string? source, long? runId, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
         GetAsync<Page<QuarantinedRecord>>(Query("quarantine", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
 
+    public Task<ApiResult<Page<AlertEntry>>> GetAlertsAsync(string? state, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AlertEntry>>(Query("alerts", ("state", state), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+
+    public Task<ApiResult<AlertRuleList>> GetAlertRulesAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<AlertRuleList>("alerts/rules", cancellationToken);
+
+    /// <summary><c>POST /alerts/rules</c> as the signed-in user, or with the scheduler token when sign-in is off (like "Run now").</summary>
+    public Task<ApiResult<AlertRuleEntry>> CreateAlertRuleAsync(AlertRuleDraft draft, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<AlertRuleEntry>(HttpMethod.Post, "alerts/rules", JsonContent.Create(draft, options: ApiJson.Options), cancellationToken);
+
+    /// <summary><c>DELETE /alerts/rules/{id}</c>, credentials as for creating; succeeds with true.</summary>
+    public Task<ApiResult<bool>> DeleteAlertRuleAsync(long id, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<bool>(HttpMethod.Delete, $"alerts/rules/{Number(id)}", null, cancellationToken);
+
+    private async Task<ApiResult<T>> SendWithTokenAsync<T>(HttpMethod method, string relativeUri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (!CanTrigger)
+        {
+            return ApiResult<T>.Failure("Editing alert rules from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(method, relativeUri) { Content = content };
+        await AuthorizeActionAsync(request);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
+            }
+
+            if (typeof(T) == typeof(bool))
+            {
+                return (ApiResult<T>)(object)ApiResult<bool>.Success(true);
+            }
+
+            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
+            return value is null ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode) : ApiResult<T>.Success(value);
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "{Method} {Uri} failed", method, relativeUri);
+            return ApiResult<T>.Failure(Unreachable);
+        }
+    }
+
     /// <summary>Asks the API to run the ETL now (<c>POST /trigger-etl</c>) with the configured scheduler token.</summary>
     public async Task<TriggerOutcome> TriggerEtlAsync(string? source, CancellationToken cancellationToken = default)
     {
@@ -77,15 +129,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Query("trigger-etl", ("source", source)));
-        if (ActsAsUser)
-        {
-            // Signed-in users trigger as themselves; the scheduler token is never used for a browser session then.
-            await AuthorizeAsync(request);
-        }
-        else
-        {
-            request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
-        }
+        await AuthorizeActionAsync(request);
 
         using var deadline = Deadline(cancellationToken);
         try
@@ -121,7 +165,52 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
-    private const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+    public Task<ApiResult<SourceControlList>> GetSourcesAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<SourceControlList>("sources", cancellationToken);
+
+    /// <summary>Resumes a source paused by breaking drift (<c>POST /sources/{source}/resume</c>) with the configured scheduler token.</summary>
+    public async Task<ResumeOutcome> ResumeSourceAsync(string source, CancellationToken cancellationToken = default)
+    {
+        if (!CanTrigger)
+        {
+            return new ResumeOutcome(false, "Resuming sources from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"sources/{Uri.EscapeDataString(source)}/resume");
+        await AuthorizeActionAsync(request);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return new ResumeOutcome(true, $"{Sources.DisplayName(source)} resumed: its next scheduled run reads it again.");
+            }
+
+            var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+            return new ResumeOutcome(false, $"The API did not resume {Sources.DisplayName(source)} ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "POST /sources/{Source}/resume failed", source);
+            return new ResumeOutcome(false, Unreachable);
+        }
+    }
+
+    /// <summary>What the dashboard says when the API does not answer.</summary>
+    public const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+
+    /// <summary>
+    /// Starts the API's CSV export of <paramref name="relativeUri"/> (which carries <c>format=csv</c>) and returns as
+    /// soon as the headers arrive: the caller streams the body on and disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenCsvAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, relativeUri);
+        request.Headers.Accept.ParseAdd("text/csv");
+        await AuthorizeAsync(request);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
 
     private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)
     {
@@ -163,8 +252,25 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
+    /// <summary>
+    /// Credentials for an acting call (trigger, alert rules, resume): the signed-in user's token, so the API decides by
+    /// the user's own role and records who acted; with sign-in off (local runs), the configured scheduler token. A
+    /// browser session with sign-in on never uses the scheduler token.
+    /// </summary>
+    private async Task AuthorizeActionAsync(HttpRequestMessage request)
+    {
+        if (ActsAsUser)
+        {
+            await AuthorizeAsync(request);
+        }
+        else
+        {
+            request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        }
+    }
+
     /// <summary>Network failures, timeouts and the resilience pipeline giving up (open circuit, total timeout).</summary>
-    private static bool IsUnreachable(Exception exception) =>
+    public static bool IsUnreachable(Exception exception) =>
         exception is HttpRequestException or TaskCanceledException or TimeoutException or Polly.ExecutionRejectedException;
 
     private CancellationTokenSource Deadline(CancellationToken cancellationToken)
@@ -210,5 +316,6 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>A time as the API queries take it (UTC, to the second).</summary>
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

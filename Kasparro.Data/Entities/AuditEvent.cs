@@ -25,6 +25,7 @@ public static class AuditActions
     public const string ApiKeyRevoke = "api_key.revoke";
     public const string AlertRuleCreate = "alert_rule.create";
     public const string AlertRuleDelete = "alert_rule.delete";
+    public const string SourceResume = "source.resume";
 }
 
 /// <summary>Outcomes of an <see cref="AuditEvent"/>.</summary>

@@ -7,7 +7,7 @@ public class EtlRun
     public required string Source { get; set; }
     /// <summary>One of <see cref="EtlRunStatus"/>.</summary>
     public required string Status { get; set; }
-    /// <summary>What started it: <c>schedule</c>, <c>manual</c> or <c>cli</c>.</summary>
+    /// <summary>What started it: <c>schedule</c>, <c>manual</c>, <c>cli</c>, or <c>full-refresh</c> for a run that forgot its checkpoints first.</summary>
     public required string Trigger { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

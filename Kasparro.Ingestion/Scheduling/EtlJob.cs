@@ -22,7 +22,9 @@ public sealed class EtlJob(EtlRunner runner) : IJob
             var group => group,
         };
         var triggerId = context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerIdKey, out var id) ? id : null;
-        var outcome = await runner.RunAsync(source, kind, triggerId, cancellationToken);
+        // A full refresh asked for through the API (POST /trigger-etl?full_refresh=true) forgets the source's checkpoints first.
+        var fullRefresh = context.MergedJobDataMap.TryGetString(EtlScheduling.FullRefreshKey, out var refresh) && refresh == "true";
+        var outcome = await runner.RunAsync(source, kind, triggerId, cancellationToken, fullRefresh);
         context.Result = outcome;
     }
 }

@@ -46,6 +46,15 @@ public static class DisplayFormat
         _ => TimeSpan.FromMilliseconds(milliseconds.Value).ToString(@"m\:ss", Culture) + " min",
     };
 
+    /// <summary>A threshold such as a freshness target: "30 min", "2 h", "1 d", "1 h 30 min".</summary>
+    public static string Span(TimeSpan span) => span switch
+    {
+        { TotalMinutes: < 60 } => $"{(int)span.TotalMinutes} min",
+        { TotalHours: < 48 } when span.Minutes == 0 => $"{(int)span.TotalHours} h",
+        { TotalHours: < 48 } => $"{(int)span.TotalHours} h {span.Minutes} min",
+        _ => $"{span.TotalDays.ToString("0.#", Culture)} d",
+    };
+
     public static string Utc(DateTimeOffset? value) => value is null ? "—" : value.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Culture) + " UTC";
 
     /// <summary>"4 min ago", "3 h ago", "2 d ago".</summary>

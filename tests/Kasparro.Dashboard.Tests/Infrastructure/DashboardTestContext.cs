@@ -1,6 +1,7 @@
 using Bunit;
 using Bunit.TestDoubles;
 using Kasparro.Dashboard.Api;
+using Kasparro.Dashboard.Live;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,13 @@ public abstract class DashboardTestContext : BunitContext
             new HttpClient(Api) { BaseAddress = new Uri("http://api.test/") },
             Options.Create(ApiOptions),
             NullLogger<KasparroApiClient>.Instance));
+        // The live feed's hub without its reader: tests publish events into it as the reader would.
+        Services.AddSingleton(Feed);
+        Services.AddScoped<LiveUpdates>();
     }
+
+    /// <summary>The dashboard's live feed, as <c>LiveFeedReader</c> fills it from <c>GET /stream</c>.</summary>
+    protected LiveFeedHub Feed { get; } = new();
 
     protected CannedApi Api { get; } = new();
 

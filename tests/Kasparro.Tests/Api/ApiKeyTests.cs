@@ -116,6 +116,32 @@ public sealed class ApiKeyTests(DatabaseFixture database) : IClassFixture<Databa
     }
 
     [Fact]
+    public async Task Alert_rule_edits_and_resuming_sources_need_an_operator_and_rule_changes_are_audited()
+    {
+        var (_, reader) = await ApiKeyCli.CreateAsync(database.ConnectionString, "reader-no-rules");
+        var (_, operatorKey) = await ApiKeyCli.CreateAsync(database.ConnectionString, "rules-robot", ApiRoles.Operator);
+        await using var api = new ApiFactory(database.ConnectionString, Closed);
+        var client = api.CreateClient();
+
+        Assert.Equal(403, (int)(await client.SendAsync(NewRule(reader))).StatusCode);
+        using var resume = new HttpRequestMessage(HttpMethod.Post, "/sources/coingecko/resume");
+        resume.Headers.Add("X-Api-Key", reader);
+        Assert.Equal(403, (int)(await client.SendAsync(resume)).StatusCode);
+
+        var created = await client.SendAsync(NewRule(operatorKey));
+        Assert.Equal(201, (int)created.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/alerts/rules/{id}");
+        delete.Headers.Add("X-Api-Key", operatorKey);
+        Assert.Equal(204, (int)(await client.SendAsync(delete)).StatusCode);
+
+        await using var db = database.CreateDb();
+        var audited = await db.AuditEvents.AsNoTracking().Where(e => e.Actor == "api-key:rules-robot").OrderBy(e => e.Id).ToListAsync();
+        Assert.Equal([Data.Entities.AuditActions.AlertRuleCreate, Data.Entities.AuditActions.AlertRuleDelete], audited.Select(e => e.Action));
+        Assert.All(audited, e => Assert.Equal($"alert_rule:{id}", e.Target));
+    }
+
+    [Fact]
     public async Task Each_key_has_its_own_rate_limit_with_retry_after()
     {
         var (_, limited) = await ApiKeyCli.CreateAsync(database.ConnectionString, "two-per-minute", rateLimit: 2);
@@ -204,6 +230,16 @@ public sealed class ApiKeyTests(DatabaseFixture database) : IClassFixture<Databa
         Assert.Equal([Data.Entities.AuditActions.ApiKeyCreate, Data.Entities.AuditActions.ApiKeyRevoke], events.Select(e => e.Action));
         Assert.All(events, e => Assert.StartsWith("cli:", e.Actor, StringComparison.Ordinal));
         Assert.All(events, e => Assert.Equal("success", e.Outcome));
+    }
+
+    private static HttpRequestMessage NewRule(string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/alerts/rules")
+        {
+            Content = new StringContent("""{"kind": "price_move", "asset_id": "btc-bitcoin", "threshold_pct": 10, "window": "04:00:00"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Api-Key", key);
+        return request;
     }
 
     private static HttpRequestMessage Read(string key)

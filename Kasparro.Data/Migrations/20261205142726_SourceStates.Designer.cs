@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kasparro.Data.Migrations
 {
     [DbContext(typeof(KasparroDb))]
-    [Migration("20261205161321_ApiKeysAndAuditEvents")]
-    partial class ApiKeysAndAuditEvents
+    [Migration("20261205142726_SourceStates")]
+    partial class SourceStates
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,64 +25,6 @@ namespace Kasparro.Data.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
-
-            modelBuilder.Entity("Kasparro.Data.Entities.ApiKey", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<byte[]>("KeyHash")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("key_hash");
-
-                    b.Property<DateTimeOffset?>("LastUsedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_used_at");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("name");
-
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("prefix");
-
-                    b.Property<int?>("RateLimitPerMinute")
-                        .HasColumnType("integer")
-                        .HasColumnName("rate_limit_per_minute");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("revoked_at");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("role");
-
-                    b.HasKey("Id")
-                        .HasName("pk_api_keys");
-
-                    b.HasIndex("Prefix")
-                        .IsUnique()
-                        .HasDatabaseName("ix_api_keys_prefix");
-
-                    b.ToTable("api_keys", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_api_keys_role", "role IN ('reader', 'operator')");
-                        });
-                });
 
             modelBuilder.Entity("Kasparro.Data.Entities.Asset", b =>
                 {
@@ -168,51 +110,6 @@ namespace Kasparro.Data.Migrations
                         .HasDatabaseName("ix_asset_mappings_asset_id");
 
                     b.ToTable("asset_mappings", (string)null);
-                });
-
-            modelBuilder.Entity("Kasparro.Data.Entities.AuditEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("Action")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("action");
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("actor");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("at");
-
-                    b.Property<string>("Detail")
-                        .HasColumnType("text")
-                        .HasColumnName("detail");
-
-                    b.Property<string>("Outcome")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("outcome");
-
-                    b.Property<string>("Target")
-                        .HasColumnType("text")
-                        .HasColumnName("target");
-
-                    b.HasKey("Id")
-                        .HasName("pk_audit_events");
-
-                    b.HasIndex("At")
-                        .HasDatabaseName("ix_audit_events_at");
-
-                    b.ToTable("audit_events", (string)null);
                 });
 
             modelBuilder.Entity("Kasparro.Data.Entities.EtlCheckpoint", b =>
@@ -644,6 +541,38 @@ namespace Kasparro.Data.Migrations
                         .HasDatabaseName("ix_schema_drift_events_source_field_kind");
 
                     b.ToTable("schema_drift_events", (string)null);
+                });
+
+            modelBuilder.Entity("Kasparro.Data.Entities.SourceState", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("PauseReason")
+                        .HasColumnType("text")
+                        .HasColumnName("pause_reason");
+
+                    b.Property<DateTimeOffset?>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.Property<long?>("PausedRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("paused_run_id");
+
+                    b.Property<DateTimeOffset?>("ResumedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resumed_at");
+
+                    b.Property<string>("ResumedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("resumed_by");
+
+                    b.HasKey("Source")
+                        .HasName("pk_source_states");
+
+                    b.ToTable("source_states", (string)null);
                 });
 
             modelBuilder.Entity("Kasparro.Data.Entities.AssetMapping", b =>
