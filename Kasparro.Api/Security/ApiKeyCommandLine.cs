@@ -139,7 +139,7 @@ public sealed record ApiKeyCommandLine(string Command, string? Name, string Role
         };
         db.ApiKeys.Add(row);
         await db.SaveChangesAsync();
-        db.AuditEvents.Add(Audit(actor, AuditActions.ApiKeyCreate, row, $"role={row.Role} prefix={row.Prefix} rate_limit={Limit(row)}"));
+        db.AuditEvents.Add(Audit(actor, AuditActions.KeyCreated, row, $"role={row.Role} prefix={row.Prefix} rate_limit={Limit(row)}"));
         await db.SaveChangesAsync();
         await output.WriteLineAsync($"Created API key {row.Id} '{row.Name}': role {row.Role}, prefix {row.Prefix}, rate limit {Limit(row)}.");
         await output.WriteLineAsync("It is shown only now and stored only as a hash: keep it in a secret store. Send it as 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'.");
@@ -163,7 +163,7 @@ public sealed record ApiKeyCommandLine(string Command, string? Name, string Role
         }
 
         row.RevokedAt = DateTimeOffset.UtcNow;
-        db.AuditEvents.Add(Audit(actor, AuditActions.ApiKeyRevoke, row, $"prefix={row.Prefix}"));
+        db.AuditEvents.Add(Audit(actor, AuditActions.KeyRevoked, row, $"prefix={row.Prefix}"));
         await db.SaveChangesAsync();
         await output.WriteLineAsync($"Revoked API key {row.Id} '{row.Name}' (prefix {row.Prefix}); it is refused from now on.");
         return 0;

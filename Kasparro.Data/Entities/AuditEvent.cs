@@ -21,8 +21,8 @@ public class AuditEvent
 public static class AuditActions
 {
     public const string EtlTrigger = "etl.trigger";
-    public const string ApiKeyCreate = "api_key.create";
-    public const string ApiKeyRevoke = "api_key.revoke";
+    public const string KeyCreated = "api_key.create";
+    public const string KeyRevoked = "api_key.revoke";
     public const string AlertRuleCreate = "alert_rule.create";
     public const string AlertRuleDelete = "alert_rule.delete";
     public const string SourceResume = "source.resume";

@@ -227,7 +227,7 @@ public sealed class ApiKeyTests(DatabaseFixture database) : IClassFixture<Databa
         await using var db = database.CreateDb();
         var target = $"api_key:{id}:audited-key";
         var events = await db.AuditEvents.AsNoTracking().Where(e => e.Target == target).OrderBy(e => e.Id).ToListAsync();
-        Assert.Equal([Data.Entities.AuditActions.ApiKeyCreate, Data.Entities.AuditActions.ApiKeyRevoke], events.Select(e => e.Action));
+        Assert.Equal([Data.Entities.AuditActions.KeyCreated, Data.Entities.AuditActions.KeyRevoked], events.Select(e => e.Action));
         Assert.All(events, e => Assert.StartsWith("cli:", e.Actor, StringComparison.Ordinal));
         Assert.All(events, e => Assert.Equal("success", e.Outcome));
     }
