@@ -2,10 +2,14 @@ using Kasparro;
 using Kasparro.Dashboard;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Components;
+using Kasparro.Dashboard.Security;
+using Kasparro.Dashboard.Live;
+using Kasparro.Dashboard.Downloads;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddDashboardAuthentication();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddFluentUIComponents();
@@ -17,6 +21,20 @@ builder.Services.Configure<KasparroApiOptions>(builder.Configuration.GetSection(
 builder.Services.AddHttpClient<KasparroApiClient>(client => client.BaseAddress = new Uri($"http+https://{ResourceNames.Api}"))
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip });
 
+// One subscription to the API's change stream for the whole server, fanned out to every circuit. Without the
+// service defaults' resilience handler: its timeouts and retries are for requests, and the stream is meant to stay
+// open (the reader reconnects by itself). RemoveAllResilienceHandlers is the library's way, marked experimental.
+#pragma warning disable EXTEXP0001
+builder.Services.AddHttpClient(LiveFeedReader.HttpClientName, client =>
+{
+    client.BaseAddress = new Uri($"http+https://{ResourceNames.Api}");
+    client.Timeout = Timeout.InfiniteTimeSpan;
+}).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+builder.Services.AddSingleton<LiveFeedHub>();
+builder.Services.AddHostedService<LiveFeedReader>();
+builder.Services.AddScoped<LiveUpdates>();
+
 var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
@@ -26,10 +44,14 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseSecurityHeaders();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
+app.MapAccountEndpoints();
 app.MapStaticAssets();
+app.MapCsvDownloads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

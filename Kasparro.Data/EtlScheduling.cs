@@ -14,6 +14,11 @@ public static class EtlScheduling
     public const string ManualTriggerGroup = "manual";
     /// <summary>Job-data key carrying the id that <c>POST /trigger-etl</c> returned.</summary>
     public const string TriggerIdKey = "trigger_id";
+    /// <summary>Job-data key naming what the run's <c>trigger</c> records for a manual run: <c>manual</c> or who asked.</summary>
+    public const string TriggerKey = "trigger";
+
+    /// <summary>Job data of a manual trigger asking for a full refresh (<c>POST /trigger-etl?full_refresh=true</c>): "true".</summary>
+    public const string FullRefreshKey = "full_refresh";
 
     /// <summary>The job (and manual trigger) name of a source.</summary>
     public static string JobName(string source) => source;

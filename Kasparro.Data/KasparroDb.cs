@@ -16,6 +16,12 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
     public DbSet<EtlRun> EtlRuns => Set<EtlRun>();
     public DbSet<SchemaDriftEvent> SchemaDriftEvents => Set<SchemaDriftEvent>();
     public DbSet<QuarantinedRecord> QuarantinedRecords => Set<QuarantinedRecord>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<SourceState> SourceStates => Set<SourceState>();
+    public DbSet<AlertRule> AlertRules => Set<AlertRule>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -83,6 +89,13 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.HasIndex(c => c.Source);
         });
 
+        model.Entity<SourceState>(e =>
+        {
+            e.ToTable("source_states");
+            e.HasKey(s => s.Source);
+            e.Ignore(s => s.IsPaused);
+        });
+
         model.Entity<EtlRun>(e =>
         {
             e.ToTable("etl_runs");
@@ -104,6 +117,47 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             e.ToTable("quarantined_records");
             e.HasIndex(q => q.RunId);
             e.HasIndex(q => new { q.Source, q.QuarantinedAt });
+        });
+
+        model.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys", t => t.HasCheckConstraint("ck_api_keys_role", "role IN ('reader', 'operator')"));
+            e.HasIndex(k => k.Prefix).IsUnique();
+        });
+
+        model.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasIndex(a => a.At);
+        });
+
+        model.Entity<AlertRule>(e =>
+        {
+            e.ToTable("alert_rules");
+            e.Property(r => r.Kind).HasMaxLength(20);
+            e.Property(r => r.Origin).HasMaxLength(10);
+        });
+
+        model.Entity<Alert>(e =>
+        {
+            e.ToTable("alerts");
+            // Deleting a rule deletes its alerts; their undelivered webhook events stay (AlertDelivery.AlertId is set null).
+            e.HasOne<AlertRule>().WithMany().HasForeignKey(a => a.RuleId).OnDelete(DeleteBehavior.Cascade);
+            // One open alert per rule and subject: a second evaluation (another replica) cannot open a duplicate.
+            e.HasIndex(a => new { a.RuleId, a.Subject }).IsUnique().HasFilter("state = 'open'").HasDatabaseName("ix_alerts_one_open_per_rule_subject");
+            e.HasIndex(a => new { a.RuleId, a.Subject, a.ResolvedAt });
+            e.HasIndex(a => new { a.State, a.OpenedAt });
+            e.Property(a => a.State).HasMaxLength(10);
+            e.Property(a => a.Details).HasColumnType("jsonb");
+        });
+
+        model.Entity<AlertDelivery>(e =>
+        {
+            e.ToTable("alert_deliveries");
+            e.HasOne<Alert>().WithMany().HasForeignKey(d => d.AlertId).OnDelete(DeleteBehavior.SetNull);
+            // The outbox's work queue: only undelivered rows, by when they are due.
+            e.HasIndex(d => d.NextAttemptAt).HasFilter("delivered_at IS NULL").HasDatabaseName("ix_alert_deliveries_pending");
+            e.Property(d => d.Event).HasMaxLength(10);
         });
     }
 

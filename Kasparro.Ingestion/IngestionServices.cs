@@ -1,5 +1,9 @@
 using Kasparro.Data;
+using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Backfill;
+using Kasparro.Ingestion.ChangeFeed;
+using Kasparro.Data.Operations;
+using Kasparro.Ingestion.Operations;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Quality;
@@ -29,6 +33,8 @@ public static class IngestionServices
                 "Etl:Schedule holds an invalid Quartz cron expression (six or seven fields, seconds first, e.g. '0 0/10 * * * ?')")
             .ValidateOnStart();
 
+        SourcePolicyOptions.Register(services);
+        services.AddSingleton<SourceGate>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<UpstreamRateLimiters>();
         services.AddSingleton<SchemaState>();
@@ -67,6 +73,7 @@ public static class IngestionServices
 
         // History backfill from CoinGecko market charts (coingecko-history).
         services.AddBackfill();
+        services.AddAlerts();
 
         services.AddKasparroQuartz(builder.Configuration);
         return builder;
@@ -78,6 +85,9 @@ public static class IngestionServices
         builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddHostedService<EtlSchedule>();
+        builder.Services.AddOptions<ChangeLogOptions>().BindConfiguration(ChangeLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<ChangeLogTrimmer>();
+        builder.Services.AddAlertWorkers();
         return builder;
     }
 }

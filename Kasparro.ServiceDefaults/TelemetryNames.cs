@@ -8,4 +8,7 @@ public static class TelemetryNames
 
     /// <summary>Meter of the REST API's own metrics.</summary>
     public const string Api = "Kasparro.Api";
+
+    /// <summary>Meter of the dashboard's own metrics (failed sign-ins).</summary>
+    public const string Dashboard = "Kasparro.Dashboard";
 }

@@ -41,6 +41,14 @@ public sealed record HistoryPoint(
     decimal? MarketCapUsd,
     [property: JsonPropertyName("volume_24h_usd")] decimal? Volume24hUsd);
 
+/// <summary>A history point as a CSV export row: the series' source, then the point (one row per point).</summary>
+public sealed record HistoryExportRow(
+    string Source,
+    DateTime T,
+    decimal PriceUsd,
+    decimal? MarketCapUsd,
+    [property: JsonPropertyName("volume_24h_usd")] decimal? Volume24hUsd);
+
 /// <summary>One source's points, oldest first.</summary>
 public sealed record HistorySeries(string Source, IReadOnlyList<HistoryPoint> Points);
 

@@ -13,8 +13,11 @@ public sealed record LastEtlRun(
     int Unchanged,
     int Quarantined);
 
-/// <summary>The <c>GET /health</c> body: <c>ok</c>/<c>connected</c> or <c>unavailable</c>/<c>disconnected</c>.</summary>
-public sealed record ServiceHealth(string Status, string Database, LastEtlRun? LastEtlRun);
+/// <summary>
+/// The <c>GET /health</c> body: <c>ok</c>/<c>connected</c> or <c>unavailable</c>/<c>disconnected</c>, and each source's freshness
+/// against its targets (detail only: it does not change the status).
+/// </summary>
+public sealed record ServiceHealth(string Status, string Database, LastEtlRun? LastEtlRun, IReadOnlyDictionary<string, SourceFreshness>? Freshness = null);
 
 /// <summary>Links of an accepted trigger.</summary>
 public sealed record TriggerLinks(string Runs);

@@ -79,7 +79,8 @@ public sealed record SourceStats(
     long TotalQuarantined,
     string State,
     long? CurrentRunId,
-    BackfillProgress? Backfill);
+    BackfillProgress? Backfill,
+    SourceFreshness? Freshness = null);
 
 /// <summary>How far the history backfill has come (only on <c>coingecko-history</c>).</summary>
 public sealed record BackfillProgress(long AssetsComplete, long PointsWritten);

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -18,7 +20,7 @@ public static class AssetHistoryQuery
     private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(7);
     private static readonly TimeSpan LongestRawRange = TimeSpan.FromDays(7);
     /// <summary>Per source; beyond this the caller should pick a coarser interval.</summary>
-    private const int MostBuckets = 20_000;
+    public const int MostBuckets = 20_000;
     private static readonly Dictionary<string, TimeSpan> Buckets = new(StringComparer.Ordinal)
     {
         ["5m"] = TimeSpan.FromMinutes(5),
@@ -27,7 +29,7 @@ public static class AssetHistoryQuery
     };
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
 
-    public static async Task<Results<HistoryDocumentResult, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
+    public static async Task<Results<HistoryDocumentResult, CsvExport, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
         NpgsqlDataSource dataSource,
         HistoryCache cache,
         TimeProvider clock,
@@ -36,6 +38,7 @@ public static class AssetHistoryQuery
         [FromQuery] string? from,
         [FromQuery] string? to,
         [FromQuery] string? interval,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -44,6 +47,7 @@ public static class AssetHistoryQuery
         var end = query.Timestamp(to, "to");
         query.Range(start, end, "to");
         var requested = query.OneOf(interval, "interval", Intervals) ?? Auto;
+        var csv = CsvExport.IsRequested(request, format, query);
         if (!query.IsValid || assetId is null)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -65,6 +69,14 @@ public static class AssetHistoryQuery
             // sent a few seconds apart (a chart's "last year, until now") the same request, which the cache answers.
             rangeStart = HistoryBuckets.StartOf(rangeStart.UtcDateTime, width);
             rangeEnd = HistoryBuckets.EndOf(rangeEnd.UtcDateTime, width);
+        }
+
+        if (csv)
+        {
+            // The limits below bound a response built in memory; an export is streamed, so they do not apply.
+            return await ExistsAsync(dataSource, assetId, cancellationToken)
+                ? CsvExport.Of($"{assetId}-history.csv", StreamAsync(dataSource, assetId, rangeStart, rangeEnd, bucket, cancellationToken))
+                : RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
         }
 
         if (bucket is null && rangeEnd - rangeStart > LongestRawRange)
@@ -103,12 +115,69 @@ public static class AssetHistoryQuery
         return series is null ? null : HistoryDocument.Render(assetId, from.UtcDateTime, to.UtcDateTime, interval, series, compress);
     }
 
+    private static async Task<bool> ExistsAsync(NpgsqlDataSource dataSource, string assetId, CancellationToken cancellationToken)
+    {
+        await using var exists = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)");
+        exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
+        return (bool)(await exists.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// The points of the JSON response in its order (source, then time), streamed for the CSV export: the same rows,
+    /// bucketed the same way (the last observation in its bucket), but read in (source, time) order so one pending row
+    /// is all that is held.
+    /// </summary>
+    private static async IAsyncEnumerable<HistoryExportRow> StreamAsync(NpgsqlDataSource dataSource, string assetId, DateTimeOffset from,
+        DateTimeOffset to, TimeSpan? bucket, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
+            FROM asset_mappings m
+            JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
+            WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
+            ORDER BY p.source COLLATE "C", p.observed_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        HistoryExportRow? pending = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var observedAt = reader.GetFieldValue<DateTime>(1);
+            var row = new HistoryExportRow(
+                reader.GetString(0),
+                bucket is null ? observedAt : HistoryBuckets.StartOf(observedAt, bucket.Value),
+                reader.GetDecimal(2),
+                reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                reader.IsDBNull(4) ? null : reader.GetDecimal(4));
+            // A later observation in the same source and bucket replaces the pending one (the last one wins).
+            if (pending is not null && !(bucket is not null && pending.Source == row.Source && pending.T == row.T))
+            {
+                yield return pending;
+            }
+
+            pending = row;
+        }
+
+        if (pending is not null)
+        {
+            yield return pending;
+        }
+    }
+
     /// <summary>auto: raw up to 2 days, hourly up to 90 days, daily beyond.</summary>
     private static string Choose(TimeSpan range) =>
         range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(90) ? "1h" : "1d";
 
-    /// <summary>The asset's series, or null when there is no such asset.</summary>
-    private static async Task<List<HistoryRows>?> ReadAsync(
+    /// <summary>The width of a bucketed interval (<c>5m</c>, <c>1h</c>, <c>1d</c>).</summary>
+    public static TimeSpan BucketWidth(string interval) => Buckets[interval];
+
+    /// <summary>
+    /// The asset's series, one per source in source order, each in time order (the last observation per bucket when
+    /// <paramref name="bucket"/> is set), or null when there is no such asset. The caller disposes the rows.
+    /// </summary>
+    public static async Task<List<HistoryRows>?> ReadAsync(
         NpgsqlDataSource dataSource, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket, CancellationToken cancellationToken)
     {
         // Each series is an index-only range scan of the covering key (source, source_id, observed_at) INCLUDE (...);

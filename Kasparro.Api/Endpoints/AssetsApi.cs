@@ -18,7 +18,12 @@ public static class AssetsApi
         assets.MapGet("/assets", ListAssetsAsync).WithName("ListAssets").WithSummary("Search assets by ticker or name, largest market cap first");
         assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
         assets.MapGet("/assets/{id}/history", AssetHistoryQuery.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets")
-            .WithDescription("interval=auto picks raw up to 2 days, 1h up to 90 days, 1d beyond. A bucketed range is widened to whole buckets (from rounded down, to rounded up); the response's from and to give the range covered, and each point is the last observation in its bucket, labelled with the bucket's start. Sent gzip-compressed when the request accepts gzip.");
+            .WithDescription("interval=auto picks raw up to 2 days, 1h up to 90 days, 1d beyond. A bucketed range is widened to whole buckets (from rounded down, to rounded up); the response's from and to give the range covered, and each point is the last observation in its bucket, labelled with the bucket's start. Sent gzip-compressed when the request accepts gzip. "
+                + "format=csv (or Accept: text/csv) exports the same points as text/csv, one row per point (source, t, price_usd, market_cap_usd, volume_24h_usd), "
+                + "sources in order, then time; the raw 7-day and 20,000-bucket limits do not apply to a CSV export, which is streamed.");
+        assets.MapGet("/assets/{id}/gaps", AssetGapsQuery.GetGapsAsync).WithName("GetAssetGaps").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Holes in an asset's price history per source, which the backfill can fill")
+            .WithDescription("A source's expected interval is the median spacing of its consecutive points in the range (at least 60 seconds); a gap is two consecutive points at least 1.5 times that apart (at least one expected point missing); missing_estimate = round(spacing / expected interval) - 1. from/to default to the 30 days before now and cover at most 366 days; source is one of coinpaprika, coingecko, csv.");
         assets.MapGet("/divergences", ListDivergencesAsync).WithName("ListDivergences").WithSummary("Assets whose sources disagree most on the price right now");
         return routes;
     }
@@ -101,19 +106,10 @@ public static class AssetsApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        await using var command = dataSource.CreateCommand("""
-            WITH latest AS (
-                SELECT DISTINCT ON (asset_id, source) asset_id, source, price_usd
-                FROM normalized_records
-                WHERE asset_id IS NOT NULL AND price_usd > 0
-                ORDER BY asset_id, source, created_at DESC
-            )
-            SELECT l.asset_id, a.symbol, a.name, count(*)::int, min(l.price_usd), max(l.price_usd),
-                   ((max(l.price_usd) - min(l.price_usd)) / min(l.price_usd) * 100)::float8 AS divergence_pct
-            FROM latest l JOIN assets a ON a.id = l.asset_id
-            GROUP BY l.asset_id, a.symbol, a.name
-            HAVING count(*) >= 2
-            ORDER BY divergence_pct DESC, l.asset_id
+        await using var command = dataSource.CreateCommand($"""
+            SELECT asset_id, symbol, name, sources, min_price_usd, max_price_usd, divergence_pct
+            FROM ({DivergenceSql.PerAsset}) d
+            ORDER BY divergence_pct DESC, asset_id
             LIMIT $1
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });

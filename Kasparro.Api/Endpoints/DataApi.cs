@@ -1,4 +1,5 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Kasparro.Api.Hosting;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,12 +17,13 @@ public static class DataApi
             .WithName("GetData")
             .WithSummary("Normalized market records, filtered and paged, ordered by id")
             .WithTags("Data")
+            .WithDescription(CsvExport.Description)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         return routes;
     }
 
-    public static async Task<Results<Ok<DataResponse>, ValidationProblem>> GetDataAsync(
+    public static async Task<Results<Ok<DataResponse>, CsvExport, ValidationProblem>> GetDataAsync(
         HttpContext context,
         NpgsqlDataSource dataSource,
         ExactTotalCache totals,
@@ -32,6 +34,7 @@ public static class DataApi
         [FromQuery(Name = "end_date")] string? endDate,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -43,12 +46,19 @@ public static class DataApi
         query.Range(start, end, "end_date");
         var pageSize = query.Limit(limit, 50);
         var skip = query.Offset(offset);
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
         }
 
         var filter = new MarketRecordFilter(sourceFilter, tickerFilter?.ToUpperInvariant(), assetFilter, start, end);
+        if (csv)
+        {
+            // An export without a limit is the whole filtered result.
+            return CsvExport.Of("data.csv", MarketRecordQuery.StreamAsync(dataSource, filter, limit is null ? null : pageSize, skip, cancellationToken));
+        }
+
         var (page, total) = await MarketRecordQuery.ReadAsync(dataSource, totals, filter, pageSize, skip, cancellationToken);
         return TypedResults.Ok(new DataResponse(page, new Pagination(pageSize, skip, page.Count, total), RequestIdMiddleware.MetaOf(context)));
     }

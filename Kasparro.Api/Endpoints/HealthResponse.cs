@@ -24,7 +24,8 @@ public static class HealthResponse
                     .Select(r => new LastEtlRun(r.Id, r.Source, r.Status, UtcTime.Of(r.StartedAt),
                         UtcTime.Of(r.FinishedAt), r.Fetched, r.Inserted, r.Updated, r.Unchanged, r.Quarantined))
                     .FirstOrDefaultAsync(context.RequestAborted);
-                body = new ServiceHealth("ok", "connected", last);
+                var freshness = await context.RequestServices.GetRequiredService<FreshnessReport>().ReadAsync(db, context.RequestAborted);
+                body = new ServiceHealth("ok", "connected", last, freshness);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Kasparro.Api.Contracts;
 using Npgsql;
@@ -20,7 +21,8 @@ public sealed record MarketRecordFilter(string? Source, string? Ticker, string? 
 /// </summary>
 public static class MarketRecordQuery
 {
-    private const string Columns = "id, asset_id, ticker, name, price_usd, market_cap_usd, volume_24h_usd, percent_change_24h, source, created_at, ingested_at";
+    /// <summary>The columns <see cref="ReadItem"/> reads, in its order.</summary>
+    public const string Columns = "id, asset_id, ticker, name, price_usd, market_cap_usd, volume_24h_usd, percent_change_24h, source, created_at, ingested_at";
     private const string SnapshotAndCount = "SELECT pg_current_snapshot()::text, count(*) FROM normalized_records";
 
     public static async Task<(List<MarketRecordItem> Page, long Total)> ReadAsync(
@@ -45,24 +47,51 @@ public static class MarketRecordQuery
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                records.Add(new MarketRecordItem(
-                    reader.GetString(0),
-                    reader.IsDBNull(1) ? null : reader.GetString(1),
-                    reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.GetDecimal(4),
-                    reader.IsDBNull(5) ? null : reader.GetDecimal(5),
-                    reader.IsDBNull(6) ? null : reader.GetDecimal(6),
-                    reader.IsDBNull(7) ? null : reader.GetDecimal(7),
-                    reader.GetString(8),
-                    reader.GetFieldValue<DateTime>(9),
-                    reader.GetFieldValue<DateTime>(10)));
+                records.Add(ReadItem(reader));
             }
         }
 
         // The connection is back in the pool before counting: requests waiting on a shared count hold none.
         var total = await totals.GetOrCountAsync(filter.Key, snapshot, () => CountAsync(dataSource, filter, where), cancellationToken);
         return (records, total);
+    }
+
+    /// <summary>One record in its <c>/data</c> shape from a row of <see cref="Columns"/>.</summary>
+    public static MarketRecordItem ReadItem(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        reader.IsDBNull(1) ? null : reader.GetString(1),
+        reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.GetDecimal(4),
+        reader.IsDBNull(5) ? null : reader.GetDecimal(5),
+        reader.IsDBNull(6) ? null : reader.GetDecimal(6),
+        reader.IsDBNull(7) ? null : reader.GetDecimal(7),
+        reader.GetString(8),
+        reader.GetFieldValue<DateTime>(9),
+        reader.GetFieldValue<DateTime>(10));
+
+    /// <summary>
+    /// Every matching record in page order, read as the caller takes them (a server-side streaming read, nothing
+    /// buffered): the CSV export. <paramref name="limit"/> and <paramref name="offset"/> apply when given.
+    /// </summary>
+    public static async IAsyncEnumerable<MarketRecordItem> StreamAsync(NpgsqlDataSource dataSource, MarketRecordFilter filter, int? limit, int offset,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (where, filterCount) = Where(filter);
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM normalized_records{where} ORDER BY id"
+            + (limit is null ? "" : $" LIMIT ${filterCount + 1}") + $" OFFSET ${filterCount + (limit is null ? 1 : 2)}");
+        AddFilterParameters(command.Parameters, filter);
+        if (limit is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit.Value });
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return ReadItem(reader);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,17 +24,19 @@ public static class QualityApi
     public static IEndpointRouteBuilder MapQualityApi(this IEndpointRouteBuilder routes)
     {
         var quality = routes.MapGroup("").WithTags("Data quality").ProducesProblem(StatusCodes.Status429TooManyRequests);
-        quality.MapGet("/drift", ListDriftAsync).WithName("ListDrift").WithSummary("Schema drift events, most recently seen first");
-        quality.MapGet("/quarantine", ListQuarantineAsync).WithName("ListQuarantine").WithSummary("Quarantined input records, newest first");
+        quality.MapGet("/drift", ListDriftAsync).WithName("ListDrift").WithSummary("Schema drift events, most recently seen first").WithDescription(CsvExport.Description);
+        quality.MapGet("/quarantine", ListQuarantineAsync).WithName("ListQuarantine").WithSummary("Quarantined input records, newest first").WithDescription(CsvExport.Description);
         return routes;
     }
 
-    public static async Task<Results<Ok<Page<DriftItem>>, ValidationProblem>> ListDriftAsync(
+    public static async Task<Results<Ok<Page<DriftItem>>, CsvExport, ValidationProblem>> ListDriftAsync(
+        HttpContext context,
         KasparroDb db,
         [FromQuery] string? source,
         [FromQuery] string? kind,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -41,6 +44,7 @@ public static class QualityApi
         var kindFilter = query.OneOf(kind, "kind", Kinds);
         var pageSize = query.Limit(limit, 50);
         var skip = query.Offset(offset);
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -57,18 +61,25 @@ public static class QualityApi
             events = events.Where(d => d.Kind == kindFilter);
         }
 
+        var ordered = events.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id).Skip(skip);
+        if (csv)
+        {
+            return CsvExport.Of("drift.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToDriftItem).AsAsyncEnumerable());
+        }
+
         var total = await events.LongCountAsync(cancellationToken);
-        var page = await events.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id)
-            .Skip(skip).Take(pageSize).Select(ToDriftItem).ToListAsync(cancellationToken);
+        var page = await ordered.Take(pageSize).Select(ToDriftItem).ToListAsync(cancellationToken);
         return TypedResults.Ok(Page<DriftItem>.Of(page, pageSize, skip, total));
     }
 
-    public static async Task<Results<Ok<Page<QuarantineItem>>, ValidationProblem>> ListQuarantineAsync(
+    public static async Task<Results<Ok<Page<QuarantineItem>>, CsvExport, ValidationProblem>> ListQuarantineAsync(
+        HttpContext context,
         KasparroDb db,
         [FromQuery] string? source,
         [FromQuery(Name = "run_id")] string? runId,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -76,6 +87,7 @@ public static class QualityApi
         var runFilter = query.Id(runId, "run_id");
         var pageSize = query.Limit(limit, 50);
         var skip = query.Offset(offset);
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -92,9 +104,14 @@ public static class QualityApi
             records = records.Where(q => q.RunId == runFilter);
         }
 
+        var ordered = records.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id).Skip(skip);
+        if (csv)
+        {
+            return CsvExport.Of("quarantine.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToQuarantineItem).AsAsyncEnumerable());
+        }
+
         var total = await records.LongCountAsync(cancellationToken);
-        var page = await records.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id)
-            .Skip(skip).Take(pageSize).Select(ToQuarantineItem).ToListAsync(cancellationToken);
+        var page = await ordered.Take(pageSize).Select(ToQuarantineItem).ToListAsync(cancellationToken);
         return TypedResults.Ok(Page<QuarantineItem>.Of(page, pageSize, skip, total));
     }
 }

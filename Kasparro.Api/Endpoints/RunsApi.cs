@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Exports;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,13 +27,14 @@ public static class RunsApi
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder routes)
     {
         var runs = routes.MapGroup("").WithTags("Runs").ProducesProblem(StatusCodes.Status429TooManyRequests);
-        runs.MapGet("/runs", ListRunsAsync).WithName("ListRuns").WithSummary("ETL runs, newest first");
+        runs.MapGet("/runs", ListRunsAsync).WithName("ListRuns").WithSummary("ETL runs, newest first").WithDescription(CsvExport.Description);
         runs.MapGet("/runs/{id}", GetRunAsync).WithName("GetRun").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One ETL run with its drift events and quarantined records");
         runs.MapGet("/compare-runs", CompareRunsAsync).WithName("CompareRuns").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Two ETL runs side by side, with anomaly flags");
         return routes;
     }
 
-    public static async Task<Results<Ok<Page<RunItem>>, ValidationProblem>> ListRunsAsync(
+    public static async Task<Results<Ok<Page<RunItem>>, CsvExport, ValidationProblem>> ListRunsAsync(
+        HttpContext context,
         KasparroDb db,
         [FromQuery] string? limit,
         [FromQuery] string? offset,
@@ -40,6 +42,7 @@ public static class RunsApi
         [FromQuery] string? status,
         [FromQuery(Name = "trigger_id")] string? triggerId,
         [FromQuery] string? sort,
+        [FromQuery] string? format,
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
@@ -49,6 +52,7 @@ public static class RunsApi
         var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
         var statusFilter = query.OneOf(status, "status", Statuses);
         var triggerFilter = query.Text(triggerId, "trigger_id");
+        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -70,9 +74,14 @@ public static class RunsApi
             rows = rows.Where(r => r.TriggerId == triggerFilter);
         }
 
+        var ordered = Sorted(rows, order).Skip(skip);
+        if (csv)
+        {
+            return CsvExport.Of("runs.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToItem).AsAsyncEnumerable());
+        }
+
         var total = await rows.LongCountAsync(cancellationToken);
-        var page = await Sorted(rows, order)
-            .Skip(skip).Take(pageSize).Select(ToItem).ToListAsync(cancellationToken);
+        var page = await ordered.Take(pageSize).Select(ToItem).ToListAsync(cancellationToken);
         return TypedResults.Ok(Page<RunItem>.Of(page, pageSize, skip, total));
     }
 

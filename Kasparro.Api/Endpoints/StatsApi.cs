@@ -19,7 +19,7 @@ public static class StatsApi
         return routes;
     }
 
-    public static async Task<Ok<Dictionary<string, SourceStats>>> GetStatsAsync(KasparroDb db, CancellationToken cancellationToken)
+    public static async Task<Ok<Dictionary<string, SourceStats>>> GetStatsAsync(KasparroDb db, FreshnessReport freshness, CancellationToken cancellationToken)
     {
         // A partial run delivered data (only some records were quarantined), so it counts as a success here.
         var totals = await db.EtlRuns.AsNoTracking()
@@ -53,11 +53,12 @@ public static class StatsApi
         {
             var t = totals.FirstOrDefault(x => x.Source == source);
             var progress = source == SourceNames.CoinGeckoHistory ? backfill : null;
+            var fresh = freshness.Of(source, t?.LastSuccess);
             stats[source] = t is null
-                ? new SourceStats(null, null, null, 0, 0, 0, 0, 0, 0, "idle", null, progress)
+                ? new SourceStats(null, null, null, 0, 0, 0, 0, 0, 0, "idle", null, progress, fresh)
                 : new SourceStats(t.LastSuccess?.UtcDateTime, t.LastFailure?.UtcDateTime, lastDurations.GetValueOrDefault(source),
                     t.Total, t.Successful, t.Failed, t.Processed, t.Quarantined, t.Quarantined,
-                    t.RunningId is null ? "idle" : "running", t.RunningId, progress);
+                    t.RunningId is null ? "idle" : "running", t.RunningId, progress, fresh);
         }
 
         return TypedResults.Ok(stats);

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Security;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,18 +12,17 @@ namespace Kasparro.Api.Endpoints;
 /// <summary>
 /// <c>POST /trigger-etl</c>: asks Kasparro.Ingestion for a run by writing a one-off trigger into the shared Quartz
 /// store. The manual trigger's key is unique per source, so of two concurrent requests exactly one is queued.
+/// Operators only: an operator key, a signed-in operator forwarded by the dashboard, or the scheduler token.
 /// </summary>
 public static class TriggerApi
 {
-    public const string TokenHeader = "X-Scheduler-Token";
-    public const string TokenSetting = "Etl:SchedulerToken";
-
     public static IEndpointRouteBuilder MapTriggerApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/trigger-etl", TriggerAsync)
             .WithName("TriggerEtl")
-            .WithSummary("Queue an ETL run now for one source or every snapshot source (scheduler token required)")
+            .WithSummary("Queue an ETL run now for one source or every snapshot source (operator key, operator user or scheduler token)")
             .WithTags("Runs")
+            .RequireAuthorization(ApiPolicies.Operator)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .Produces<Contracts.TriggerConflict>(StatusCodes.Status409Conflict, "application/problem+json")
@@ -35,26 +33,17 @@ public static class TriggerApi
 
     public static async Task<Results<Accepted<TriggerAccepted>, ValidationProblem, ProblemHttpResult>> TriggerAsync(
         HttpContext context,
-        IConfiguration configuration,
         KasparroDb db,
+        AuditLog audit,
         TimeProvider clock,
         ILoggerFactory logs,
         [FromQuery] string? source,
+        [FromQuery(Name = "full_refresh")] string? fullRefresh,
         CancellationToken cancellationToken)
     {
-        var configured = configuration[TokenSetting];
-        if (string.IsNullOrEmpty(configured))
-        {
-            return Problem(StatusCodes.Status403Forbidden, "Triggering is disabled", $"No scheduler token is configured ({TokenSetting}); manual runs are refused.");
-        }
-
-        if (!TokenMatches(context.Request.Headers[TokenHeader].ToString(), configured))
-        {
-            return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send the scheduler token in the {TokenHeader} header.");
-        }
-
         var query = new QueryValidator();
         var only = query.OneOf(source, "source", SourceNames.All.ToArray());
+        var refresh = query.OneOf(fullRefresh, "full_refresh", ["true", "false"]) == "true";
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -66,8 +55,10 @@ public static class TriggerApi
             .OrderByDescending(r => r.StartedAt)
             .Select(RunsApi.ToItem)
             .FirstOrDefaultAsync(cancellationToken);
+        var target = string.Join(",", sources);
         if (running is not null)
         {
+            await audit.RecordAsync(context.User, AuditActions.EtlTrigger, target, AuditOutcomes.Failure, $"run {running.Id} of {running.Source} in progress", cancellationToken);
             return Busy(running.Source, running);
         }
 
@@ -90,7 +81,8 @@ public static class TriggerApi
                 .WithIdentity(key)
                 .ForJob(EtlScheduling.JobName(name), EtlScheduling.JobGroup)
                 .UsingJobData(EtlScheduling.TriggerIdKey, triggerId)
-                .UsingJobData("trigger", "manual")
+                .UsingJobData(EtlScheduling.TriggerKey, TriggerName(context))
+                .UsingJobData(EtlScheduling.FullRefreshKey, refresh ? "true" : "false")
                 .StartNow()
                 .Build();
             try
@@ -106,19 +98,25 @@ public static class TriggerApi
                     await scheduler.UnscheduleJob(done, CancellationToken.None);
                 }
 
+                await audit.RecordAsync(context.User, AuditActions.EtlTrigger, target, AuditOutcomes.Failure, $"a run of {name} is already queued", CancellationToken.None);
                 return Busy(name, null);
             }
         }
 
-        logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources}", triggerId, string.Join(",", sources));
+        await audit.RecordAsync(context.User, AuditActions.EtlTrigger, target, AuditOutcomes.Success, $"trigger_id={triggerId}", CancellationToken.None);
+        logs.CreateLogger(typeof(TriggerApi)).LogInformation("Manual ETL trigger {TriggerId} queued for {Sources} by {Actor}", triggerId, target, AuditLog.ActorOf(context.User));
         var link = $"/runs?trigger_id={triggerId}";
         return TypedResults.Accepted(link, new TriggerAccepted(triggerId, "queued", sources, clock.GetUtcNow().UtcDateTime, new TriggerLinks(link)));
     }
 
-    /// <summary>Constant time, and hashed first so neither the content nor the length of the token leaks through timing.</summary>
-    private static bool TokenMatches(string presented, string configured) =>
-        presented.Length > 0
-        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+    /// <summary>
+    /// What the run's <c>trigger</c> will say: <c>manual</c> for the scheduler token (as before), else who asked
+    /// (<c>api-key:NAME</c>, <c>dashboard:alice</c>).
+    /// </summary>
+    private static string TriggerName(HttpContext context) =>
+        context.User.FindFirst(ApiClaims.Actor)?.Value is { } actor && actor != SchedulerTokenAuthenticationHandler.Actor
+            ? actor
+            : EtlScheduling.ManualTriggerGroup;
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Kasparro.Data;
+using Kasparro.Data.Operations;
 using Npgsql;
 
 namespace Kasparro.Api.Metrics;
@@ -23,8 +24,11 @@ public sealed class EtlMetrics : IDisposable
     private IReadOnlyList<RunGroup> _groups = [];
     private DateTimeOffset _nextRefresh = DateTimeOffset.MinValue;
 
-    public EtlMetrics(IMeterFactory meters, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<EtlMetrics> logger)
+    private readonly SourcePolicies _policies;
+
+    public EtlMetrics(IMeterFactory meters, NpgsqlDataSource dataSource, TimeProvider clock, SourcePolicies policies, ILogger<EtlMetrics> logger)
     {
+        _policies = policies;
         _dataSource = dataSource;
         _clock = clock;
         _logger = logger;
@@ -33,6 +37,8 @@ public sealed class EtlMetrics : IDisposable
         _meter.CreateObservableCounter("kasparro.api.etl_records", ObserveRecords, "{record}", "Records processed by ETL runs, by source and outcome");
         _meter.CreateObservableCounter("kasparro.api.upstream_retries", ObserveRetries, "{retry}", "Upstream request retries made by ETL runs, by source");
         _meter.CreateObservableGauge("kasparro.api.etl_last_success_age", ObserveLastSuccessAge, "s", "Seconds since each source's last successful ETL run");
+        _meter.CreateObservableGauge("kasparro.api.source_freshness", ObserveFreshness, "{status}",
+            "Each source's freshness against its Sources:{name}:Freshness targets: 0 ok, 1 warn, 2 error");
     }
 
     public void Dispose() => _meter.Dispose();
@@ -67,6 +73,18 @@ public sealed class EtlMetrics : IDisposable
             .Where(g => g.LastSuccess is not null)
             .GroupBy(g => g.Source)
             .Select(s => new Measurement<double>(Math.Max(0, (now - s.Max(g => g.LastSuccess!.Value)).TotalSeconds), Tag("source", s.Key)));
+    }
+
+    private IEnumerable<Measurement<int>> ObserveFreshness()
+    {
+        var now = _clock.GetUtcNow();
+        var groups = Current();
+        foreach (var source in SourceNames.All)
+        {
+            var last = groups.Where(g => g.Source == source && g.LastSuccess is not null).Select(g => g.LastSuccess).Max();
+            var status = _policies.FreshnessOf(source, last, now);
+            yield return new Measurement<int>(status switch { FreshnessStatus.Ok => 0, FreshnessStatus.Warn => 1, _ => 2 }, Tag("source", source));
+        }
     }
 
     /// <summary>The cached groups; refreshed synchronously (the instruments' callbacks are synchronous) when stale.</summary>

@@ -77,8 +77,12 @@ public static class DatabaseResourceBuilderExtensions
     {
         var binDirectory = LocalPostgresCluster.FindBinDirectory() ?? throw new InvalidOperationException(
             "Postgres:Mode=executable needs the PostgreSQL server binaries (initdb, postgres) on PATH or under /usr/lib/postgresql/*/bin.");
-        var dataDirectory = builder.Configuration["Postgres:DataDirectory"]
-            ?? Path.Combine(builder.AppHostDirectory, ".state", "postgres", "data");
+        var data = LocalDataDirectory.Choose(builder.Configuration["Postgres:DataDirectory"], builder.AppHostDirectory, LocalPostgresCluster.RunningAsRoot);
+        var dataDirectory = data.Path;
+        // Before the orchestrator's own lines, so a newcomer sees where the database lives (and why, when it moved).
+        Console.WriteLine(data.MovedBecause is null
+            ? $"PostgreSQL (local binaries) keeps its data in {dataDirectory}"
+            : $"PostgreSQL (local binaries) keeps its data in {dataDirectory}: {data.MovedBecause}. Set Postgres:DataDirectory to choose another folder.");
         var port = builder.Configuration.GetValue<int?>("Postgres:Port") ?? LocalPostgresCluster.FindFreePort();
 
         var passwordValue = builder.Configuration["Parameters:postgres-password"] ?? LocalPassword(dataDirectory);

@@ -13,7 +13,8 @@ namespace Kasparro.AppHost.Postgres;
 public sealed class LocalPostgresCluster
 {
     public const string SuperUser = "postgres";
-    private const string ServiceAccount = "postgres";
+    /// <summary>The account PostgreSQL runs as when the caller is root (it refuses to run as root).</summary>
+    public const string ServiceAccount = "postgres";
 
     public LocalPostgresCluster(string dataDirectory, string binDirectory)
     {
@@ -24,7 +25,8 @@ public sealed class LocalPostgresCluster
     public string DataDirectory { get; }
     public string BinDirectory { get; }
     public bool IsInitialized => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
-    private static bool RunningAsRoot => Environment.UserName == "root";
+    /// <summary>Whether this process is root, so PostgreSQL must run as <see cref="ServiceAccount"/>.</summary>
+    public static bool RunningAsRoot => Environment.UserName == "root";
 
     /// <summary>The folder holding <c>initdb</c> and <c>postgres</c>: on PATH, else the newest under /usr/lib/postgresql.</summary>
     public static string? FindBinDirectory()
@@ -150,21 +152,34 @@ public sealed class LocalPostgresCluster
     /// <summary>As root the data folder may sit under a folder the postgres user cannot enter; say so plainly.</summary>
     private static void EnsureServiceAccountCanReach(string directory)
     {
+        if (FolderBlockingServiceAccount(directory) is { } blocked)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL runs as the '{ServiceAccount}' user, which cannot enter '{blocked}'. " +
+                "Set Postgres:DataDirectory to a folder it can reach (for example under /var/tmp).");
+        }
+    }
+
+    /// <summary>
+    /// The first existing folder above <paramref name="directory"/> that others (the service account) cannot enter,
+    /// or null when the way is open.
+    /// </summary>
+    public static string? FolderBlockingServiceAccount(string directory)
+    {
         if (OperatingSystem.IsWindows())
         {
-            return;
+            return null;
         }
 
-        for (var dir = Path.GetDirectoryName(directory); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(directory)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
         {
-            var mode = File.GetUnixFileMode(dir);
-            if (!mode.HasFlag(UnixFileMode.OtherExecute))
+            if (Directory.Exists(dir) && !File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute))
             {
-                throw new InvalidOperationException(
-                    $"PostgreSQL runs as the '{ServiceAccount}' user, which cannot enter '{dir}'. " +
-                    "Set Postgres:DataDirectory to a folder it can reach (for example under /var/tmp).");
+                return dir;
             }
         }
+
+        return null;
     }
 
     private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''") + "'";

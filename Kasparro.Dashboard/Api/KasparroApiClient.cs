@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Net.Http.Headers;
+using Kasparro.Dashboard.Security;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -11,14 +13,21 @@ namespace Kasparro.Dashboard.Api;
 /// <summary>
 /// The dashboard's only way to data: the Kasparro REST API (docs/api-contract.md), reached through service
 /// discovery. Every call returns an <see cref="ApiResult{T}"/>; failures become messages, never exceptions.
+/// With sign-in on, every call carries the signed-in user's access token (<see cref="ApiCredentials"/>): the API
+/// decides what the user may do, and records who triggered a run.
 /// </summary>
-public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, ILogger<KasparroApiClient> logger)
+public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, ILogger<KasparroApiClient> logger, ApiCredentials? credentials = null)
 {
-    /// <summary>The header <c>POST /trigger-etl</c> authenticates with.</summary>
+    /// <summary>The header <c>POST /trigger-etl</c> authenticates with when sign-in is off (local runs).</summary>
     public const string SchedulerTokenHeader = "X-Scheduler-Token";
 
-    /// <summary>Whether "Run now" can work: a scheduler token is configured for the dashboard.</summary>
-    public bool CanTrigger => options.Value.CanTrigger;
+    /// <summary>
+    /// Whether "Run now" can work: with sign-in on, it acts as the user (the page shows it to operators only); with
+    /// sign-in off, a scheduler token must be configured for the dashboard.
+    /// </summary>
+    public bool CanTrigger => ActsAsUser || options.Value.CanTrigger;
+
+    private bool ActsAsUser => credentials?.ActsAsUser == true;
 
     public Task<ApiResult<Dictionary<string, SourceStats>>> GetStatsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<Dictionary<string, SourceStats>>("stats", cancellationToken);
@@ -42,6 +51,10 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<AssetHistory>> GetAssetHistoryAsync(string id, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         GetAsync<AssetHistory>(Query($"assets/{Uri.EscapeDataString(id)}/history", ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
 
+    /// <summary>The assets rebased to 100 at the start of the range, with their statistics and correlation (<c>GET /compare/assets</c>).</summary>
+    public Task<ApiResult<AssetComparison>> CompareAssetsAsync(IReadOnlyList<string> ids, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        GetAsync<AssetComparison>(Query("compare/assets", ("ids", string.Join(',', ids)), ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
+
     public Task<ApiResult<Page<DivergentAsset>>> GetDivergencesAsync(int limit, CancellationToken cancellationToken = default) =>
         GetAsync<Page<DivergentAsset>>(Query("divergences", ("limit", Number(limit))), cancellationToken);
 
@@ -60,6 +73,54 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<Page<QuarantinedRecord>>> GetQuarantineAsync(string? source, long? runId, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
         GetAsync<Page<QuarantinedRecord>>(Query("quarantine", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
 
+    public Task<ApiResult<Page<AlertEntry>>> GetAlertsAsync(string? state, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AlertEntry>>(Query("alerts", ("state", state), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+
+    public Task<ApiResult<AlertRuleList>> GetAlertRulesAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<AlertRuleList>("alerts/rules", cancellationToken);
+
+    /// <summary><c>POST /alerts/rules</c> as the signed-in user, or with the scheduler token when sign-in is off (like "Run now").</summary>
+    public Task<ApiResult<AlertRuleEntry>> CreateAlertRuleAsync(AlertRuleDraft draft, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<AlertRuleEntry>(HttpMethod.Post, "alerts/rules", JsonContent.Create(draft, options: ApiJson.Options), cancellationToken);
+
+    /// <summary><c>DELETE /alerts/rules/{id}</c>, credentials as for creating; succeeds with true.</summary>
+    public Task<ApiResult<bool>> DeleteAlertRuleAsync(long id, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<bool>(HttpMethod.Delete, $"alerts/rules/{Number(id)}", null, cancellationToken);
+
+    private async Task<ApiResult<T>> SendWithTokenAsync<T>(HttpMethod method, string relativeUri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (!CanTrigger)
+        {
+            return ApiResult<T>.Failure("Editing alert rules from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(method, relativeUri) { Content = content };
+        await AuthorizeActionAsync(request);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
+            }
+
+            if (typeof(T) == typeof(bool))
+            {
+                return (ApiResult<T>)(object)ApiResult<bool>.Success(true);
+            }
+
+            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
+            return value is null ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode) : ApiResult<T>.Success(value);
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "{Method} {Uri} failed", method, relativeUri);
+            return ApiResult<T>.Failure(Unreachable);
+        }
+    }
+
     /// <summary>Asks the API to run the ETL now (<c>POST /trigger-etl</c>) with the configured scheduler token.</summary>
     public async Task<TriggerOutcome> TriggerEtlAsync(string? source, CancellationToken cancellationToken = default)
     {
@@ -69,7 +130,8 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Query("trigger-etl", ("source", source)));
-        request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        await AuthorizeActionAsync(request);
+
         using var deadline = Deadline(cancellationToken);
         try
         {
@@ -85,9 +147,13 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
                     var running = conflict?.RunningRun is { } run ? $" (run #{run.Id} started {run.StartedAt:HH:mm:ss} UTC)" : "";
                     return new TriggerOutcome(TriggerOutcomeKind.AlreadyRunning, $"A run of {what} is already running or queued{running}. Try again when it has finished.");
                 case HttpStatusCode.Unauthorized:
-                    return new TriggerOutcome(TriggerOutcomeKind.Unauthorized, "The API rejected the dashboard's scheduler token. Check that Api:SchedulerToken matches the API's Etl:SchedulerToken.");
+                    return new TriggerOutcome(TriggerOutcomeKind.Unauthorized, ActsAsUser
+                        ? "The API did not accept your sign-in (it may have expired). Reload the page to sign in again."
+                        : "The API rejected the dashboard's scheduler token. Check that Api:SchedulerToken matches the API's Etl:SchedulerToken.");
                 case HttpStatusCode.Forbidden:
-                    return new TriggerOutcome(TriggerOutcomeKind.Refused, "The API refuses manual runs: no scheduler token is configured on the API.");
+                    return new TriggerOutcome(TriggerOutcomeKind.Refused, ActsAsUser
+                        ? "The API refuses: you are not an operator."
+                        : "The API refuses manual runs: no scheduler token is configured on the API.");
                 default:
                     var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
                     return new TriggerOutcome(TriggerOutcomeKind.Failed, $"The API could not queue the run ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
@@ -100,14 +166,61 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
-    private const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+    public Task<ApiResult<SourceControlList>> GetSourcesAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<SourceControlList>("sources", cancellationToken);
+
+    /// <summary>Resumes a source paused by breaking drift (<c>POST /sources/{source}/resume</c>) with the configured scheduler token.</summary>
+    public async Task<ResumeOutcome> ResumeSourceAsync(string source, CancellationToken cancellationToken = default)
+    {
+        if (!CanTrigger)
+        {
+            return new ResumeOutcome(false, "Resuming sources from the dashboard is not configured (Api:SchedulerToken is not set).");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"sources/{Uri.EscapeDataString(source)}/resume");
+        await AuthorizeActionAsync(request);
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return new ResumeOutcome(true, $"{Sources.DisplayName(source)} resumed: its next scheduled run reads it again.");
+            }
+
+            var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+            return new ResumeOutcome(false, $"The API did not resume {Sources.DisplayName(source)} ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
+        }
+        catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
+        {
+            logger.LogWarning(exception, "POST /sources/{Source}/resume failed", source);
+            return new ResumeOutcome(false, Unreachable);
+        }
+    }
+
+    /// <summary>What the dashboard says when the API does not answer.</summary>
+    public const string Unreachable = "The Kasparro API cannot be reached right now. Try again in a moment.";
+
+    /// <summary>
+    /// Starts the API's CSV export of <paramref name="relativeUri"/> (which carries <c>format=csv</c>) and returns as
+    /// soon as the headers arrive: the caller streams the body on and disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenCsvAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, relativeUri);
+        request.Headers.Accept.ParseAdd("text/csv");
+        await AuthorizeAsync(request);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
 
     private async Task<ApiResult<T>> GetAsync<T>(string relativeUri, CancellationToken cancellationToken)
     {
         using var deadline = Deadline(cancellationToken);
         try
         {
-            using var response = await http.GetAsync(relativeUri, deadline.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, relativeUri);
+            await AuthorizeAsync(request);
+            using var response = await http.SendAsync(request, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
                 var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
@@ -131,8 +244,34 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
     }
 
+    /// <summary>Adds the signed-in user's access token, when the dashboard acts as a user.</summary>
+    private async Task AuthorizeAsync(HttpRequestMessage request)
+    {
+        if (ActsAsUser && await credentials!.AccessTokenAsync() is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    /// <summary>
+    /// Credentials for an acting call (trigger, alert rules, resume): the signed-in user's token, so the API decides by
+    /// the user's own role and records who acted; with sign-in off (local runs), the configured scheduler token. A
+    /// browser session with sign-in on never uses the scheduler token.
+    /// </summary>
+    private async Task AuthorizeActionAsync(HttpRequestMessage request)
+    {
+        if (ActsAsUser)
+        {
+            await AuthorizeAsync(request);
+        }
+        else
+        {
+            request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+        }
+    }
+
     /// <summary>Network failures, timeouts and the resilience pipeline giving up (open circuit, total timeout).</summary>
-    private static bool IsUnreachable(Exception exception) =>
+    public static bool IsUnreachable(Exception exception) =>
         exception is HttpRequestException or TaskCanceledException or TimeoutException or Polly.ExecutionRejectedException;
 
     private CancellationTokenSource Deadline(CancellationToken cancellationToken)
@@ -178,5 +317,6 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>A time as the API queries take it (UTC, to the second).</summary>
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

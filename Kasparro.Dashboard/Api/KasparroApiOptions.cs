@@ -12,6 +12,12 @@ public sealed class KasparroApiOptions
     public string? SchedulerToken { get; set; }
 
     /// <summary>
+    /// A reader API key for what the dashboard server reads on its own, for no user in particular: the live feed's one
+    /// subscription to <c>GET /stream</c>. Needed where the API refuses anonymous reads (deployed); a secret.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
     /// How long a page waits for one API answer, retries included. Shorter than the resilience pipeline's total
     /// (30 s) so an unreachable API turns into a message quickly instead of a long spinner.
     /// </summary>

@@ -7,7 +7,10 @@ public class EtlRun
     public required string Source { get; set; }
     /// <summary>One of <see cref="EtlRunStatus"/>.</summary>
     public required string Status { get; set; }
-    /// <summary>What started it: <c>schedule</c>, <c>manual</c> or <c>cli</c>.</summary>
+    /// <summary>
+    /// What started it: <c>schedule</c>, <c>manual</c> (the scheduler token), who asked through the API
+    /// (<c>api-key:NAME</c>, <c>dashboard:USER</c>), <c>cli</c>, or <c>full-refresh</c> for a run that forgot its checkpoints first.
+    /// </summary>
     public required string Trigger { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

@@ -8,7 +8,11 @@ namespace Kasparro.Ingestion.Backfill;
 public sealed record BackfillTarget(string CoinId, string? AssetId, string Ticker, string? Name, decimal? MarketCapUsd, int? Rank);
 
 /// <summary>One market-chart request: the asset, how many days back it asks for, and where its missing range starts.</summary>
-public sealed record BackfillWork(BackfillTarget Target, int Days, DateTimeOffset GapStart, BackfillCheckpoint? Checkpoint);
+public sealed record BackfillWork(BackfillTarget Target, int Days, DateTimeOffset GapStart, BackfillCheckpoint? Checkpoint)
+{
+    /// <summary>For an explicit range, the range asked for (one <c>market_chart/range</c> request) instead of days back from now.</summary>
+    public BackfillRange? Range { get; init; }
+}
 
 /// <summary>
 /// Decides what a backfill run fetches: the targets (top N by market cap in the latest CoinGecko snapshot, or the
@@ -52,7 +56,19 @@ public sealed class BackfillPlan
         {
             var target = targets[i];
             var checkpoint = checkpoints.GetValueOrDefault(target.CoinId);
-            if (checkpoint is null || checkpoint.From > wantedFrom)
+            if (request.Range is { } range)
+            {
+                // An explicit range is complete only when the asset's checkpoint already covers all of it.
+                if (checkpoint is not null && checkpoint.From <= range.From && checkpoint.To >= range.To)
+                {
+                    complete.Add(target);
+                }
+                else
+                {
+                    work.Add((new BackfillWork(target, range.Days, range.From, checkpoint) { Range = range }, i));
+                }
+            }
+            else if (checkpoint is null || checkpoint.From > wantedFrom)
             {
                 // The older end is missing: market_chart always reaches up to now, so one request covers the whole range.
                 work.Add((new BackfillWork(target, request.Days, wantedFrom, checkpoint), i));
@@ -72,6 +88,9 @@ public sealed class BackfillPlan
 
         return new BackfillPlan(work.OrderBy(w => w.Work.GapStart).ThenBy(w => w.Order).Select(w => w.Work).ToList(), complete, unknown);
     }
+
+    /// <summary>The spacing of a <c>market_chart/range</c> answer spanning <paramref name="days"/> days (hourly up to 90, daily beyond).</summary>
+    public static TimeSpan RangeGranularity(int days) => days <= HourlyDays ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
 
     /// <summary>The spacing of a market chart of <paramref name="days"/> days (5-minutely, hourly or daily).</summary>
     public static TimeSpan Granularity(int days) => days <= 1 ? TimeSpan.FromMinutes(5) : days <= HourlyDays ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);

@@ -6,8 +6,8 @@ namespace Kasparro.Ingestion.Options;
 public sealed class CoinGeckoOptions
 {
     public const string Section = "Sources:CoinGecko";
-    public const string PublicBaseUrl = "https://api.coingecko.com/api/v3";
-    public const string ProBaseUrl = "https://pro-api.coingecko.com/api/v3";
+    public const string PublicBaseUrl = UpstreamUrls.CoinGeckoPublic;
+    public const string ProBaseUrl = UpstreamUrls.CoinGeckoPro;
 
     public bool Enabled { get; set; } = true;
 

@@ -6,8 +6,8 @@ namespace Kasparro.Ingestion.Options;
 public sealed class CoinPaprikaOptions
 {
     public const string Section = "Sources:CoinPaprika";
-    public const string FreeBaseUrl = "https://api.coinpaprika.com/v1";
-    public const string ProBaseUrl = "https://api-pro.coinpaprika.com/v1";
+    public const string FreeBaseUrl = UpstreamUrls.CoinPaprikaFree;
+    public const string ProBaseUrl = UpstreamUrls.CoinPaprikaPro;
 
     public bool Enabled { get; set; } = true;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Kasparro.Data.Entities;
+using Kasparro.Ingestion.Operations;
+using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Quality;
 using Kasparro.Ingestion.Sources;
@@ -14,6 +16,9 @@ public sealed record RunOutcome(string Source, long? RunId, string Status, strin
 {
     public const string Refused = "refused";
 
+    /// <summary>The source is paused (breaking drift under <c>OnDrift = pause</c>) until an operator resumes it.</summary>
+    public const string Paused = "paused";
+
     public bool Succeeded => Status is EtlRunStatus.Success or EtlRunStatus.Partial;
 }
 
@@ -26,14 +31,17 @@ public sealed class EtlRunner(
     NpgsqlDataSource dataSource,
     IEnumerable<IMarketSource> sources,
     RunRecorder runs,
+    AlertEvaluator alerts,
     AssetOverrides overrides,
+    SourceGate gate,
     IOptions<EtlOptions> etlOptions,
     TimeProvider clock,
     ILogger<EtlRunner> logger)
 {
     public IReadOnlyList<IMarketSource> Sources { get; } = sources.ToList();
 
-    public async Task<RunOutcome> RunAsync(string sourceName, string trigger, string? triggerId, CancellationToken cancellationToken)
+    /// <summary>Runs one source; a <paramref name="fullRefresh"/> forgets its checkpoints first and is recorded with trigger <c>full-refresh</c>.</summary>
+    public async Task<RunOutcome> RunAsync(string sourceName, string trigger, string? triggerId, CancellationToken cancellationToken, bool fullRefresh = false)
     {
         var source = Sources.FirstOrDefault(s => s.Name == sourceName)
             ?? throw new ArgumentException($"Unknown source '{sourceName}'. Known: {string.Join(", ", Sources.Select(s => s.Name))}.", nameof(sourceName));
@@ -52,8 +60,23 @@ public sealed class EtlRunner(
             logger.LogWarning("Marked {Count} abandoned run(s) of {Source} as failed", abandoned, source.Name);
         }
 
+        if (await gate.RefusalAsync(source.Name, cancellationToken) is { } paused)
+        {
+            logger.LogWarning("Run of {Source} refused: {Reason}", source.Name, paused);
+            return new RunOutcome(source.Name, null, RunOutcome.Paused, paused, default);
+        }
+
+        if (fullRefresh)
+        {
+            var forgotten = await gate.ForgetCheckpointsAsync(source.Name, cancellationToken);
+            logger.LogInformation("Full refresh of {Source}: forgot {Count} checkpoint(s)", source.Name, forgotten);
+            trigger = SourceGate.FullRefreshTrigger;
+        }
+
         var runId = await runs.StartAsync(source.Name, trigger, triggerId, cancellationToken);
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["run_id"] = runId, ["source"] = source.Name });
+        // A message-template scope: renders as "Run 12 of coingecko" in text and JSON logs (a dictionary renders as its
+        // type name) and still carries run_id and source as properties for log queries.
+        using var logScope = logger.BeginScope("Run {run_id} of {source}", runId, source.Name);
         using var activity = EtlTelemetry.Activities.StartActivity("etl.run");
         activity?.SetTag("etl.source", source.Name);
         activity?.SetTag("etl.run_id", runId);
@@ -110,6 +133,7 @@ public sealed class EtlRunner(
             activity?.SetStatus(ActivityStatusCode.Error, error);
         }
 
+        await alerts.EvaluateAfterRunAsync(source.Name, runId);
         logger.LogInformation(
             "Run {RunId} of {Source} finished {Status}: fetched {Fetched}, inserted {Inserted}, updated {Updated}, unchanged {Unchanged}, quarantined {Quarantined}, {Requests} requests, {Retries} retries",
             runId, source.Name, status, total.Fetched, total.Inserted, total.Updated, total.Unchanged, total.Quarantined, scope.Requests, scope.Retries);
@@ -120,13 +144,14 @@ public sealed class EtlRunner(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var checkpoints = await LoadCheckpointsAsync(connection, source.Name, cancellationToken);
-        var context = new SourceReadContext(runId, checkpoints, clock.GetUtcNow());
+        var context = new SourceReadContext(runId, checkpoints, clock.GetUtcNow()) { OnDrift = gate.OnDrift(source.Name) };
         var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
         var failAfter = etlOptions.Value.FailAfterRecords;
         var total = default(BatchCounts);
 
         await foreach (var ((batch, batchDrift), next) in BatchReadAhead.WithNextAsync(BatchReadAhead.ReadAsync(source, context, cancellationToken), cancellationToken))
         {
+            await gate.PauseOnBreakingDriftAsync(source.Name, runId, batchDrift, cancellationToken);
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
             var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
             var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
@@ -291,6 +316,7 @@ public sealed class EtlRunner(
     private static string Describe(Exception ex, string source, TimeSpan runTimeout) => ex switch
     {
         UpstreamException upstream => upstream.Message,
+        SourcePausedException paused => paused.Message,
         // The per-attempt timeout and the run timeout are both Polly timeouts; only the run's is the run's fault.
         Polly.Timeout.TimeoutRejectedException attempt when attempt.Timeout != runTimeout =>
             $"{source} did not answer within {attempt.Timeout} (Etl:AttemptTimeout) after every retry",

@@ -3,8 +3,12 @@ using System.Text.Json.Serialization;
 
 namespace Kasparro.Ingestion.Quality;
 
-/// <summary>One curated identity link: the canonical asset and the id each source uses for it.</summary>
-public sealed record OverrideEntry(string AssetId, string Symbol, string Name, IReadOnlyDictionary<string, string> Ids);
+/// <summary>
+/// One curated identity link: the canonical asset, the id each source uses for it, and ids a source used for it before
+/// (real CoinPaprika listed Toncoin as <c>toncoin-the-open-network</c> in 2023, <c>ton-toncoin</c> later).
+/// </summary>
+public sealed record OverrideEntry(string AssetId, string Symbol, string Name, IReadOnlyDictionary<string, string> Ids,
+    IReadOnlyDictionary<string, string[]>? FormerIds = null);
 
 /// <summary>The curated list of source ids that are known to be one asset (kept in the repo as asset-overrides.json).</summary>
 public sealed class AssetOverrides
@@ -27,7 +31,8 @@ public sealed class AssetOverrides
         bySourceId = new Dictionary<(string, string), OverrideEntry>(SourceIdComparer.Instance);
         foreach (var entry in entries)
         {
-            foreach (var (source, sourceId) in entry.Ids)
+            var formerIds = (entry.FormerIds ?? new Dictionary<string, string[]>()).SelectMany(p => p.Value.Select(id => (Source: p.Key, Id: id)));
+            foreach (var (source, sourceId) in entry.Ids.Select(p => (Source: p.Key, Id: p.Value)).Concat(formerIds))
             {
                 if (!bySourceId.TryAdd((source, sourceId), entry))
                 {
@@ -89,7 +94,12 @@ public sealed class AssetOverrides
                 throw new InvalidDataException($"asset overrides: asset_id '{raw.AssetId}' is listed twice");
             }
 
-            entries.Add(new OverrideEntry(raw.AssetId, raw.Symbol.Trim().ToUpperInvariant(), raw.Name.Trim(), raw.Ids));
+            if (raw.FormerIds is not null && raw.FormerIds.Any(p => string.IsNullOrWhiteSpace(p.Key) || p.Value is null || p.Value.Any(string.IsNullOrWhiteSpace)))
+            {
+                throw new InvalidDataException($"asset overrides: entry '{raw.AssetId}' has an empty former id");
+            }
+
+            entries.Add(new OverrideEntry(raw.AssetId, raw.Symbol.Trim().ToUpperInvariant(), raw.Name.Trim(), raw.Ids, raw.FormerIds));
         }
 
         return new AssetOverrides(entries);
@@ -100,7 +110,7 @@ public sealed class AssetOverrides
 
     private sealed record OverridesDocument(List<RawEntry>? Entries);
 
-    private sealed record RawEntry(string? AssetId, string? Symbol, string? Name, Dictionary<string, string>? Ids);
+    private sealed record RawEntry(string? AssetId, string? Symbol, string? Name, Dictionary<string, string>? Ids, Dictionary<string, string[]>? FormerIds);
 
     private sealed class SourceIdComparer : IEqualityComparer<(string Source, string SourceId)>
     {

@@ -23,6 +23,35 @@ public sealed class DriftFindings
     public bool HasMissingRequired => MissingRequired.Count > 0;
 
     /// <summary>
+    /// Breaking drift: every observation above <see cref="DriftSeverity.Info"/>, i.e. an expected field that is missing
+    /// (required or optional) or renamed. Only new, unknown fields (info) are additive and never breaking.
+    /// </summary>
+    public bool IsBreaking => Observations.Any(o => IsBreakingObservation(o));
+
+    /// <summary>Whether one observation is breaking (see <see cref="IsBreaking"/>).</summary>
+    public static bool IsBreakingObservation(DriftObservation observation) => observation.Severity != DriftSeverity.Info;
+
+    /// <summary>A readable reason naming every breaking observation, e.g. "breaking schema drift: renamed field 'totalVolume' (was 'total_volume', confidence 0.95)".</summary>
+    public string DescribeBreaking() => Describe(Observations.Where(IsBreakingObservation));
+
+    /// <summary>The words for a list of breaking observations.</summary>
+    public static string Describe(IEnumerable<DriftObservation> observations)
+    {
+        var list = observations.ToList();
+        // A missing field that a rename explains is said once, by the rename.
+        var explained = list.Where(o => o.Kind == DriftKinds.Renamed).Select(o => o.Suggestion).ToHashSet(StringComparer.Ordinal);
+        return "breaking schema drift: " + string.Join("; ", list
+            .Where(o => !(o.Kind is DriftKinds.MissingRequired or DriftKinds.MissingOptional && explained.Contains(o.Field)))
+            .Select(o => o.Kind switch
+        {
+            DriftKinds.Renamed => string.Create(CultureInfo.InvariantCulture, $"renamed field '{o.Field}' (was '{o.Suggestion}', confidence {o.Confidence:0.00})"),
+            DriftKinds.MissingRequired => $"missing required field '{o.Field}'",
+            DriftKinds.MissingOptional => $"missing field '{o.Field}'",
+            _ => $"{o.Kind} field '{o.Field}'",
+        }));
+    }
+
+    /// <summary>
     /// A quarantine reason, e.g. "missing required field 'current_price' (a field 'currentPrice' looks like it was renamed
     /// from it, confidence 0.95)"; empty when nothing required is missing.
     /// </summary>

@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Kasparro.Ingestion.Quality;
 
-/// <summary>Structured log lines for schema drift: a warning the first time a drift (or a new suggestion for it) is seen, debug after.</summary>
+/// <summary>
+/// Structured log lines for schema drift: the first time a drift (or a new suggestion for it) is seen, a warning for a
+/// warning or critical drift and an information line for an info one (a field the adapter does not read: real payloads
+/// carry several, docs/real-payloads.md); debug after.
+/// </summary>
 public static partial class SchemaDriftLog
 {
     /// <summary>Logs each written event; recurring ones stay at debug so a run does not repeat yesterday's warnings.</summary>
@@ -12,7 +16,7 @@ public static partial class SchemaDriftLog
         {
             if (e.IsNew || e.IsChanged)
             {
-                DriftDetected(logger, e.Source, e.Field, e.Kind, e.Severity, e.Suggestion, e.Confidence, e.CountThisRun, runId, e.IsNew);
+                DriftDetected(logger, e.Severity == DriftSeverity.Info ? LogLevel.Information : LogLevel.Warning, e.Source, e.Field, e.Kind, e.Severity, e.Suggestion, e.Confidence, e.CountThisRun, runId, e.IsNew);
             }
             else
             {
@@ -21,9 +25,9 @@ public static partial class SchemaDriftLog
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 4001,
         Message = "Schema drift in {Source}: {Kind} field {Field} ({Severity}), suggestion {Suggestion}, confidence {Confidence}; {CountThisRun} records in run {RunId} (new: {IsNew})")]
-    private static partial void DriftDetected(ILogger logger, string source, string field, string kind, string severity,
+    private static partial void DriftDetected(ILogger logger, LogLevel level, string source, string field, string kind, string severity,
         string? suggestion, decimal? confidence, long countThisRun, long runId, bool isNew);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug,

@@ -16,12 +16,15 @@ public sealed class EtlJob(EtlRunner runner) : IJob
         var source = context.JobDetail.Key.Name;
         var kind = context.Trigger.Key.Group switch
         {
-            EtlScheduling.ManualTriggerGroup => "manual",
+            // The API names who asked (an operator key, a dashboard user); older triggers carry no name.
+            EtlScheduling.ManualTriggerGroup => context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerKey, out var asked) && !string.IsNullOrEmpty(asked) ? asked : "manual",
             EtlScheduling.ScheduleTriggerGroup => "schedule",
             var group => group,
         };
         var triggerId = context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerIdKey, out var id) ? id : null;
-        var outcome = await runner.RunAsync(source, kind, triggerId, cancellationToken);
+        // A full refresh asked for through the API (POST /trigger-etl?full_refresh=true) forgets the source's checkpoints first.
+        var fullRefresh = context.MergedJobDataMap.TryGetString(EtlScheduling.FullRefreshKey, out var refresh) && refresh == "true";
+        var outcome = await runner.RunAsync(source, kind, triggerId, cancellationToken, fullRefresh);
         context.Result = outcome;
     }
 }

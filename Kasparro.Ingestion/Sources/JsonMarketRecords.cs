@@ -36,6 +36,11 @@ public static class JsonMarketRecords
             return SourceRecord.Rejected(id, raw, location, drift.DescribeMissingRequired());
         }
 
+        if (context.OnDrift == Kasparro.Data.Operations.DriftPolicy.Quarantine && drift.IsBreaking)
+        {
+            return SourceRecord.Rejected(id, raw, location, drift.DescribeBreaking() + " (OnDrift = quarantine)");
+        }
+
         var symbol = JsonValues.OptionalString(item, map.Symbol);
         if (string.IsNullOrWhiteSpace(id))
         {

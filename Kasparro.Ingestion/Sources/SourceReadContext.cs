@@ -1,3 +1,4 @@
+using Kasparro.Data.Operations;
 using Kasparro.Ingestion.Quality;
 
 namespace Kasparro.Ingestion.Sources;
@@ -14,6 +15,9 @@ public sealed class SourceReadContext(long runId, IReadOnlyDictionary<string, st
     public DateTimeOffset StartedAt { get; } = startedAt;
 
     public SchemaDriftDetector DriftDetector { get; } = new();
+
+    /// <summary>The source's <c>OnDrift</c> policy; under <see cref="DriftPolicy.Quarantine"/> the source rejects records with breaking drift.</summary>
+    public DriftPolicy OnDrift { get; init; } = DriftPolicy.Evolve;
 
     /// <summary>Drift seen while reading; the runner writes it with each batch.</summary>
     public DriftAccumulator Drift { get; } = new();

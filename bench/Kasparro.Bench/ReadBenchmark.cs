@@ -274,7 +274,7 @@ public static partial class ReadBenchmark
         Console.WriteLine($"query plans (EXPLAIN ANALYZE): {file}");
     }
 
-    private static async Task<Process> StartApiAsync(string connectionString, int port)
+    internal static async Task<Process> StartApiAsync(string connectionString, int port, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepositoryRoot(), "Kasparro.Api") })
@@ -289,6 +289,11 @@ public static partial class ReadBenchmark
         // The limiter would answer 429s: the benchmark measures the endpoints, not the limiter.
         start.Environment["RateLimiting__PermitsPerWindow"] = "1000000";
         start.Environment["RateLimiting__WindowSeconds"] = "1";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the API");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"api: {e.Data}"); } };

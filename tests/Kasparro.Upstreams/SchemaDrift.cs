@@ -18,4 +18,8 @@ public enum SchemaDrift
 
     /// <summary>CoinPaprika omits <c>quotes.USD.price</c> on some items.</summary>
     PaprikaUsdPriceMissingOnSome = 8,
+
+    /// <summary>CoinGecko sends <c>totalVolume</c> instead of <c>total_volume</c> on every item: an optional field renamed,
+    /// so the records stay readable (volume unknown) and only the drift policy decides what happens to them.</summary>
+    GeckoTotalVolumeRenamed = 16,
 }

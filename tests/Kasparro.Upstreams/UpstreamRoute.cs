@@ -14,6 +14,9 @@ public enum UpstreamRoute
 
     /// <summary><c>GET /api/v3/coins/{id}/market_chart</c> on CoinGecko (demo or pro path).</summary>
     GeckoMarketChart,
+
+    /// <summary><c>GET /api/v3/coins/{id}/market_chart/range</c> on CoinGecko (demo or pro path).</summary>
+    GeckoMarketChartRange,
 }
 
 /// <summary>Which API a route belongs to.</summary>

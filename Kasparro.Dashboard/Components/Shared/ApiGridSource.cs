@@ -23,9 +23,39 @@ public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<
     /// <summary>Called after every page the grid loaded (pages write their zero-based page index and sort to the URL here).</summary>
     public Func<ApiGridRequest<T>, Task>? Loaded { get; set; }
 
+    // The page the grid shows (its offset, rows and total), and whether the next load serves it as changed by a live
+    // update instead of asking the API.
+    private (int Offset, IReadOnlyList<T> Items, int Total)? _shown;
+    private bool _serveShown;
+
+    /// <summary>
+    /// Changes the rows the grid shows in place (a live update) and redraws it without asking the API; false when nothing
+    /// is shown yet. <paramref name="change"/> gets the shown rows and total and returns the new ones.
+    /// </summary>
+    public async Task<bool> ApplyAsync(FluentDataGrid<T> grid, Func<IReadOnlyList<T>, int, (IReadOnlyList<T> Items, int Total)> change)
+    {
+        if (_shown is not { } shown)
+        {
+            return false;
+        }
+
+        var (items, total) = change(shown.Items, shown.Total);
+        _shown = (shown.Offset, items, total);
+        _serveShown = true;
+        await grid.RefreshDataAsync();
+        return true;
+    }
+
     /// <summary>The grid's <c>ItemsProvider</c>.</summary>
     public async ValueTask<GridItemsProviderResult<T>> ProvideAsync(GridItemsProviderRequest<T> request)
     {
+        if (_serveShown && _shown is { } shown && shown.Offset == request.StartIndex)
+        {
+            _serveShown = false;
+            return GridItemsProviderResult.From(shown.Items.ToList(), shown.Total);
+        }
+
+        _serveShown = false;
         var page = new ApiGridRequest<T>(request.Count ?? Pagination.ItemsPerPage, request.StartIndex, request.SortByColumn, request.SortByAscending,
             request.StartIndex / Math.Max(1, Pagination.ItemsPerPage), request.CancellationToken);
         var result = await fetch(page);
@@ -38,9 +68,15 @@ public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<
             await loaded(page);
         }
 
-        return result.Value is { } value
-            ? GridItemsProviderResult.From(value.Data.ToList(), (int)Math.Min(int.MaxValue, value.Pagination?.Total ?? value.Data.Count))
-            : GridItemsProviderResult.From(new List<T>(), 0);
+        if (result.Value is not { } value)
+        {
+            _shown = null;
+            return GridItemsProviderResult.From(new List<T>(), 0);
+        }
+
+        var total = (int)Math.Min(int.MaxValue, value.Pagination?.Total ?? value.Data.Count);
+        _shown = (request.StartIndex, value.Data, total);
+        return GridItemsProviderResult.From(value.Data.ToList(), total);
     }
 }
 

@@ -53,6 +53,15 @@ public static class DisplayFormat
     /// <summary>"03-29 10:22" for compact lists (the full time goes in the title).</summary>
     public static string ShortTime(DateTimeOffset value, DisplayTime time) => time.WallClock(value).ToString("MM-dd HH:mm", Culture);
 
+    /// <summary>A threshold such as a freshness target: "30 min", "2 h", "1 d", "1 h 30 min".</summary>
+    public static string Span(TimeSpan span) => span switch
+    {
+        { TotalMinutes: < 60 } => $"{(int)span.TotalMinutes} min",
+        { TotalHours: < 48 } when span.Minutes == 0 => $"{(int)span.TotalHours} h",
+        { TotalHours: < 48 } => $"{(int)span.TotalHours} h {span.Minutes} min",
+        _ => $"{span.TotalDays.ToString("0.#", Culture)} d",
+    };
+
     /// <summary>"4 min ago", "3 h ago", "2 d ago".</summary>
     public static string Age(DateTimeOffset? value, DateTimeOffset now)
     {

@@ -12,21 +12,31 @@ public enum FreshnessLevel
 }
 
 /// <summary>
-/// Classifies a source by the age of its last success. Snapshot sources run every few minutes, so an hour
-/// without a success is worth a look and six hours means the source is effectively down.
+/// Classifies a source by the age of its last success against the source's freshness targets, which the API sends with
+/// <c>/stats</c> (<c>Sources:{name}:Freshness:{WarnAfter,ErrorAfter}</c>): fresh below WarnAfter, stale from it, old from
+/// ErrorAfter. The age is measured with the dashboard's clock, so a card ages between refreshes.
 /// </summary>
 public static class Freshness
 {
+    /// <summary>Used only when an API sends no targets (one older than the freshness targets).</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
     public static readonly TimeSpan OldAfter = TimeSpan.FromHours(6);
 
-    public static FreshnessLevel Classify(SourceStats stats, DateTimeOffset now) => stats.LastSuccess switch
+    public static (TimeSpan WarnAfter, TimeSpan ErrorAfter) Targets(SourceStats stats) => stats.Freshness is { WarnAfterSeconds: > 0 } targets
+        ? (TimeSpan.FromSeconds(targets.WarnAfterSeconds), TimeSpan.FromSeconds(targets.ErrorAfterSeconds))
+        : (StaleAfter, OldAfter);
+
+    public static FreshnessLevel Classify(SourceStats stats, DateTimeOffset now)
     {
-        null => FreshnessLevel.Never,
-        var last when now - last < StaleAfter => FreshnessLevel.Fresh,
-        var last when now - last < OldAfter => FreshnessLevel.Stale,
-        _ => FreshnessLevel.Old,
-    };
+        var (warnAfter, errorAfter) = Targets(stats);
+        return stats.LastSuccess switch
+        {
+            null => FreshnessLevel.Never,
+            var last when now - last < warnAfter => FreshnessLevel.Fresh,
+            var last when now - last < errorAfter => FreshnessLevel.Stale,
+            _ => FreshnessLevel.Old,
+        };
+    }
 
     public static Tone Tone(FreshnessLevel level) => level switch
     {

@@ -16,9 +16,16 @@ public sealed class CoinGeckoClient(HttpClient http)
     }
 
     /// <summary><c>GET /coins/{id}/market_chart</c>: past prices, market caps and volumes.</summary>
-    public async Task<JsonDocument> GetMarketChartAsync(string coinId, int days, CancellationToken cancellationToken)
+    public Task<JsonDocument> GetMarketChartAsync(string coinId, int days, CancellationToken cancellationToken) =>
+        GetChartAsync(coinId, string.Create(CultureInfo.InvariantCulture, $"coins/{Uri.EscapeDataString(coinId)}/market_chart?vs_currency=usd&days={days}"), cancellationToken);
+
+    /// <summary><c>market_chart/range</c>: the points between two instants (epoch seconds; hourly up to a 90-day span, daily beyond).</summary>
+    public Task<JsonDocument> GetMarketChartRangeAsync(string coinId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        GetChartAsync(coinId, string.Create(CultureInfo.InvariantCulture,
+            $"coins/{Uri.EscapeDataString(coinId)}/market_chart/range?vs_currency=usd&from={from.ToUnixTimeSeconds()}&to={to.ToUnixTimeSeconds()}"), cancellationToken);
+
+    private async Task<JsonDocument> GetChartAsync(string coinId, string path, CancellationToken cancellationToken)
     {
-        var path = string.Create(CultureInfo.InvariantCulture, $"coins/{Uri.EscapeDataString(coinId)}/market_chart?vs_currency=usd&days={days}");
         using var response = await http.GetAsync(path, cancellationToken);
         var document = await UpstreamResponses.ReadJsonAsync(response, $"CoinGecko market chart of {coinId}", cancellationToken);
         if (document.RootElement.ValueKind != JsonValueKind.Object)

@@ -108,6 +108,11 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         var columns = new CsvColumns(header);
         var drift = context.DriftDetector.InspectHeader(header, FieldSets.CsvRows);
         var missingColumns = drift.MissingRequired.Count > 0 ? $"file has no {string.Join(" or ", drift.MissingRequired.Select(c => $"'{c}' column"))}" : null;
+        if (missingColumns is null && context.OnDrift == Kasparro.Data.Operations.DriftPolicy.Quarantine && drift.IsBreaking)
+        {
+            // The header decides for every row of the file: each row is held with the header's drift as its reason.
+            missingColumns = drift.DescribeBreaking() + " (OnDrift = quarantine)";
+        }
 
         var batchSize = Math.Max(1, options.Value.BatchSize);
         var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));

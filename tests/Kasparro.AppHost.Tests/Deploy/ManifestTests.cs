@@ -103,11 +103,28 @@ public sealed class ManifestTests(DefaultManifestFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void The_scheduler_token_goes_to_the_api_and_the_dashboard_only()
+    public void The_scheduler_token_goes_to_the_api_only()
     {
         Assert.Equal("{scheduler-token.value}", _manifest.Environment("api")["Etl__SchedulerToken"]);
-        Assert.Equal("{scheduler-token.value}", _manifest.Environment("dashboard")["Api__SchedulerToken"]);
+        // Deployed, the dashboard signs users in and acts as them: it never holds the machine callers' token.
+        Assert.DoesNotContain(_manifest.Environment("dashboard").Values, value => value.Contains("scheduler-token", StringComparison.Ordinal));
         Assert.DoesNotContain(_manifest.Environment("ingestion").Values, value => value.Contains("scheduler-token", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Deployed_the_dashboard_signs_in_with_oidc_from_parameters_and_the_api_validates_the_same_authority()
+    {
+        var dashboard = _manifest.Environment("dashboard");
+        Assert.Equal("oidc", dashboard["Authentication__Mode"]);
+        Assert.Equal("{oidc-authority.value}", dashboard["Authentication__Oidc__Authority"]);
+        Assert.Equal("{oidc-client-id.value}", dashboard["Authentication__Oidc__ClientId"]);
+        Assert.Equal("{oidc-client-secret.value}", dashboard["Authentication__Oidc__ClientSecret"]);
+        Assert.Equal("{oidc-api-scope.value}", dashboard["Authentication__Oidc__Scopes__0"]);
+        Assert.True(_manifest.Resource("oidc-client-secret").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+
+        var api = _manifest.Environment("api");
+        Assert.Equal("{oidc-authority.value}", api["Authentication__Bearer__Authority"]);
+        Assert.Equal("{oidc-api-audience.value}", api["Authentication__Bearer__Audience"]);
     }
 
     [Fact]

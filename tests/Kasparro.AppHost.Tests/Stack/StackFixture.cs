@@ -14,6 +14,9 @@ public class StackFixture : IAsyncLifetime
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"kasparro-apphost-test-{Guid.NewGuid():N}");
 
     public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>What the AppHost logged for its console (at the levels the fixture lets through).</summary>
+    public CapturedConsole ConsoleLines { get; } = new();
     public TimeSpan ColdStart { get; private set; }
 
     /// <summary>Extra AppHost configuration (<c>--Key=Value</c>) a derived fixture can add, e.g. upstream URLs.</summary>
@@ -29,7 +32,11 @@ public class StackFixture : IAsyncLifetime
             .. ExtraArguments(),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Kasparro_AppHost>(args);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter(Kasparro.AppHost.ConsoleUrls.Category, LogLevel.Information)
+            .AddFilter("Aspire.Hosting.DistributedApplication", LogLevel.Information)
+            .AddProvider(ConsoleLines));
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
@@ -57,5 +64,29 @@ public class StackFixture : IAsyncLifetime
         {
             // A leftover temp folder is harmless.
         }
+    }
+}
+
+/// <summary>Keeps the formatted log lines of the AppHost, as its console would show them.</summary>
+public sealed class CapturedConsole : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturedConsole sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
     }
 }

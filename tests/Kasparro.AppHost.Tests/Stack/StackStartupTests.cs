@@ -42,4 +42,27 @@ public sealed class StackStartupTests(StackFixture stack) : IClassFixture<StackF
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task The_console_names_the_dashboard_and_api_urls_once_they_are_ready()
+    {
+        var dashboard = stack.App.GetEndpoint(ResourceNames.Dashboard, "http").ToString().TrimEnd('/');
+        var api = stack.App.GetEndpoint(ResourceNames.Api, "http").ToString().TrimEnd('/');
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && stack.ConsoleLines.Lines.Count(l => l.Contains(Kasparro.AppHost.ConsoleUrls.Category, StringComparison.Ordinal)) < 2)
+        {
+            await Task.Delay(200);
+        }
+
+        var lines = stack.ConsoleLines.Lines.ToList();
+        var started = lines.FindIndex(l => l.Contains("Distributed application started", StringComparison.Ordinal));
+        Assert.True(started >= 0, string.Join('\n', lines));
+        Assert.All(lines.Where(l => l.Contains("Kasparro.AppHost:", StringComparison.Ordinal)), l => Assert.True(lines.IndexOf(l) > started, $"'{l}' came before the start line"));
+        Assert.Contains(lines, l => l.StartsWith("Information Kasparro.AppHost: Kasparro dashboard: ", StringComparison.Ordinal) && l.Contains(dashboard, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Information Kasparro.AppHost: Kasparro API: ", StringComparison.Ordinal) && l.Contains($"(reference at {api}/docs)", StringComparison.Ordinal));
+
+        using var client = new HttpClient();
+        using var docs = await client.GetAsync($"{api}/docs");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+    }
 }

@@ -4,6 +4,7 @@ using Kasparro.Dashboard.Components.Layout;
 using Kasparro.Dashboard.Components.Shared;
 using Kasparro.Dashboard.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kasparro.Dashboard.Tests.Components;
 
@@ -11,6 +12,13 @@ namespace Kasparro.Dashboard.Tests.Components;
 public sealed class DisplayTimeTests : DashboardTestContext
 {
     private static readonly DateTimeOffset RunStarted = new(2025, 3, 29, 10, 22, 50, TimeSpan.Zero);
+
+    public DisplayTimeTests()
+    {
+        // What the layout reads besides the time setting: the environment and the sign-in options (sign-in off in Development).
+        Services.AddOptions();
+        Services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Development" });
+    }
 
     [Fact]
     public void Times_read_in_UTC_or_in_the_browser_zone_with_its_offset()

@@ -31,6 +31,20 @@ public sealed class SecurityHeadersTests : IClassFixture<SecurityHeadersTests.Da
         Assert.DoesNotContain("unsafe-eval", policy);
     }
 
+    [Fact]
+    public async Task The_real_server_sends_no_Server_header()
+    {
+        await using var factory = new DashboardFactory();
+        factory.UseKestrel(0);
+        factory.StartServer();
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Server"), $"Server: {string.Join(", ", response.Headers.Server)}");
+    }
+
     /// <summary>The dashboard with a stand-in API address (no page here calls it during the request).</summary>
     public sealed class DashboardFactory : WebApplicationFactory<Program>
     {

@@ -28,6 +28,18 @@ public sealed class CannedApi : HttpMessageHandler
         return this;
     }
 
+    /// <summary>Answers with a CSV export as the API sends it (text/csv, offered as <paramref name="fileName"/>).</summary>
+    public CannedApi Csv(string pathAndQuery, string csv, string fileName)
+    {
+        _routes.Add((pathAndQuery, (_, _) =>
+        {
+            var response = Response(HttpStatusCode.OK, csv, "text/csv");
+            response.Content.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = fileName };
+            return Task.FromResult(response);
+        }));
+        return this;
+    }
+
     /// <summary>Holds matching requests until <paramref name="release"/> completes, so the page stays in its loading state.</summary>
     public CannedApi Pending(string pathAndQuery, Task release, string json = "{}")
     {

@@ -1,5 +1,7 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Kasparro.Dashboard.Api;
+using Kasparro.Dashboard.Live;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,13 +22,27 @@ public abstract class DashboardTestContext : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddFluentUIComponents();
         Services.AddSingleton<TimeProvider>(new FixedClock(Now));
+        // Signed in as an operator, like the local default (sign-in off): every page and button is there.
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("test operator");
+        Authorization.SetRoles(Security.DashboardRoles.Viewer, Security.DashboardRoles.Operator);
+        Authorization.SetPolicies(Security.DashboardRoles.Viewer, Security.DashboardRoles.Operator);
         Services.AddSingleton(_ => new KasparroApiClient(
             new HttpClient(Api) { BaseAddress = new Uri("http://api.test/") },
             Options.Create(ApiOptions),
             NullLogger<KasparroApiClient>.Instance));
+        // The live feed's hub without its reader: tests publish events into it as the reader would.
+        Services.AddSingleton(Feed);
+        Services.AddScoped<LiveUpdates>();
     }
 
+    /// <summary>The dashboard's live feed, as <c>LiveFeedReader</c> fills it from <c>GET /stream</c>.</summary>
+    protected LiveFeedHub Feed { get; } = new();
+
     protected CannedApi Api { get; } = new();
+
+    /// <summary>Who the rendered components see as signed in; tests narrow it (e.g. to a viewer).</summary>
+    protected BunitAuthorizationContext Authorization { get; }
 
     /// <summary>The dashboard's <c>Api</c> configuration section; set the token before the first render.</summary>
     protected KasparroApiOptions ApiOptions { get; } = new();

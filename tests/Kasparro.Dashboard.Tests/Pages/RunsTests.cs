@@ -118,4 +118,19 @@ public sealed class RunsTests : DashboardTestContext
         page.WaitForAssertion(() => Assert.Equal("unauthorized", page.Find("[data-testid=trigger-outcome]").GetAttribute("data-outcome")));
         Assert.Contains("rejected the dashboard's scheduler token", page.Find("[data-testid=trigger-outcome]").TextContent);
     }
+
+    [Fact]
+    public void A_viewer_sees_the_runs_but_no_run_now()
+    {
+        Authorization.SetRoles(Security.DashboardRoles.Viewer);
+        Authorization.SetPolicies(Security.DashboardRoles.Viewer);
+        ApiOptions.SchedulerToken = "configured-token";
+        Api.Json("/runs", History);
+
+        var page = Render<Runs>();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=run-row]").Count));
+        Assert.Empty(page.FindAll("[data-testid=run-now-panel]"));
+        Assert.Empty(page.FindAll("[data-testid=run-now]"));
+    }
 }

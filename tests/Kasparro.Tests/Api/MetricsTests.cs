@@ -50,6 +50,9 @@ public sealed partial class MetricsTests(DatabaseFixture database) : IClassFixtu
         Assert.Equal(2, Sample("kasparro_api_upstream_retries_total", "source=\"coingecko\""));
         var age = Sample("kasparro_api_etl_last_success_age_seconds", "source=\"csv\"");
         Assert.InRange(age, 590, 3600);
+        // Freshness against the default targets: csv succeeded 10 minutes ago (warn after 20), coinpaprika never did.
+        Assert.Equal(0, Sample("kasparro_api_source_freshness", "source=\"csv\""));
+        Assert.Equal(2, Sample("kasparro_api_source_freshness", "source=\"coinpaprika\""));
         // ASP.NET Core's own request metrics are exported too.
         Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration", StringComparison.Ordinal));
     }

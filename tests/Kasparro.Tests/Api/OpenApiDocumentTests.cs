@@ -21,6 +21,16 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/divergences", ["200", "400", "502", "503"] },
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
+        { "get", "/stream", ["200", "400", "429", "503"] },
+        { "get", "/sources", ["200", "503"] },
+        { "post", "/sources/{source}/resume", ["200", "401", "403", "404", "409", "503"] },
+        { "get", "/assets/{id}/gaps", ["200", "400", "404", "503"] },
+        { "get", "/compare/assets", ["200", "400", "404", "502", "503"] },
+        { "get", "/alerts", ["200", "400", "503"] },
+        { "get", "/alerts/rules", ["200", "503"] },
+        { "get", "/alerts/rules/{id}", ["200", "400", "404", "503"] },
+        { "post", "/alerts/rules", ["201", "400", "401", "403", "503"] },
+        { "delete", "/alerts/rules/{id}", ["204", "400", "401", "403", "404", "409", "503"] },
     };
 
     [Theory]
@@ -38,6 +48,26 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.All(codes, code => Assert.Contains(code, documented));
     }
 
+    [Theory]
+    [InlineData("/data")]
+    [InlineData("/assets/{id}/history")]
+    [InlineData("/runs")]
+    [InlineData("/quarantine")]
+    [InlineData("/drift")]
+    [InlineData("/alerts")]
+    [InlineData("/compare/assets")]
+    public async Task Exporting_operations_answer_json_or_csv(string path)
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+        var content = operation.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.Contains("application/json", content);
+        Assert.Contains("text/csv", content);
+        Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "format");
+        Assert.Contains("format=csv", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Schemas_use_the_snake_case_wire_names_and_the_reference_is_served()
     {
@@ -52,9 +82,30 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         var history = document.GetProperty("paths").GetProperty("/assets/{id}/history").GetProperty("get").GetProperty("description").GetString();
         Assert.Contains("widened to whole buckets", history, StringComparison.Ordinal);
 
+        // The stream is documented as an event stream, with its event types.
+        var stream = document.GetProperty("paths").GetProperty("/stream").GetProperty("get");
+        Assert.True(stream.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+        var events = stream.GetProperty("description").GetString();
+        foreach (var type in new[] { "event: price", "event: run", "event: heartbeat", "event: reset", "event: overflow", "Last-Event-ID" })
+        {
+            Assert.Contains(type, events, StringComparison.Ordinal);
+        }
+
         var docs = await client.GetAsync("/docs");
         Assert.Equal(200, (int)docs.StatusCode);
         Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Creating_an_alert_rule_documents_its_json_body()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var body = document.GetProperty("paths").GetProperty("/alerts/rules").GetProperty("post").GetProperty("requestBody");
+        var reference = body.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+        Assert.Equal("#/components/schemas/AlertRuleRequest", reference);
+        var fields = document.GetProperty("components").GetProperty("schemas").GetProperty("AlertRuleRequest").GetProperty("properties");
+        Assert.Equal(["kind", "asset_id", "source", "threshold_pct", "window", "stale_after", "cooldown"], fields.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

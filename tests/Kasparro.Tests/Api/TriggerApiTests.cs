@@ -95,6 +95,24 @@ public sealed class TriggerApiTests(DatabaseFixture database) : IClassFixture<Da
     }
 
     [Fact]
+    public async Task A_full_refresh_is_asked_of_the_ingestion_job_through_the_trigger_and_a_bad_flag_is_400()
+    {
+        await _api.RegisterEtlJobsAsync(SourceNames.Csv);
+        var refresh = Post("csv", ApiFactory.SchedulerToken);
+        refresh.RequestUri = new Uri("/trigger-etl?source=csv&full_refresh=true", UriKind.Relative);
+        var bad = Post("csv", ApiFactory.SchedulerToken);
+        bad.RequestUri = new Uri("/trigger-etl?source=csv&full_refresh=yes", UriKind.Relative);
+
+        var (badStatus, badBody, _, _) = await _client.SendJsonAsync(bad);
+        var response = await _client.SendAsync(refresh);
+
+        Assert.Equal(400, badStatus);
+        Assert.True(badBody.GetProperty("errors").TryGetProperty("full_refresh", out _));
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal("true", (await ReadTriggerAsync("csv")).JobDataMap[EtlScheduling.FullRefreshKey]);
+    }
+
+    [Fact]
     public async Task Without_a_source_every_snapshot_source_is_queued()
     {
         await _api.RegisterEtlJobsAsync([.. SourceNames.Snapshot]);

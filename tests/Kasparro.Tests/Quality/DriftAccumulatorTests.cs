@@ -84,6 +84,20 @@ public sealed class DriftAccumulatorTests(DatabaseFixture database) : IClassFixt
     }
 
     [Fact]
+    public async Task A_new_unknown_field_is_logged_as_information_not_as_a_warning()
+    {
+        var logger = new RecordingLogger();
+        var stored = await WriteAsync(1, FirstRunAt, [(new DriftObservation("circulating_supply", DriftKinds.Unknown, DriftSeverity.Info, null, null), 250L)]);
+
+        SchemaDriftLog.Log(logger, 1, stored);
+
+        var entry = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Equal("circulating_supply", entry.Properties["Field"]);
+        Assert.Equal(true, entry.Properties["IsNew"]);
+    }
+
+    [Fact]
     public async Task A_new_suggestion_for_a_known_drift_is_logged_as_changed()
     {
         await WriteAsync(1, FirstRunAt, [(new DriftObservation("current_price", DriftKinds.MissingRequired, DriftSeverity.Critical, null, null), 1L)]);

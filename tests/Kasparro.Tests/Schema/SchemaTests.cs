@@ -14,6 +14,9 @@ public sealed class SchemaTests(DatabaseFixture database) : IClassFixture<Databa
     [InlineData("etl_runs")]
     [InlineData("schema_drift_events")]
     [InlineData("quarantined_records")]
+    [InlineData("alert_rules")]
+    [InlineData("alerts")]
+    [InlineData("alert_deliveries")]
     [InlineData("qrtz_triggers")]
     [InlineData("qrtz_fired_triggers")]
     public async Task Migrations_create_every_table_the_services_need(string table)
@@ -31,6 +34,22 @@ public sealed class SchemaTests(DatabaseFixture database) : IClassFixture<Databa
         var type = await database.ScalarAsync<string>(
             $"SELECT data_type FROM information_schema.columns WHERE table_name = '{table}' AND column_name = '{column}'");
         Assert.Equal("numeric", type);
+    }
+
+    [Fact]
+    public async Task Only_one_alert_per_rule_and_subject_can_be_open()
+    {
+        await database.ExecuteAsync("""
+            TRUNCATE alert_deliveries, alerts, alert_rules RESTART IDENTITY CASCADE;
+            INSERT INTO alert_rules (kind, cooldown, origin, created_at) VALUES ('run_failed', '0', 'api', now());
+            INSERT INTO alerts (rule_id, subject, state, opened_at, resolved_at, details) VALUES (1, 'csv', 'resolved', now(), now(), '{}');
+            INSERT INTO alerts (rule_id, subject, state, opened_at, details) VALUES (1, 'csv', 'open', now(), '{}');
+            """);
+
+        var duplicate = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            database.ExecuteAsync("INSERT INTO alerts (rule_id, subject, state, opened_at, details) VALUES (1, 'csv', 'open', now(), '{}')"));
+
+        Assert.Equal("ix_alerts_one_open_per_rule_subject", duplicate.ConstraintName);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ internal static class CoinGeckoEndpoints
             group.MapGet("/coins/{id}/market_chart", (HttpContext context, string id) =>
                     UpstreamPipeline.RunAsync(context, state, UpstreamRoute.GeckoMarketChart, plan, () => MarketChart(id, context.Request.Query, state, plan)))
                 .WithMetadata(new UpstreamRouteMetadata(UpstreamRoute.GeckoMarketChart));
+            group.MapGet("/coins/{id}/market_chart/range", (HttpContext context, string id) =>
+                    UpstreamPipeline.RunAsync(context, state, UpstreamRoute.GeckoMarketChartRange, plan, () => MarketChartRange(id, context.Request.Query, state, plan)))
+                .WithMetadata(new UpstreamRouteMetadata(UpstreamRoute.GeckoMarketChartRange));
             group.MapGet("/ping", () => Results.Json(new { gecko_says = "(V3) To the Moon!" }));
         }
     }
@@ -104,6 +107,45 @@ internal static class CoinGeckoEndpoints
         // Nothing before the coin's first data point exists upstream either.
         days = Math.Min(days, Math.Max(1, (universe.AsOf - coin.FirstDataAt).TotalDays));
         return UpstreamReply.JsonBody(MarketChartSeries.Render(coin, days, universe.AsOf, universe.CreatedAsOf, state.Options.MarketChartGapRate));
+    }
+
+    /// <summary>
+    /// <c>market_chart/range?vs_currency=usd&amp;from=UNIX&amp;to=UNIX</c>: the points between the two epoch seconds, hourly for a
+    /// span up to 90 days and daily beyond (CoinGecko's automatic granularity for ranges); the demo plan reaches back
+    /// <see cref="UpstreamOptions.MarketChartMaxDays"/> days.
+    /// </summary>
+    private static UpstreamReply MarketChartRange(string id, IQueryCollection query, UpstreamState state, UpstreamPlan plan)
+    {
+        if (CurrencyError(query) is { } currencyError)
+        {
+            return currencyError;
+        }
+
+        if (!long.TryParse(query["from"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fromSeconds)
+            || !long.TryParse(query["to"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var toSeconds)
+            || fromSeconds < 0 || toSeconds < fromSeconds)
+        {
+            return UpstreamErrors.GeckoParameter(StatusCodes.Status400BadRequest, "invalid from/to");
+        }
+
+        var universe = state.Universe;
+        if (universe.ByGeckoId(id) is not { } coin)
+        {
+            return UpstreamErrors.GeckoParameter(StatusCodes.Status404NotFound, "coin not found");
+        }
+
+        var from = DateTimeOffset.FromUnixTimeSeconds(fromSeconds);
+        var to = DateTimeOffset.FromUnixTimeSeconds(toSeconds);
+        if (plan == UpstreamPlan.GeckoDemo && (universe.AsOf - from).TotalDays > state.Options.MarketChartMaxDays)
+        {
+            return UpstreamErrors.Gecko(StatusCodes.Status401Unauthorized, 10012,
+                $"Your request exceeds the allowed time range. Public API users are limited to querying historical data within the past {state.Options.MarketChartMaxDays} days. Upgrade to a paid plan to enjoy full historical data access: https://www.coingecko.com/en/api/pricing.");
+        }
+
+        // Nothing before the coin's first data point or after "now" exists upstream.
+        from = from < coin.FirstDataAt ? coin.FirstDataAt : from;
+        to = to > universe.AsOf ? universe.AsOf : to;
+        return UpstreamReply.JsonBody(MarketChartSeries.RenderRange(coin, from, to, universe.AsOf, universe.CreatedAsOf, state.Options.MarketChartGapRate));
     }
 
     private static UpstreamReply? CurrencyError(IQueryCollection query)

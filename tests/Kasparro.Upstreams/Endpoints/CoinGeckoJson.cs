@@ -44,7 +44,7 @@ internal static class CoinGeckoJson
         NullableInt(json, "market_cap_rank", c.GeckoRank);
         var fdvSupply = c.MaxSupply ?? c.TotalSupply;
         Number(json, "fully_diluted_valuation", fdvSupply is { } s ? Math.Round(price * s) : null);
-        Number(json, "total_volume", c.Volume24hUsd >= 1 ? Math.Round(c.Volume24hUsd) : c.Volume24hUsd);
+        Number(json, drift.HasFlag(SchemaDrift.GeckoTotalVolumeRenamed) ? "totalVolume" : "total_volume", c.Volume24hUsd >= 1 ? Math.Round(c.Volume24hUsd) : c.Volume24hUsd);
         Number(json, "high_24h", change is { } up ? price * (1 + Math.Abs(up) / 100 * 0.7) : null);
         Number(json, "low_24h", change is { } down ? price * (1 - Math.Abs(down) / 100 * 0.6) : null);
         var open = change is { } pct ? price / (1 + pct / 100) : (double?)null;

@@ -9,9 +9,32 @@ namespace Kasparro.Upstreams.Endpoints;
 /// function of coin and timestamp, so overlapping requests agree and later snapshots do not rewrite the past.</summary>
 internal static class MarketChartSeries
 {
-    public static byte[] Render(UpstreamCoin coin, double days, DateTimeOffset now, DateTimeOffset anchor, double gapRate)
+    public static byte[] Render(UpstreamCoin coin, double days, DateTimeOffset now, DateTimeOffset anchor, double gapRate) =>
+        Write(coin, Timestamps(days, now).ToList(), now, anchor, gapRate);
+
+    /// <summary>The <c>market_chart/range</c> body: points from <paramref name="from"/> to <paramref name="to"/> inclusive, hourly up to a
+    /// 90-day span and daily beyond; a range reaching "now" ends with the point at now, as <see cref="Render"/> does.</summary>
+    public static byte[] RenderRange(UpstreamCoin coin, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, DateTimeOffset anchor, double gapRate)
     {
-        var points = Timestamps(days, now).ToList();
+        var step = (to - from).TotalDays <= 90 ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+        var first = new DateTimeOffset(from.UtcTicks - from.UtcTicks % step.Ticks, TimeSpan.Zero);
+        first = first < from ? first + step : first;
+        var points = new List<DateTimeOffset>();
+        for (var t = first; t <= to && t < now; t += step)
+        {
+            points.Add(t);
+        }
+
+        if (to >= now)
+        {
+            points.Add(now);
+        }
+
+        return Write(coin, points, now, anchor, gapRate);
+    }
+
+    private static byte[] Write(UpstreamCoin coin, List<DateTimeOffset> points, DateTimeOffset now, DateTimeOffset anchor, double gapRate)
+    {
         var buffer = new ArrayBufferWriter<byte>(points.Count * 96 + 64);
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
         {

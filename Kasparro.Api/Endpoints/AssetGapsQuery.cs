@@ -1,0 +1,104 @@
+using Kasparro.Api.Contracts;
+using Kasparro.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Kasparro.Api.Endpoints;
+
+/// <summary>
+/// <c>GET /assets/{id}/gaps</c>: the holes in an asset's price history per source (see <see cref="HistoryGaps"/> for the
+/// rule), which <c>Kasparro.Ingestion --backfill --from --to</c> can fill. Reads each of the asset's series as a range scan
+/// of price_history's key.
+/// </summary>
+public static class AssetGapsQuery
+{
+    private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(30);
+    private static readonly TimeSpan LongestRange = TimeSpan.FromDays(366);
+
+    public static async Task<Results<Ok<GapReport>, ProblemHttpResult, ValidationProblem>> GetGapsAsync(
+        NpgsqlDataSource dataSource,
+        TimeProvider clock,
+        string id,
+        [FromQuery] string? source,
+        [FromQuery] string? from,
+        [FromQuery] string? to,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var assetId = query.Text(id, "id");
+        var only = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
+        var start = query.Timestamp(from, "from");
+        var end = query.Timestamp(to, "to");
+        query.Range(start, end, "to");
+        if (!query.IsValid || assetId is null)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var rangeEnd = end ?? (start is null ? clock.GetUtcNow() : start.Value + DefaultRange);
+        var rangeStart = start ?? rangeEnd - DefaultRange;
+        if (rangeEnd <= rangeStart)
+        {
+            query.Fail("from", "must be earlier than to");
+        }
+        else if (rangeEnd - rangeStart > LongestRange)
+        {
+            query.Fail("from", $"the range covers at most {LongestRange.TotalDays:0} days");
+        }
+
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)", connection))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = assetId });
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
+            }
+        }
+
+        // Every id a source has for the asset is one series of that source (points of several ids are merged in time).
+        await using var command = new NpgsqlCommand("""
+            SELECT DISTINCT p.source, p.observed_at
+              FROM asset_mappings m
+              JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
+             WHERE m.asset_id = $1 AND ($2::text IS NULL OR m.source = $2)
+               AND p.observed_at >= $3 AND p.observed_at <= $4
+             ORDER BY p.source, p.observed_at
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = assetId });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = only, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = rangeStart });
+        command.Parameters.Add(new NpgsqlParameter { Value = rangeEnd });
+        var series = new Dictionary<string, List<DateTime>>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var name = reader.GetString(0);
+                if (!series.TryGetValue(name, out var points))
+                {
+                    series[name] = points = [];
+                }
+
+                points.Add(reader.GetFieldValue<DateTimeOffset>(1).UtcDateTime);
+            }
+        }
+
+        var cadences = new List<SeriesCadence>();
+        var gaps = new List<HistoryGap>();
+        foreach (var (name, points) in series)
+        {
+            var (cadence, found) = HistoryGaps.Find(name, points);
+            cadences.Add(cadence);
+            gaps.AddRange(found);
+        }
+
+        return TypedResults.Ok(new GapReport(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, HistoryGaps.Rule, cadences, gaps));
+    }
+}
