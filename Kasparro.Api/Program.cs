@@ -1,7 +1,15 @@
-using Kasparro.Api.Endpoints;
+using Kasparro.Api.Alerts;
+using Kasparro.Api.Assets;
+using Kasparro.Api.Compare;
+using Kasparro.Api.Data;
 using Kasparro.Api.Hosting;
+using Kasparro.Api.Quality;
+using Kasparro.Api.Runs;
 using Kasparro.Api.Security;
+using Kasparro.Api.Sources;
+using Kasparro.Api.Stats;
 using Kasparro.Api.Streaming;
+using Kasparro.Api.Trigger;
 using Kasparro.Data;
 using Scalar.AspNetCore;
 

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Kasparro.Api.Data;
+using Kasparro.Api.History;
 using Kasparro.Api.Metrics;
 using Kasparro.Api.Security;
+using Kasparro.Api.Stats;
 using Kasparro.Api.Streaming;
 using Kasparro.Data;
 using Kasparro.Data.Operations;
@@ -83,12 +86,10 @@ public static class ApiHosting
         builder.Services.AddKasparroQuartz(builder.Configuration);
         // The same Sources:{name} section the ingestion service binds: one place of truth for drift policies and freshness targets.
         SourcePolicyOptions.Register(builder.Services);
-        builder.Services.AddSingleton<Endpoints.FreshnessReport>();
+        builder.Services.AddSingleton<FreshnessReport>();
         builder.Services.AddSingleton<EtlMetrics>();
-        builder.Services.AddSingleton<Endpoints.ExactTotalCache>();
-        builder.Services.AddOptions<HistoryCacheOptions>().BindConfiguration(HistoryCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<Endpoints.HistoryCache>();
-        builder.Services.AddHostedService<HistoryChangeListener>();
+        builder.Services.AddSingleton<ExactTotalCache>();
+        builder.Services.AddAssetHistory();
         builder.Services.AddStreaming();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;

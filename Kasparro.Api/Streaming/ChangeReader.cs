@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Data;
 using Kasparro.Api.Endpoints;
+using Kasparro.Api.Runs;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.Json;

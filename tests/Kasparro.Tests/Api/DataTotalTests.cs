@@ -1,4 +1,4 @@
-using Kasparro.Api.Endpoints;
+using Kasparro.Api.Data;
 using Kasparro.Data;
 using Kasparro.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

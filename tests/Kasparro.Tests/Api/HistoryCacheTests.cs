@@ -1,8 +1,7 @@
 using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Kasparro.Api.Endpoints;
-using Kasparro.Api.Hosting;
+using Kasparro.Api.History;
 using Kasparro.Data.Entities;
 using Kasparro.Tests.Infrastructure;
 using Kasparro.Tests.Reliability;

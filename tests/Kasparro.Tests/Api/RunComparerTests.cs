@@ -1,5 +1,5 @@
 using Kasparro.Api.Contracts;
-using Kasparro.Api.Endpoints;
+using Kasparro.Api.Runs;
 
 namespace Kasparro.Tests.Api;
 

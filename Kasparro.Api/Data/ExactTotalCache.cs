@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Data;
 
 /// <summary>
 /// Remembers <c>count(*)</c> results per filter for as long as the database shows the same MVCC snapshot

@@ -4,7 +4,7 @@ using Kasparro.Api.Contracts;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// Sends a <see cref="HistoryDocument"/>: gzip-compressed to clients that accept gzip (browsers, the dashboard),

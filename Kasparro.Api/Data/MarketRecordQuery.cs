@@ -4,7 +4,7 @@ using System.Text;
 using Kasparro.Api.Contracts;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Data;
 
 /// <summary>The filters of <c>GET /data</c>, already validated; <see cref="Ticker"/> is upper-cased.</summary>
 public sealed record MarketRecordFilter(string? Source, string? Ticker, string? AssetId, DateTimeOffset? Start, DateTimeOffset? End)

@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Compare;
 
 /// <summary>
 /// The arithmetic of <c>GET /compare/assets</c>, on one price per bucket in time order: rebasing, bucket returns,

@@ -2,7 +2,7 @@ using Kasparro.Api.Endpoints;
 using Kasparro.Data;
 using Npgsql;
 
-namespace Kasparro.Api.Hosting;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// Holds one connection of its own (outside the request pool) that LISTENs on <see cref="HistoryChanges.Channel"/> and

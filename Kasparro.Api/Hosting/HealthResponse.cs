@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
+using Kasparro.Api.Stats;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Hosting;
 
 /// <summary>Writes the <c>GET /health</c> body from the health report (the database check decides 200 or 503).</summary>
 public static class HealthResponse

@@ -1,17 +1,18 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// <c>GET /assets/{id}/gaps</c>: the holes in an asset's price history per source (see <see cref="HistoryGaps"/> for the
 /// rule), which <c>Kasparro.Ingestion --backfill --from --to</c> can fill. Reads each of the asset's series as a range scan
 /// of price_history's key.
 /// </summary>
-public static class AssetGapsQuery
+public static class AssetGapsEndpoint
 {
     private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(30);
     private static readonly TimeSpan LongestRange = TimeSpan.FromDays(366);
@@ -58,7 +59,7 @@ public static class AssetGapsQuery
             exists.Parameters.Add(new NpgsqlParameter { Value = assetId });
             if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
             {
-                return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
+                return ApiProblems.NotFound($"There is no asset '{assetId}'.");
             }
         }
 

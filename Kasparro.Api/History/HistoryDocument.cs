@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Compression;
 using System.Text.Json;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// A rendered <c>GET /assets/{id}/history</c> response: its JSON, gzip-compressed, and (until it is cached) the JSON

@@ -1,4 +1,6 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
+using Kasparro.Api.Runs;
 using Kasparro.Api.Security;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
@@ -7,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Trigger;
 
 /// <summary>
 /// <c>POST /trigger-etl</c>: asks Kasparro.Ingestion for a run by writing a one-off trigger into the shared Quartz

@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// Time buckets of the history endpoint, aligned the way PostgreSQL's

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>One point of a series as it is held between reading and writing: a struct, no object per point.</summary>
 public readonly record struct HistoryRow(DateTime T, decimal PriceUsd, decimal? MarketCapUsd, decimal? Volume24hUsd);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Kasparro.Api.Hosting;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// The <c>HistoryCache</c> section: the API keeps bucketed history responses (gzip-compressed) in memory and drops an

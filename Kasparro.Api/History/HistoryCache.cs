@@ -6,7 +6,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>Identifies a bucketed history response: the asset, the bucket width and the bucket-aligned range.</summary>
 public readonly record struct HistoryKey(string AssetId, string Interval, long FromTicks, long ToTicks);

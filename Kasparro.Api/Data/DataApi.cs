@@ -1,4 +1,5 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Api.Hosting;
 using Kasparro.Data;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Data;
 
 /// <summary><c>GET /data</c>: the normalized records, in the original system's shape.</summary>
 public static class DataApi

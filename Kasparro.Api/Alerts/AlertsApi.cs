@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Api.Security;
 using Kasparro.Data;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Alerts;
 
 /// <summary>
 /// Alerting: the rules (<c>GET/POST/DELETE /alerts/rules</c>; changes need an operator, like
@@ -100,7 +101,7 @@ public static class AlertsApi
         }
 
         var rule = await db.AlertRules.AsNoTracking().FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
-        return rule is null ? RunsApi.NotFoundProblem($"There is no alert rule {ruleId}.") : TypedResults.Ok(ToItem(rule));
+        return rule is null ? ApiProblems.NotFound($"There is no alert rule {ruleId}.") : TypedResults.Ok(ToItem(rule));
     }
 
     public static async Task<Results<Created<AlertRuleItem>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(
@@ -141,7 +142,7 @@ public static class AlertsApi
         var rule = await db.AlertRules.AsNoTracking().FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
         {
-            return RunsApi.NotFoundProblem($"There is no alert rule {ruleId}.");
+            return ApiProblems.NotFound($"There is no alert rule {ruleId}.");
         }
 
         if (rule.Origin == AlertRuleOrigins.Config)

@@ -1,6 +1,6 @@
 using Kasparro.Api.Contracts;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// The gap rule of <c>GET /assets/{id}/gaps</c>: a source's expected interval is the median spacing of its consecutive

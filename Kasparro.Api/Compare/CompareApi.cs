@@ -1,16 +1,18 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
+using Kasparro.Api.History;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Compare;
 
 /// <summary>
 /// <c>GET /compare/assets</c>: several assets' prices on one basis (rebased to 100, or % change, at the start of their
 /// series in the range), each from one source, with range return, volatility, maximum drawdown and the pairwise
-/// correlation of bucket returns. Reads each asset's bucketed history with <see cref="AssetHistoryQuery.ReadAsync"/>.
+/// correlation of bucket returns. Reads each asset's bucketed history with <see cref="AssetHistoryEndpoint.ReadAsync"/>.
 /// </summary>
 public static class CompareApi
 {
@@ -74,12 +76,12 @@ public static class CompareApi
         var rangeEnd = end ?? (start is null ? clock.GetUtcNow() : start.Value + DefaultRange);
         var rangeStart = start ?? rangeEnd - DefaultRange;
         var chosen = requested == Auto ? (rangeEnd - rangeStart <= TimeSpan.FromDays(90) ? "1h" : "1d") : requested;
-        var bucket = AssetHistoryQuery.BucketWidth(chosen);
+        var bucket = AssetHistoryEndpoint.BucketWidth(chosen);
         var from0 = HistoryBuckets.StartOf(rangeStart.UtcDateTime, bucket);
         var to0 = HistoryBuckets.EndOf(rangeEnd.UtcDateTime, bucket);
-        if ((to0 - from0) / bucket > AssetHistoryQuery.MostBuckets)
+        if ((to0 - from0) / bucket > AssetHistoryEndpoint.MostBuckets)
         {
-            query.Fail(requested == Auto ? "from" : "interval", $"the range holds more than {AssetHistoryQuery.MostBuckets} buckets of {chosen}; narrow it or use 1d");
+            query.Fail(requested == Auto ? "from" : "interval", $"the range holds more than {AssetHistoryEndpoint.MostBuckets} buckets of {chosen}; narrow it or use 1d");
             return TypedResults.ValidationProblem(query.Errors);
         }
 
@@ -87,14 +89,14 @@ public static class CompareApi
         var unknown = assetIds.Where(id => !known.ContainsKey(id)).ToList();
         if (unknown.Count > 0)
         {
-            return RunsApi.NotFoundProblem($"There is no asset {string.Join(", ", unknown.Select(id => $"'{id}'"))}.");
+            return ApiProblems.NotFound($"There is no asset {string.Join(", ", unknown.Select(id => $"'{id}'"))}.");
         }
 
         var prices = new List<List<(DateTime T, decimal Price)>>();
         var compared = new List<ComparedAsset>();
         foreach (var assetId in assetIds)
         {
-            var series = await AssetHistoryQuery.ReadAsync(dataSource, assetId, from0, to0, bucket, cancellationToken) ?? [];
+            var series = await AssetHistoryEndpoint.ReadAsync(dataSource, assetId, from0, to0, bucket, cancellationToken) ?? [];
             string? chosenSource;
             List<(DateTime T, decimal Price)> points;
             try

@@ -4,7 +4,7 @@ using Kasparro.Data.Entities;
 using Kasparro.Data.Operations;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Stats;
 
 /// <summary>
 /// Each source's freshness: the age of its last successful (or partial) run against its <c>Sources:{name}:Freshness</c>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Kasparro.Api.Contracts;
 using Kasparro.Data.Entities;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Runs;
 
 /// <summary>Puts two runs side by side and flags what an operator should look at in run b.</summary>
 public static class RunComparer

@@ -1,11 +1,13 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
+using Kasparro.Api.History;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Assets;
 
 /// <summary>Canonical assets: search, detail with the sources side by side, price history and divergences.</summary>
 public static class AssetsApi
@@ -17,11 +19,11 @@ public static class AssetsApi
             .ProducesProblem(StatusCodes.Status502BadGateway);
         assets.MapGet("/assets", ListAssetsAsync).WithName("ListAssets").WithSummary("Search assets by ticker or name, largest market cap first");
         assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
-        assets.MapGet("/assets/{id}/history", AssetHistoryQuery.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets")
+        assets.MapGet("/assets/{id}/history", AssetHistoryEndpoint.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets")
             .WithDescription("interval=auto picks raw up to 2 days, 1h up to 90 days, 1d beyond. A bucketed range is widened to whole buckets (from rounded down, to rounded up); the response's from and to give the range covered, and each point is the last observation in its bucket, labelled with the bucket's start. Sent gzip-compressed when the request accepts gzip. "
                 + "format=csv (or Accept: text/csv) exports the same points as text/csv, one row per point (source, t, price_usd, market_cap_usd, volume_24h_usd), "
                 + "sources in order, then time; the raw 7-day and 20,000-bucket limits do not apply to a CSV export, which is streamed.");
-        assets.MapGet("/assets/{id}/gaps", AssetGapsQuery.GetGapsAsync).WithName("GetAssetGaps").ProducesProblem(StatusCodes.Status404NotFound)
+        assets.MapGet("/assets/{id}/gaps", AssetGapsEndpoint.GetGapsAsync).WithName("GetAssetGaps").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Holes in an asset's price history per source, which the backfill can fill")
             .WithDescription("A source's expected interval is the median spacing of its consecutive points in the range (at least 60 seconds); a gap is two consecutive points at least 1.5 times that apart (at least one expected point missing); missing_estimate = round(spacing / expected interval) - 1. from/to default to the 30 days before now and cover at most 366 days; source is one of coinpaprika, coingecko, csv.");
         assets.MapGet("/divergences", ListDivergencesAsync).WithName("ListDivergences").WithSummary("Assets whose sources disagree most on the price right now");
@@ -75,7 +77,7 @@ public static class AssetsApi
         var asset = await db.Assets.AsNoTracking().FirstOrDefaultAsync(a => a.Id == assetId, cancellationToken);
         if (asset is null)
         {
-            return RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
+            return ApiProblems.NotFound($"There is no asset '{assetId}'.");
         }
 
         var mappings = await db.AssetMappings.AsNoTracking()

@@ -4,7 +4,7 @@ using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Stats;
 
 /// <summary><c>GET /stats</c>: ETL figures per source, in the original system's shape.</summary>
 public static class StatsApi

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.History;
 
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
@@ -13,7 +14,7 @@ namespace Kasparro.Api.Endpoints;
 /// price_history's covering key, and bucket while reading (see <see cref="HistoryBuckets"/>). Bucketed responses are
 /// kept, rendered and compressed, in the <see cref="HistoryCache"/> until the asset's history changes.
 /// </summary>
-public static class AssetHistoryQuery
+public static class AssetHistoryEndpoint
 {
     private const string Raw = "raw";
     private const string Auto = "auto";
@@ -76,7 +77,7 @@ public static class AssetHistoryQuery
             // The limits below bound a response built in memory; an export is streamed, so they do not apply.
             return await ExistsAsync(dataSource, assetId, cancellationToken)
                 ? CsvExport.Of($"{assetId}-history.csv", StreamAsync(dataSource, assetId, rangeStart, rangeEnd, bucket, cancellationToken))
-                : RunsApi.NotFoundProblem($"There is no asset '{assetId}'.");
+                : ApiProblems.NotFound($"There is no asset '{assetId}'.");
         }
 
         if (bucket is null && rangeEnd - rangeStart > LongestRawRange)
@@ -103,7 +104,7 @@ public static class AssetHistoryQuery
             : await cache.GetOrRenderAsync(new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks),
                 (kept, token) => RenderAsync(kept || HistoryDocumentResult.AcceptsGzip(request), token), cancellationToken);
         return document is null
-            ? RunsApi.NotFoundProblem($"There is no asset '{assetId}'.")
+            ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
             : new HistoryDocumentResult(document);
     }
 

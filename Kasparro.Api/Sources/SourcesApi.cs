@@ -1,12 +1,14 @@
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Security;
+using Kasparro.Api.Stats;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Kasparro.Data.Operations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Sources;
 
 /// <summary>
 /// <c>GET /sources</c>: every source's drift policy, pause state and freshness; <c>POST /sources/{source}/resume</c>: lift a
@@ -49,7 +51,7 @@ public static class SourcesApi
     {
         if (!SourceNames.IsKnown(source))
         {
-            return RunsApi.NotFoundProblem($"There is no source '{source}'; known: {string.Join(", ", SourceNames.All)}.");
+            return ApiProblems.NotFound($"There is no source '{source}'; known: {string.Join(", ", SourceNames.All)}.");
         }
 
         var resumed = await SourcePauses.ResumeAsync(dataSource, source, "api", clock.GetUtcNow(), cancellationToken);

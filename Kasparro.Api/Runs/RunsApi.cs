@@ -1,13 +1,15 @@
 using System.Linq.Expressions;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
+using Kasparro.Api.Quality;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Runs;
 
 /// <summary>ETL run history: <c>GET /runs</c>, <c>GET /runs/{id}</c> and <c>GET /compare-runs</c>.</summary>
 public static class RunsApi
@@ -115,7 +117,7 @@ public static class RunsApi
         var run = await db.EtlRuns.AsNoTracking().Where(r => r.Id == runId).Select(ToItem).FirstOrDefaultAsync(cancellationToken);
         if (run is null)
         {
-            return NotFoundProblem($"There is no run {runId}.");
+            return ApiProblems.NotFound($"There is no run {runId}.");
         }
 
         var drift = await db.SchemaDriftEvents.AsNoTracking()
@@ -150,7 +152,7 @@ public static class RunsApi
         var b = found.FirstOrDefault(r => r.Id == idB);
         if (a is null || b is null)
         {
-            return NotFoundProblem($"There is no run {(a is null ? idA : idB)}.");
+            return ApiProblems.NotFound($"There is no run {(a is null ? idA : idB)}.");
         }
 
         var newDrift = await db.SchemaDriftEvents.AsNoTracking()
@@ -160,8 +162,4 @@ public static class RunsApi
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(RunComparer.Compare(a, b, newDrift));
     }
-
-    /// <summary>A 404 problem (application/problem+json, like every error) with a sentence saying what was not found.</summary>
-    public static ProblemHttpResult NotFoundProblem(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 }

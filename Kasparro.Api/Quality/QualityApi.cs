@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Kasparro.Api.Contracts;
+using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kasparro.Api.Endpoints;
+namespace Kasparro.Api.Quality;
 
 /// <summary>Data quality: schema drift (<c>GET /drift</c>) and quarantined records (<c>GET /quarantine</c>).</summary>
 public static class QualityApi
