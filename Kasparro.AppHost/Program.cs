@@ -1,6 +1,7 @@
 using Kasparro;
 using Kasparro.AppHost;
 using Kasparro.AppHost.Postgres;
+using Kasparro.Security;
 using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -29,7 +30,7 @@ if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
 var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WithDatabase(database)
     .WaitFor(ingestion)
-    .WithEnvironment("Etl__SchedulerToken", schedulerToken)
+    .WithEnvironment(SchedulerTokenOptions.EnvironmentVariable, schedulerToken)
     // The same Sources section as ingestion: both judge freshness by the same targets (Sources:{name}:Freshness).
     .WithConfigurationSections(builder.Configuration, "Sources", "Authentication")
     .WithExternalHttpEndpoints()
@@ -65,7 +66,7 @@ if ((builder.Configuration["Authentication:Mode"] ?? (builder.ExecutionContext.I
 }
 else
 {
-    dashboard.WithEnvironment("Api__SchedulerToken", schedulerToken);
+    dashboard.WithEnvironment(SchedulerTokenOptions.EnvironmentVariable, schedulerToken);
 }
 
 builder.Build().Run();

@@ -1,3 +1,4 @@
+using Kasparro.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Kasparro.AppHost;
@@ -20,7 +21,7 @@ public static class RunEtlCommand
             var token = await schedulerToken.Resource.GetValueAsync(context.CancellationToken);
             var endpoint = api.GetEndpoint("http");
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(endpoint.Url), "/trigger-etl"));
-            request.Headers.Add("X-Scheduler-Token", token);
+            request.Headers.Add(SchedulerTokenOptions.HeaderName, token);
             try
             {
                 using var response = await Http.SendAsync(request, context.CancellationToken);

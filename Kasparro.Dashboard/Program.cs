@@ -5,6 +5,7 @@ using Kasparro.Dashboard.Components;
 using Kasparro.Dashboard.Security;
 using Kasparro.Dashboard.Live;
 using Kasparro.Dashboard.Downloads;
+using Kasparro.Security;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ builder.Services.AddFluentUIComponents();
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.Services.Configure<KasparroApiOptions>(builder.Configuration.GetSection(KasparroApiOptions.Section));
+SchedulerTokenOptions.Register(builder.Services);
 // "http+https://" lets service discovery pick the API's https endpoint when it has one, else http.
 // Accepting gzip: a year of hourly history is ~2.3 MB of JSON and ~0.4 MB compressed, which the API keeps ready.
 builder.Services.AddHttpClient<KasparroApiClient>(client => client.BaseAddress = new Uri($"http+https://{ResourceNames.Api}"))

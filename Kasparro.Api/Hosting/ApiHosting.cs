@@ -8,6 +8,7 @@ using Kasparro.Api.Stats;
 using Kasparro.Api.Streaming;
 using Kasparro.Data;
 using Kasparro.Data.Operations;
+using Kasparro.Security;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
@@ -66,7 +67,7 @@ public static class ApiHosting
 
         var origins = builder.Configuration.GetSection(CorsOptions.Section).Get<CorsOptions>()?.AllowedOrigins ?? [];
         builder.Services.AddCors(options => options.AddPolicy(CorsPolicy, policy =>
-            policy.WithOrigins(origins).WithMethods("GET", "POST", "DELETE").WithHeaders("X-Request-Id", "X-Scheduler-Token", "X-Api-Key", "Authorization", "Content-Type").WithExposedHeaders("X-Request-Id")));
+            policy.WithOrigins(origins).WithMethods("GET", "POST", "DELETE").WithHeaders("X-Request-Id", SchedulerTokenOptions.HeaderName, ApiKeyAuthenticationHandler.HeaderName, "Authorization", "Content-Type").WithExposedHeaders("X-Request-Id")));
 
         builder.Services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {

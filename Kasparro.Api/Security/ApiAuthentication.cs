@@ -25,6 +25,7 @@ public static class ApiAuthentication
         var roleClaims = builder.Configuration.GetSection(RoleClaimsOptions.Section).Get<RoleClaimsOptions>() ?? new RoleClaimsOptions();
 
         builder.Services.AddSingleton<AccessMetrics>();
+        SchedulerTokenOptions.Register(builder.Services);
         var authentication = builder.Services.AddAuthentication(SelectingScheme)
             .AddPolicyScheme(SelectingScheme, "API key, scheduler token, user token", scheme =>
                 scheme.ForwardDefaultSelector = context => SchemeFor(context, userTokens.IsConfigured))
@@ -49,7 +50,7 @@ public static class ApiAuthentication
 
     /// <summary>The scheme a request's credential belongs to; the API key handler also answers requests with none.</summary>
     private static string SchemeFor(HttpContext context, bool acceptsUserTokens) =>
-        context.Request.Headers.ContainsKey(SchedulerTokenAuthenticationHandler.HeaderName) ? SchedulerTokenAuthenticationHandler.SchemeName
+        context.Request.Headers.ContainsKey(SchedulerTokenOptions.HeaderName) ? SchedulerTokenAuthenticationHandler.SchemeName
         : acceptsUserTokens && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? JwtBearerDefaults.AuthenticationScheme
         : ApiKeyAuthenticationHandler.SchemeName;
 

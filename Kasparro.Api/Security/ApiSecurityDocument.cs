@@ -1,3 +1,4 @@
+using Kasparro.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -29,8 +30,8 @@ public sealed class ApiSecurityDocument(IOptions<ApiAccessOptions> access, IOpti
         {
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
-            Name = SchedulerTokenAuthenticationHandler.HeaderName,
-            Description = "The shared scheduler token (Etl:SchedulerToken) of machine callers such as cron; acts as an operator.",
+            Name = SchedulerTokenOptions.HeaderName,
+            Description = $"The shared scheduler token ({SchedulerTokenOptions.Setting}) of machine callers such as cron; acts as an operator.",
         };
         if (userTokens.Value.IsConfigured)
         {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using Kasparro.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -9,36 +10,34 @@ namespace Kasparro.Api.Security;
 
 /// <summary>
 /// Authenticates machine callers (cron, the scheduler) by the shared <c>X-Scheduler-Token</c>, which must match
-/// <c>Etl:SchedulerToken</c>; they act as operators. Without a configured token nobody authenticates this way.
+/// <c>Scheduler:Token</c> (<see cref="SchedulerTokenOptions"/>); they act as operators. Without a configured token nobody authenticates this way.
 /// </summary>
 public sealed class SchedulerTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IConfiguration configuration,
+    IOptionsMonitor<SchedulerTokenOptions> schedulerToken,
     AccessMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "SchedulerToken";
-    public const string HeaderName = "X-Scheduler-Token";
-    public const string Setting = "Etl:SchedulerToken";
     /// <summary>The actor name runs and audit lines show for it.</summary>
     public const string Actor = "scheduler";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(HeaderName, out var header))
+        if (!Request.Headers.TryGetValue(SchedulerTokenOptions.HeaderName, out var header))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var configured = configuration[Setting];
-        if (string.IsNullOrEmpty(configured))
+        var configured = schedulerToken.CurrentValue;
+        if (!configured.IsConfigured)
         {
             return Task.FromResult(Reject("not_configured"));
         }
 
-        if (!Matches(header.ToString(), configured))
+        if (!Matches(header.ToString(), configured.Token!))
         {
             return Task.FromResult(Reject("wrong_token"));
         }
@@ -50,9 +49,9 @@ public sealed class SchedulerTokenAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        string.IsNullOrEmpty(configuration[Setting])
-            ? AccessProblems.ForbiddenAsync(Context, "Scheduler token disabled", $"No scheduler token is configured ({Setting}); requests carrying one are refused.")
-            : AccessProblems.UnauthorizedAsync(Context, SchemeName, $"Send the scheduler token in the {HeaderName} header.");
+        !schedulerToken.CurrentValue.IsConfigured
+            ? AccessProblems.ForbiddenAsync(Context, "Scheduler token disabled", $"No scheduler token is configured ({SchedulerTokenOptions.Setting}); requests carrying one are refused.")
+            : AccessProblems.UnauthorizedAsync(Context, SchemeName, $"Send the scheduler token in the {SchedulerTokenOptions.HeaderName} header.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         AccessProblems.ForbiddenAsync(Context, "Forbidden", "The scheduler token may not do this.");

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Net.Http.Headers;
 using Kasparro.Dashboard.Security;
+using Kasparro.Security;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -16,16 +17,14 @@ namespace Kasparro.Dashboard.Api;
 /// With sign-in on, every call carries the signed-in user's access token (<see cref="ApiCredentials"/>): the API
 /// decides what the user may do, and records who triggered a run.
 /// </summary>
-public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, ILogger<KasparroApiClient> logger, ApiCredentials? credentials = null)
+public sealed class KasparroApiClient(
+    HttpClient http, IOptions<KasparroApiOptions> options, IOptions<SchedulerTokenOptions> schedulerToken, ILogger<KasparroApiClient> logger, ApiCredentials? credentials = null)
 {
-    /// <summary>The header <c>POST /trigger-etl</c> authenticates with when sign-in is off (local runs).</summary>
-    public const string SchedulerTokenHeader = "X-Scheduler-Token";
-
     /// <summary>
     /// Whether "Run now" can work: with sign-in on, it acts as the user (the page shows it to operators only); with
     /// sign-in off, a scheduler token must be configured for the dashboard.
     /// </summary>
-    public bool CanTrigger => ActsAsUser || options.Value.CanTrigger;
+    public bool CanTrigger => ActsAsUser || schedulerToken.Value.IsConfigured;
 
     private bool ActsAsUser => credentials?.ActsAsUser == true;
 
@@ -91,7 +90,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     {
         if (!CanTrigger)
         {
-            return ApiResult<T>.Failure("Editing alert rules from the dashboard is not configured (Api:SchedulerToken is not set).");
+            return ApiResult<T>.Failure($"Editing alert rules from the dashboard is not configured ({SchedulerTokenOptions.Setting} is not set).");
         }
 
         using var request = new HttpRequestMessage(method, relativeUri) { Content = content };
@@ -126,7 +125,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     {
         if (!CanTrigger)
         {
-            return new TriggerOutcome(TriggerOutcomeKind.NotConfigured, "Running the ETL from the dashboard is not configured (Api:SchedulerToken is not set).");
+            return new TriggerOutcome(TriggerOutcomeKind.NotConfigured, $"Running the ETL from the dashboard is not configured ({SchedulerTokenOptions.Setting} is not set).");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Query("trigger-etl", ("source", source)));
@@ -149,7 +148,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
                 case HttpStatusCode.Unauthorized:
                     return new TriggerOutcome(TriggerOutcomeKind.Unauthorized, ActsAsUser
                         ? "The API did not accept your sign-in (it may have expired). Reload the page to sign in again."
-                        : "The API rejected the dashboard's scheduler token. Check that Api:SchedulerToken matches the API's Etl:SchedulerToken.");
+                        : $"The API rejected the dashboard's scheduler token. Check that {SchedulerTokenOptions.Setting} is the same for the dashboard and the API.");
                 case HttpStatusCode.Forbidden:
                     return new TriggerOutcome(TriggerOutcomeKind.Refused, ActsAsUser
                         ? "The API refuses: you are not an operator."
@@ -174,7 +173,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     {
         if (!CanTrigger)
         {
-            return new ResumeOutcome(false, "Resuming sources from the dashboard is not configured (Api:SchedulerToken is not set).");
+            return new ResumeOutcome(false, $"Resuming sources from the dashboard is not configured ({SchedulerTokenOptions.Setting} is not set).");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"sources/{Uri.EscapeDataString(source)}/resume");
@@ -266,7 +265,7 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
         }
         else
         {
-            request.Headers.Add(SchedulerTokenHeader, options.Value.SchedulerToken);
+            request.Headers.Add(SchedulerTokenOptions.HeaderName, schedulerToken.Value.Token);
         }
     }
 

@@ -6,12 +6,6 @@ public sealed class KasparroApiOptions
     public const string Section = "Api";
 
     /// <summary>
-    /// Sent as <c>X-Scheduler-Token</c> with "Run now". Configured (the AppHost passes its scheduler-token
-    /// parameter), never typed into a page; without it the button is disabled.
-    /// </summary>
-    public string? SchedulerToken { get; set; }
-
-    /// <summary>
     /// A reader API key for what the dashboard server reads on its own, for no user in particular: the live feed's one
     /// subscription to <c>GET /stream</c>. Needed where the API refuses anonymous reads (deployed); a secret.
     /// </summary>
@@ -22,6 +16,4 @@ public sealed class KasparroApiOptions
     /// (30 s) so an unreachable API turns into a message quickly instead of a long spinner.
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(8);
-
-    public bool CanTrigger => !string.IsNullOrWhiteSpace(SchedulerToken);
 }

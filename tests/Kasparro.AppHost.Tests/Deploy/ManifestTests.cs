@@ -105,7 +105,7 @@ public sealed class ManifestTests(DefaultManifestFixture fixture) : IClassFixtur
     [Fact]
     public void The_scheduler_token_goes_to_the_api_only()
     {
-        Assert.Equal("{scheduler-token.value}", _manifest.Environment("api")["Etl__SchedulerToken"]);
+        Assert.Equal("{scheduler-token.value}", _manifest.Environment("api")["Scheduler__Token"]);
         // Deployed, the dashboard signs users in and acts as them: it never holds the machine callers' token.
         Assert.DoesNotContain(_manifest.Environment("dashboard").Values, value => value.Contains("scheduler-token", StringComparison.Ordinal));
         Assert.DoesNotContain(_manifest.Environment("ingestion").Values, value => value.Contains("scheduler-token", StringComparison.Ordinal));

@@ -1,6 +1,7 @@
 using System.Net;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Tests.Infrastructure;
+using Kasparro.Security;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Kasparro.Dashboard.Tests.Infrastructure.ApiSamples;
@@ -13,7 +14,8 @@ public sealed class KasparroApiClientTests
 
     private KasparroApiClient Client(string? token = null, TimeSpan? timeout = null) => new(
         new HttpClient(_api) { BaseAddress = new Uri("http://api.test/") },
-        Options.Create(new KasparroApiOptions { SchedulerToken = token, RequestTimeout = timeout ?? TimeSpan.FromSeconds(8) }),
+        Options.Create(new KasparroApiOptions { RequestTimeout = timeout ?? TimeSpan.FromSeconds(8) }),
+        Options.Create(new SchedulerTokenOptions { Token = token }),
         NullLogger<KasparroApiClient>.Instance);
 
     [Fact]

@@ -2,6 +2,7 @@ using Bunit;
 using Bunit.TestDoubles;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Live;
+using Kasparro.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,7 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddSingleton(_ => new KasparroApiClient(
             new HttpClient(Api) { BaseAddress = new Uri("http://api.test/") },
             Options.Create(ApiOptions),
+            Options.Create(SchedulerToken),
             NullLogger<KasparroApiClient>.Instance));
         // The live feed's hub without its reader: tests publish events into it as the reader would.
         Services.AddSingleton(Feed);
@@ -44,6 +46,9 @@ public abstract class DashboardTestContext : BunitContext
     /// <summary>Who the rendered components see as signed in; tests narrow it (e.g. to a viewer).</summary>
     protected BunitAuthorizationContext Authorization { get; }
 
-    /// <summary>The dashboard's <c>Api</c> configuration section; set the token before the first render.</summary>
+    /// <summary>The dashboard's <c>Api</c> configuration section.</summary>
     protected KasparroApiOptions ApiOptions { get; } = new();
+
+    /// <summary>The <c>Scheduler</c> configuration section; set the token before the first render.</summary>
+    protected SchedulerTokenOptions SchedulerToken { get; } = new();
 }

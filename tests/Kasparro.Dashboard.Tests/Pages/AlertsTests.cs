@@ -61,7 +61,7 @@ public sealed class AlertsTests : DashboardTestContext
     [Fact]
     public void With_the_token_api_rules_can_be_deleted_but_configured_ones_cannot()
     {
-        ApiOptions.SchedulerToken = "dashboard-token";
+        SchedulerToken.Token = "dashboard-token";
         AnswerAll();
         Api.Json("/alerts/rules/3", "", HttpStatusCode.NoContent);
 
@@ -79,7 +79,7 @@ public sealed class AlertsTests : DashboardTestContext
     [Fact]
     public void Creating_a_rule_posts_it_with_the_token_and_shows_the_apis_validation_message()
     {
-        ApiOptions.SchedulerToken = "dashboard-token";
+        SchedulerToken.Token = "dashboard-token";
         AnswerAll();
         var page = Render<Alerts>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=create-rule]")));

@@ -71,13 +71,13 @@ public sealed class RunsTests : DashboardTestContext
         var page = Render<Runs>();
 
         Assert.True(page.Find("[data-testid=run-now]").HasAttribute("disabled"));
-        Assert.Contains("Api:SchedulerToken", page.Find("[data-testid=run-now-disabled]").TextContent);
+        Assert.Contains("Scheduler:Token", page.Find("[data-testid=run-now-disabled]").TextContent);
     }
 
     [Fact]
     public void Run_now_sends_the_configured_token_and_reports_the_queued_run()
     {
-        ApiOptions.SchedulerToken = "configured-token";
+        SchedulerToken.Token = "configured-token";
         Api.Json("/runs", History)
             .Json("/trigger-etl", """{"trigger_id": "b0c5", "status": "queued", "sources": ["coinpaprika","coingecko","csv"], "requested_at": "2025-03-29T10:30:00Z", "links": {"runs": "/runs?trigger_id=b0c5"}}""", HttpStatusCode.Accepted);
         var page = Render<Runs>();
@@ -89,13 +89,13 @@ public sealed class RunsTests : DashboardTestContext
         Assert.Contains("Queued a run of every snapshot source", page.Find("[data-testid=trigger-outcome]").TextContent);
         var trigger = Api.Requests.Single(r => r.Method == HttpMethod.Post);
         Assert.Equal("/trigger-etl", trigger.RequestUri!.PathAndQuery);
-        Assert.Equal("configured-token", trigger.Headers.GetValues(KasparroApiClient.SchedulerTokenHeader).Single());
+        Assert.Equal("configured-token", trigger.Headers.GetValues("X-Scheduler-Token").Single());
     }
 
     [Fact]
     public void Run_now_explains_a_409_when_a_run_is_already_in_progress()
     {
-        ApiOptions.SchedulerToken = "configured-token";
+        SchedulerToken.Token = "configured-token";
         Api.Json("/runs", History)
             .Problem("/trigger-etl", HttpStatusCode.Conflict, "Already running", "coingecko is running", "\"running_run\": " + Run(44, startedAt: "2025-03-29T10:29:00Z"));
         var page = Render<Runs>();
@@ -109,7 +109,7 @@ public sealed class RunsTests : DashboardTestContext
     [Fact]
     public void Run_now_explains_a_401_as_a_token_mismatch()
     {
-        ApiOptions.SchedulerToken = "wrong-token";
+        SchedulerToken.Token = "wrong-token";
         Api.Json("/runs", History).Problem("/trigger-etl", HttpStatusCode.Unauthorized, "Unauthorized");
         var page = Render<Runs>();
 
@@ -124,7 +124,7 @@ public sealed class RunsTests : DashboardTestContext
     {
         Authorization.SetRoles(Security.DashboardRoles.Viewer);
         Authorization.SetPolicies(Security.DashboardRoles.Viewer);
-        ApiOptions.SchedulerToken = "configured-token";
+        SchedulerToken.Token = "configured-token";
         Api.Json("/runs", History);
 
         var page = Render<Runs>();

@@ -43,7 +43,7 @@ public sealed class SourceControlsTests : DashboardTestContext
     [Fact]
     public void Resume_appears_only_on_a_paused_source_and_posts_with_the_configured_token()
     {
-        ApiOptions.SchedulerToken = "configured-token";
+        SchedulerToken.Token = "configured-token";
         AnswerDataQuality();
         Api.Json("/sources/coingecko/resume", """{"source": "coingecko", "paused_at": "2025-03-29T10:00:00Z", "pause_reason": "x", "paused_run_id": 43, "resumed_at": "2025-03-29T10:30:00Z", "resumed_by": "api"}""");
         var page = Render<DataQuality>();
@@ -55,13 +55,13 @@ public sealed class SourceControlsTests : DashboardTestContext
         Assert.Contains("CoinGecko resumed", page.Find("[data-testid=resume-outcome]").TextContent);
         var resume = Api.Requests.Single(r => r.Method == HttpMethod.Post);
         Assert.Equal("/sources/coingecko/resume", resume.RequestUri!.PathAndQuery);
-        Assert.Equal("configured-token", resume.Headers.GetValues(KasparroApiClient.SchedulerTokenHeader).Single());
+        Assert.Equal("configured-token", resume.Headers.GetValues("X-Scheduler-Token").Single());
     }
 
     [Fact]
     public void A_refused_resume_says_what_the_API_answered()
     {
-        ApiOptions.SchedulerToken = "configured-token";
+        SchedulerToken.Token = "configured-token";
         AnswerDataQuality();
         Api.Problem("/sources/coingecko/resume", HttpStatusCode.Conflict, "Source not paused", "coingecko is not paused: nothing to resume.");
         var page = Render<DataQuality>();

@@ -94,7 +94,7 @@ public sealed class AlertsApiTests(ApiHostFixture fixture) : IClassFixture<ApiHo
         var (status, body, _, _) = await client.SendJsonAsync(Post("""{"kind": "run_failed"}""", ApiFactory.SchedulerToken));
 
         Assert.Equal(403, status);
-        Assert.Contains("Etl:SchedulerToken", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Scheduler:Token", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await client.GetJsonAsync("/alerts/rules");
         await client.GetJsonAsync("/alerts");
     }

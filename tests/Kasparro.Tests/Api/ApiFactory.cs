@@ -30,7 +30,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
 
     /// <summary>A factory whose scheduler token is set, for the trigger endpoint.</summary>
     public static ApiFactory WithToken(string connectionString) =>
-        new(connectionString, new Dictionary<string, string> { ["Etl:SchedulerToken"] = SchedulerToken });
+        new(connectionString, new Dictionary<string, string> { ["Scheduler:Token"] = SchedulerToken });
 
     /// <summary>Stores the durable ETL jobs the way Kasparro.Ingestion does at its start, through the API's own Quartz client.</summary>
     public async Task RegisterEtlJobsAsync(params string[] sources)

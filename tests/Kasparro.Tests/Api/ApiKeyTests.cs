@@ -211,7 +211,7 @@ public sealed class ApiKeyTests(DatabaseFixture database) : IClassFixture<Databa
         Assert.NotNull(ApiKeyCommandLine.Parse(["--revoke-key", "abc"]).Error);
         Assert.NotNull(ApiKeyCommandLine.Parse(["--list-keys", "--rate-limit", "5"]).Error);
         Assert.NotNull(ApiKeyCommandLine.Parse(["--list-keys", "--revoke-key", "1"]).Error);
-        Assert.Equal((null, null), ApiKeyCommandLine.Parse(["--Etl:SchedulerToken=x"]));
+        Assert.Equal((null, null), ApiKeyCommandLine.Parse(["--Scheduler:Token=x"]));
 
         var missing = await ApiKeyCli.RunAsync(database.ConnectionString, "--revoke-key", "999999");
         Assert.Equal(1, missing.ExitCode);
