@@ -30,15 +30,11 @@ public static class AlertsApi
         alerts.MapGet("/alerts/rules/{id}", GetRuleAsync).WithName("GetAlertRule").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One alert rule");
         alerts.MapPost("/alerts/rules", CreateRuleAsync).WithName("CreateAlertRule")
             .WithSummary("Create an alert rule (operator key, operator user or scheduler token)")
-            .RequireAuthorization(ApiPolicies.Operator)
             .Accepts<AlertRuleRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .RequireOperator();
         alerts.MapDelete("/alerts/rules/{id}", DeleteRuleAsync).WithName("DeleteAlertRule")
             .WithSummary("Delete an alert rule created through the API, with its alerts (operator key, operator user or scheduler token)")
-            .RequireAuthorization(ApiPolicies.Operator)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireOperator()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
@@ -71,18 +67,14 @@ public static class AlertsApi
             rows = rows.Where(x => x.Alert.State == stateFilter);
         }
 
-        var ordered = (stateFilter == AlertStates.Resolved
-            ? rows.OrderByDescending(x => x.Alert.ResolvedAt).ThenByDescending(x => x.Alert.Id)
-            : rows.OrderByDescending(x => x.Alert.OpenedAt).ThenByDescending(x => x.Alert.Id)).Skip(skip);
-        if (csv)
-        {
-            // details is a JSON object: like every nested value it is not exported (see CsvExport).
-            return CsvExport.Of("alerts.csv", (limit is null ? ordered : ordered.Take(pageSize)).AsAsyncEnumerable().Select(x => ToItem(x.Alert, x.Kind)));
-        }
-
-        var total = await rows.LongCountAsync(cancellationToken);
-        var page = await ordered.Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Page<AlertItem>.Of(page.ConvertAll(x => ToItem(x.Alert, x.Kind)), pageSize, skip, total));
+        // ToItem runs on the rows read (it parses details): EF evaluates a final projection on the client.
+        // details is a JSON object: like every nested value it is not exported as CSV (see CsvExport).
+        return await Listing.AnswerAsync(rows,
+            matches => stateFilter == AlertStates.Resolved
+                ? matches.OrderByDescending(x => x.Alert.ResolvedAt).ThenByDescending(x => x.Alert.Id)
+                : matches.OrderByDescending(x => x.Alert.OpenedAt).ThenByDescending(x => x.Alert.Id),
+            x => ToItem(x.Alert, x.Kind),
+            new ListingRequest(pageSize, skip, limit is not null, csv), "alerts.csv", cancellationToken);
     }
 
     public static async Task<Ok<AlertRuleList>> ListRulesAsync(KasparroDb db, CancellationToken cancellationToken)

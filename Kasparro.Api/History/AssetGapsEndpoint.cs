@@ -29,21 +29,14 @@ public static class AssetGapsEndpoint
         var query = new QueryValidator();
         var assetId = query.Text(id, "id");
         var only = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
-        var start = query.Timestamp(from, "from");
-        var end = query.Timestamp(to, "to");
-        query.Range(start, end, "to");
+        var range = HistoryRange.Read(query, from, to);
         if (!query.IsValid || assetId is null)
         {
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var rangeEnd = end ?? (start is null ? clock.GetUtcNow() : start.Value + DefaultRange);
-        var rangeStart = start ?? rangeEnd - DefaultRange;
-        if (rangeEnd <= rangeStart)
-        {
-            query.Fail("from", "must be earlier than to");
-        }
-        else if (rangeEnd - rangeStart > LongestRange)
+        var (rangeStart, rangeEnd) = range.Resolve(query, clock.GetUtcNow(), DefaultRange);
+        if (rangeEnd - rangeStart > LongestRange)
         {
             query.Fail("from", $"the range covers at most {LongestRange.TotalDays:0} days");
         }
@@ -53,25 +46,20 @@ public static class AssetGapsEndpoint
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)", connection))
+        if (!await AssetHistoryEndpoint.AssetExistsAsync(dataSource, assetId, cancellationToken))
         {
-            exists.Parameters.Add(new NpgsqlParameter { Value = assetId });
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return ApiProblems.NotFound($"There is no asset '{assetId}'.");
-            }
+            return ApiProblems.NotFound($"There is no asset '{assetId}'.");
         }
 
         // Every id a source has for the asset is one series of that source (points of several ids are merged in time).
-        await using var command = new NpgsqlCommand("""
+        await using var command = dataSource.CreateCommand("""
             SELECT DISTINCT p.source, p.observed_at
               FROM asset_mappings m
               JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
              WHERE m.asset_id = $1 AND ($2::text IS NULL OR m.source = $2)
                AND p.observed_at >= $3 AND p.observed_at <= $4
              ORDER BY p.source, p.observed_at
-            """, connection);
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = assetId });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = only, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = rangeStart });

@@ -44,9 +44,7 @@ public static class AssetHistoryEndpoint
     {
         var query = new QueryValidator();
         var assetId = query.Text(id, "id");
-        var start = query.Timestamp(from, "from");
-        var end = query.Timestamp(to, "to");
-        query.Range(start, end, "to");
+        var range = HistoryRange.Read(query, from, to);
         var requested = query.OneOf(interval, "interval", Intervals) ?? Auto;
         var csv = CsvExport.IsRequested(request, format, query);
         if (!query.IsValid || assetId is null)
@@ -54,11 +52,9 @@ public static class AssetHistoryEndpoint
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var rangeEnd = end ?? (start is null ? clock.GetUtcNow() : start.Value + DefaultRange);
-        var rangeStart = start ?? rangeEnd - DefaultRange;
-        if (rangeEnd <= rangeStart)
+        var (rangeStart, rangeEnd) = range.Resolve(query, clock.GetUtcNow(), DefaultRange);
+        if (!query.IsValid)
         {
-            query.Fail("from", "must be earlier than to");
             return TypedResults.ValidationProblem(query.Errors);
         }
 
@@ -75,7 +71,7 @@ public static class AssetHistoryEndpoint
         if (csv)
         {
             // The limits below bound a response built in memory; an export is streamed, so they do not apply.
-            return await ExistsAsync(dataSource, assetId, cancellationToken)
+            return await AssetExistsAsync(dataSource, assetId, cancellationToken)
                 ? CsvExport.Of($"{assetId}-history.csv", StreamAsync(dataSource, assetId, rangeStart, rangeEnd, bucket, cancellationToken))
                 : ApiProblems.NotFound($"There is no asset '{assetId}'.");
         }
@@ -116,7 +112,8 @@ public static class AssetHistoryEndpoint
         return series is null ? null : HistoryDocument.Render(assetId, from.UtcDateTime, to.UtcDateTime, interval, series, compress);
     }
 
-    private static async Task<bool> ExistsAsync(NpgsqlDataSource dataSource, string assetId, CancellationToken cancellationToken)
+    /// <summary>Whether there is such an asset (the history and gap reports of an unknown one are a 404).</summary>
+    public static async Task<bool> AssetExistsAsync(NpgsqlDataSource dataSource, string assetId, CancellationToken cancellationToken)
     {
         await using var exists = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)");
         exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });

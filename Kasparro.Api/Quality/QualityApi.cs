@@ -62,15 +62,8 @@ public static class QualityApi
             events = events.Where(d => d.Kind == kindFilter);
         }
 
-        var ordered = events.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id).Skip(skip);
-        if (csv)
-        {
-            return CsvExport.Of("drift.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToDriftItem).AsAsyncEnumerable());
-        }
-
-        var total = await events.LongCountAsync(cancellationToken);
-        var page = await ordered.Take(pageSize).Select(ToDriftItem).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Page<DriftItem>.Of(page, pageSize, skip, total));
+        return await Listing.AnswerAsync(events, matches => matches.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id), ToDriftItem,
+            new ListingRequest(pageSize, skip, limit is not null, csv), "drift.csv", cancellationToken);
     }
 
     public static async Task<Results<Ok<Page<QuarantineItem>>, CsvExport, ValidationProblem>> ListQuarantineAsync(
@@ -105,14 +98,7 @@ public static class QualityApi
             records = records.Where(q => q.RunId == runFilter);
         }
 
-        var ordered = records.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id).Skip(skip);
-        if (csv)
-        {
-            return CsvExport.Of("quarantine.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToQuarantineItem).AsAsyncEnumerable());
-        }
-
-        var total = await records.LongCountAsync(cancellationToken);
-        var page = await ordered.Take(pageSize).Select(ToQuarantineItem).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Page<QuarantineItem>.Of(page, pageSize, skip, total));
+        return await Listing.AnswerAsync(records, matches => matches.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id), ToQuarantineItem,
+            new ListingRequest(pageSize, skip, limit is not null, csv), "quarantine.csv", cancellationToken);
     }
 }

@@ -76,15 +76,8 @@ public static class RunsApi
             rows = rows.Where(r => r.TriggerId == triggerFilter);
         }
 
-        var ordered = Sorted(rows, order).Skip(skip);
-        if (csv)
-        {
-            return CsvExport.Of("runs.csv", (limit is null ? ordered : ordered.Take(pageSize)).Select(ToItem).AsAsyncEnumerable());
-        }
-
-        var total = await rows.LongCountAsync(cancellationToken);
-        var page = await ordered.Take(pageSize).Select(ToItem).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Page<RunItem>.Of(page, pageSize, skip, total));
+        return await Listing.AnswerAsync(rows, matches => Sorted(matches, order), ToItem,
+            new ListingRequest(pageSize, skip, limit is not null, csv), "runs.csv", cancellationToken);
     }
 
     /// <summary>Orders runs by one column; the newest run first among equals, so paging is stable.</summary>

@@ -23,9 +23,7 @@ public static class SourcesApi
             .WithSummary("Every source's schema-drift policy, pause state and freshness against its targets");
         sources.MapPost("/{source}/resume", ResumeAsync).WithName("ResumeSource")
             .WithSummary("Resume a source paused by breaking schema drift (operator key, operator user or scheduler token)")
-            .RequireAuthorization(ApiPolicies.Operator)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireOperator()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return routes;

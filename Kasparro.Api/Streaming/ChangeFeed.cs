@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Kasparro.Api.Hosting;
 using Kasparro.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,21 +10,18 @@ namespace Kasparro.Api.Streaming;
 /// <summary>
 /// The API's one reader of the change log: one connection of its own LISTENs on <see cref="ChangeLog.Channel"/>, and
 /// on each notification (or every <see cref="PollInterval"/>, should one be missed) the new rows are read once, turned
-/// into events once and offered to every subscribed client. A broken connection is reopened with backoff and reading
-/// resumes after the last change offered, so a database restart loses nothing. Also sends the heartbeats.
+/// into events once and offered to every subscribed client. A broken connection is reopened with backoff
+/// (<see cref="ChannelListener"/>) and reading resumes after the last change offered, so a database restart loses nothing. Also sends the heartbeats.
 /// </summary>
 public sealed partial class ChangeFeed(
     IConfiguration configuration, ChangeReader reader, IOptions<StreamOptions> options, TimeProvider clock, ILogger<ChangeFeed> logger)
-    : BackgroundService
+    : ChannelListener(configuration, clock, ApplicationName, ChangeLog.Channel)
 {
     /// <summary>The connection's application_name, to find it in pg_stat_activity.</summary>
     public const string ApplicationName = "kasparro-api-change-feed";
 
     /// <summary>How often the log is read without a notification.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
-
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<StreamSubscription, byte> _subscribers = new();
     private readonly Lock _gate = new();
@@ -49,60 +47,27 @@ public sealed partial class ChangeFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var heartbeats = SendHeartbeatsAsync(stoppingToken);
-        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ResourceNames.Database))
-        {
-            Pooling = false,
-            ApplicationName = ApplicationName,
-            // A connection that died silently (a network drop, no RST) shows up within ~a minute instead of never.
-            KeepAlive = 15,
-        }.ConnectionString;
-        var retry = FirstRetry;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {ChangeLog.Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Clients that come without a Last-Event-ID get what commits from now on.
-                OfferedThrough ??= await reader.LatestAsync(stoppingToken);
-                LogListening(logger, OfferedThrough.Value.Id);
-                retry = FirstRetry;
-                while (true)
-                {
-                    await OfferNewChangesAsync(stoppingToken);
-                    await connection.WaitAsync(PollInterval, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            // Whatever broke (the database restarting, the schema not migrated yet), the API keeps serving and tries
-            // again: an exception escaping a BackgroundService would stop the host.
-            catch (Exception exception)
-            {
-                LogLost(logger, retry.TotalSeconds, exception.Message);
-            }
-
-            try
-            {
-                await Task.Delay(retry, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
-        }
-
+        await ListenUntilStoppedAsync(stoppingToken);
         await heartbeats;
     }
+
+    protected override async Task ConnectedAsync(CancellationToken cancellationToken)
+    {
+        // Clients that come without a Last-Event-ID get what commits from now on.
+        OfferedThrough ??= await reader.LatestAsync(cancellationToken);
+        LogListening(logger, OfferedThrough.Value.Id);
+    }
+
+    protected override async Task ListenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await OfferNewChangesAsync(cancellationToken);
+            await connection.WaitAsync(PollInterval, cancellationToken);
+        }
+    }
+
+    protected override void Lost(Exception exception, TimeSpan retry) => LogLost(logger, retry.TotalSeconds, exception.Message);
 
     private async Task OfferNewChangesAsync(CancellationToken cancellationToken)
     {
@@ -128,12 +93,12 @@ public sealed partial class ChangeFeed(
 
     private async Task SendHeartbeatsAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, clock);
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, Clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var heartbeat = Heartbeat(clock.GetUtcNow());
+                var heartbeat = Heartbeat(Clock.GetUtcNow());
                 foreach (var subscriber in _subscribers.Keys)
                 {
                     subscriber.Offer(heartbeat);

@@ -24,9 +24,7 @@ public static class TriggerApi
             .WithName("TriggerEtl")
             .WithSummary("Queue an ETL run now for one source or every snapshot source (operator key, operator user or scheduler token)")
             .WithTags("Runs")
-            .RequireAuthorization(ApiPolicies.Operator)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireOperator()
             .Produces<Contracts.TriggerConflict>(StatusCodes.Status409Conflict, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
