@@ -17,7 +17,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     AccessMetrics metrics,
     TimeProvider clock)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : CredentialAuthenticationHandler(options, logger, encoder, metrics)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
@@ -110,9 +110,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private AuthenticateResult Reject(string reason, string? prefix)
     {
-        metrics.Rejected(SchemeName, reason);
-        Context.Features.Set(new RejectedCredential(SchemeName));
         Logger.LogWarning("Rejected API key {KeyPrefix}: {Reason}", prefix ?? "(none)", reason);
-        return AuthenticateResult.Fail("The API key is not valid.");
+        return Refuse(reason, "The API key is not valid.");
     }
 }

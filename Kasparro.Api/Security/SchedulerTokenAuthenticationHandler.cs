@@ -18,7 +18,7 @@ public sealed class SchedulerTokenAuthenticationHandler(
     UrlEncoder encoder,
     IOptionsMonitor<SchedulerTokenOptions> schedulerToken,
     AccessMetrics metrics)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : CredentialAuthenticationHandler(options, logger, encoder, metrics)
 {
     public const string SchemeName = "SchedulerToken";
     /// <summary>The actor name runs and audit lines show for it.</summary>
@@ -63,9 +63,7 @@ public sealed class SchedulerTokenAuthenticationHandler(
 
     private AuthenticateResult Reject(string reason)
     {
-        metrics.Rejected(SchemeName, reason);
-        Context.Features.Set(new RejectedCredential(SchemeName));
         Logger.LogWarning("Rejected scheduler token: {Reason}", reason);
-        return AuthenticateResult.Fail("The scheduler token is not valid.");
+        return Refuse(reason, "The scheduler token is not valid.");
     }
 }
