@@ -50,22 +50,17 @@ public static class AlertsApi
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
-        var pageSize = query.Limit(limit, 20);
-        var skip = query.Offset(offset);
+        var listing = ListingRequest.Read(query, context.Request, limit, offset, format, 20);
         var stateFilter = query.OneOf(state, "state", States);
-        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var rows = from a in db.Alerts.AsNoTracking()
-                   join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
-                   select new { Alert = a, r.Kind };
-        if (stateFilter is not null)
-        {
-            rows = rows.Where(x => x.Alert.State == stateFilter);
-        }
+        var rows = (from a in db.Alerts.AsNoTracking()
+                    join r in db.AlertRules.AsNoTracking() on a.RuleId equals r.Id
+                    select new { Alert = a, r.Kind })
+            .WhereGiven(stateFilter, x => x.Alert.State == stateFilter);
 
         // ToItem runs on the rows read (it parses details): EF evaluates a final projection on the client.
         // details is a JSON object: like every nested value it is not exported as CSV (see CsvExport).
@@ -74,7 +69,7 @@ public static class AlertsApi
                 ? matches.OrderByDescending(x => x.Alert.ResolvedAt).ThenByDescending(x => x.Alert.Id)
                 : matches.OrderByDescending(x => x.Alert.OpenedAt).ThenByDescending(x => x.Alert.Id),
             x => ToItem(x.Alert, x.Kind),
-            new ListingRequest(pageSize, skip, limit is not null, csv), "alerts.csv", cancellationToken);
+            listing, "alerts.csv", cancellationToken);
     }
 
     public static async Task<Ok<AlertRuleList>> ListRulesAsync(KasparroDb db, CancellationToken cancellationToken)

@@ -43,27 +43,18 @@ public static class QualityApi
         var query = new QueryValidator();
         var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
         var kindFilter = query.OneOf(kind, "kind", Kinds);
-        var pageSize = query.Limit(limit, 50);
-        var skip = query.Offset(offset);
-        var csv = CsvExport.IsRequested(context.Request, format, query);
+        var listing = ListingRequest.Read(query, context.Request, limit, offset, format, 50);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var events = db.SchemaDriftEvents.AsNoTracking();
-        if (sourceFilter is not null)
-        {
-            events = events.Where(d => d.Source == sourceFilter);
-        }
-
-        if (kindFilter is not null)
-        {
-            events = events.Where(d => d.Kind == kindFilter);
-        }
+        var events = db.SchemaDriftEvents.AsNoTracking()
+            .WhereGiven(sourceFilter, d => d.Source == sourceFilter)
+            .WhereGiven(kindFilter, d => d.Kind == kindFilter);
 
         return await Listing.AnswerAsync(events, matches => matches.OrderByDescending(d => d.LastSeen).ThenByDescending(d => d.Id), ToDriftItem,
-            new ListingRequest(pageSize, skip, limit is not null, csv), "drift.csv", cancellationToken);
+            listing, "drift.csv", cancellationToken);
     }
 
     public static async Task<Results<Ok<Page<QuarantineItem>>, CsvExport, ValidationProblem>> ListQuarantineAsync(
@@ -79,26 +70,17 @@ public static class QualityApi
         var query = new QueryValidator();
         var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
         var runFilter = query.Id(runId, "run_id");
-        var pageSize = query.Limit(limit, 50);
-        var skip = query.Offset(offset);
-        var csv = CsvExport.IsRequested(context.Request, format, query);
+        var listing = ListingRequest.Read(query, context.Request, limit, offset, format, 50);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var records = db.QuarantinedRecords.AsNoTracking();
-        if (sourceFilter is not null)
-        {
-            records = records.Where(q => q.Source == sourceFilter);
-        }
-
-        if (runFilter is not null)
-        {
-            records = records.Where(q => q.RunId == runFilter);
-        }
+        var records = db.QuarantinedRecords.AsNoTracking()
+            .WhereGiven(sourceFilter, q => q.Source == sourceFilter)
+            .WhereGiven(runFilter, q => q.RunId == runFilter);
 
         return await Listing.AnswerAsync(records, matches => matches.OrderByDescending(q => q.QuarantinedAt).ThenByDescending(q => q.Id), ToQuarantineItem,
-            new ListingRequest(pageSize, skip, limit is not null, csv), "quarantine.csv", cancellationToken);
+            listing, "quarantine.csv", cancellationToken);
     }
 }

@@ -48,36 +48,22 @@ public static class RunsApi
         CancellationToken cancellationToken)
     {
         var query = new QueryValidator();
-        var pageSize = query.Limit(limit, 20);
+        var listing = ListingRequest.Read(query, context.Request, limit, offset, format, 20);
         var order = query.OneOf(sort, "sort", Sorts) ?? "-started_at";
-        var skip = query.Offset(offset);
         var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
         var statusFilter = query.OneOf(status, "status", Statuses);
         var triggerFilter = query.Text(triggerId, "trigger_id");
-        var csv = CsvExport.IsRequested(context.Request, format, query);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var rows = db.EtlRuns.AsNoTracking();
-        if (sourceFilter is not null)
-        {
-            rows = rows.Where(r => r.Source == sourceFilter);
-        }
+        var rows = db.EtlRuns.AsNoTracking()
+            .WhereGiven(sourceFilter, r => r.Source == sourceFilter)
+            .WhereGiven(statusFilter, r => r.Status == statusFilter)
+            .WhereGiven(triggerFilter, r => r.TriggerId == triggerFilter);
 
-        if (statusFilter is not null)
-        {
-            rows = rows.Where(r => r.Status == statusFilter);
-        }
-
-        if (triggerFilter is not null)
-        {
-            rows = rows.Where(r => r.TriggerId == triggerFilter);
-        }
-
-        return await Listing.AnswerAsync(rows, matches => Sorted(matches, order), ToItem,
-            new ListingRequest(pageSize, skip, limit is not null, csv), "runs.csv", cancellationToken);
+        return await Listing.AnswerAsync(rows, matches => Sorted(matches, order), ToItem, listing, "runs.csv", cancellationToken);
     }
 
     /// <summary>Orders runs by one column; the newest run first among equals, so paging is stable.</summary>
