@@ -1,8 +1,8 @@
 using Kasparro.Api.Alerts;
 using Kasparro.Api.Assets;
 using Kasparro.Api.Compare;
-using Kasparro.Api.Data;
 using Kasparro.Api.Hosting;
+using Kasparro.Api.MarketData;
 using Kasparro.Api.Quality;
 using Kasparro.Api.Runs;
 using Kasparro.Api.Security;

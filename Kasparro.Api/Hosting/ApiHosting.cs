@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using Kasparro.Api.Data;
 using Kasparro.Api.History;
+using Kasparro.Api.MarketData;
 using Kasparro.Api.Metrics;
 using Kasparro.Api.Security;
 using Kasparro.Api.Stats;

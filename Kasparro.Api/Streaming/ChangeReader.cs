@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Kasparro.Api.Contracts;
-using Kasparro.Api.Data;
 using Kasparro.Api.Endpoints;
+using Kasparro.Api.MarketData;
 using Kasparro.Api.Runs;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
