@@ -1,6 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Kasparro.AppHost;
+using Kasparro.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kasparro.AppHost.Tests.Stack;
 
@@ -37,5 +39,24 @@ public sealed class AppModelTests
         Assert.Equal("Run ETL", command.DisplayName);
         Assert.Contains("POST /trigger-etl", command.DisplayDescription);
         Assert.NotEmpty(api.Annotations.OfType<ResourceUrlsCallbackAnnotation>());
+    }
+
+    [Fact]
+    public async Task Run_locally_the_api_and_the_dashboard_get_the_scheduler_token_under_its_one_name()
+    {
+        const string token = "model-test-scheduler-token-5e2a";
+        await using var builder = await ModelAsync($"--Parameters:scheduler-token={token}", "--Authentication:Mode=none");
+        // Built, not started: the execution context needs the built application's services to resolve values.
+        await using var app = await builder.BuildAsync();
+
+        foreach (var name in new[] { ResourceNames.Api, ResourceNames.Dashboard })
+        {
+            var resource = builder.Resources.Single(r => r.Name == name);
+            var configuration = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig()
+                .BuildAsync(app.Services.GetRequiredService<DistributedApplicationExecutionContext>());
+            var environment = configuration.EnvironmentVariables.ToDictionary(v => v.Key, v => v.Value);
+            Assert.Equal(token, environment[SchedulerTokenOptions.EnvironmentVariable]);
+            Assert.DoesNotContain(environment.Keys, key => key.EndsWith("SchedulerToken", StringComparison.Ordinal));
+        }
     }
 }
