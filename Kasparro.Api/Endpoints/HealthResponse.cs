@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
