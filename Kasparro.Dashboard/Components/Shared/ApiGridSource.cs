@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 using Microsoft.AspNetCore.Components;
 using Microsoft.FluentUI.AspNetCore.Components;
