@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Api.Security;

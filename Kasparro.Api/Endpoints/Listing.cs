@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Exports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

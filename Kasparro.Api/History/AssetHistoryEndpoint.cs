@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 

@@ -1,4 +1,4 @@
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 
 namespace Kasparro.Api.History;
 

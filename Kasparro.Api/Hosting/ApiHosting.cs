@@ -6,6 +6,7 @@ using Kasparro.Api.Metrics;
 using Kasparro.Api.Security;
 using Kasparro.Api.Stats;
 using Kasparro.Api.Streaming;
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Operations;
 using Kasparro.Security;
@@ -27,8 +28,8 @@ public static class ApiHosting
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
-            // The original system's clients read snake_case.
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // The original system's clients read snake_case (the contract's one naming, shared with the dashboard).
+            options.SerializerOptions.PropertyNamingPolicy = ContractJson.NamingPolicy;
         });
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>

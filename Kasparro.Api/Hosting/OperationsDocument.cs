@@ -1,4 +1,4 @@
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

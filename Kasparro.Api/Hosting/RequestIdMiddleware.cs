@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 
 namespace Kasparro.Api.Hosting;
 

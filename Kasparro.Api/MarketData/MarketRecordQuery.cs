@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Npgsql;
 
 namespace Kasparro.Api.MarketData;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Data.Entities;
 
 namespace Kasparro.Api.Runs;

@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Api.Quality;

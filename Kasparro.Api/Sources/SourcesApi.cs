@@ -1,4 +1,4 @@
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Security;
 using Kasparro.Api.Stats;

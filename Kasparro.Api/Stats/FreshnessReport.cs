@@ -1,4 +1,4 @@
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Kasparro.Data.Operations;

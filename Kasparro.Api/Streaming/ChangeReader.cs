@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.MarketData;
 using Kasparro.Api.Runs;

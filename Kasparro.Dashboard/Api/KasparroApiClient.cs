@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Net.Http.Headers;
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Security;
 using Kasparro.Security;
 using Microsoft.AspNetCore.WebUtilities;
@@ -32,17 +33,17 @@ public sealed class KasparroApiClient(
         GetAsync<Dictionary<string, SourceStats>>("stats", cancellationToken);
 
     /// <summary><c>GET /runs</c>; <paramref name="sort"/> is the API's column key (<c>duration_ms</c>, <c>-fetched</c>), null for newest first.</summary>
-    public Task<ApiResult<Page<EtlRun>>> GetRunsAsync(int limit, int offset = 0, string? source = null, string? status = null, string? sort = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<EtlRun>>(Query("runs", ("limit", Number(limit)), ("offset", Number(offset)), ("source", source), ("status", status), ("sort", sort)), cancellationToken);
+    public Task<ApiResult<Page<RunItem>>> GetRunsAsync(int limit, int offset = 0, string? source = null, string? status = null, string? sort = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<RunItem>>(Query("runs", ("limit", Number(limit)), ("offset", Number(offset)), ("source", source), ("status", status), ("sort", sort)), cancellationToken);
 
-    public Task<ApiResult<EtlRunDetail>> GetRunAsync(long id, CancellationToken cancellationToken = default) =>
-        GetAsync<EtlRunDetail>($"runs/{Number(id)}", cancellationToken);
+    public Task<ApiResult<RunDetail>> GetRunAsync(long id, CancellationToken cancellationToken = default) =>
+        GetAsync<RunDetail>($"runs/{Number(id)}", cancellationToken);
 
     public Task<ApiResult<RunComparison>> CompareRunsAsync(long runA, long runB, CancellationToken cancellationToken = default) =>
         GetAsync<RunComparison>(Query("compare-runs", ("run_a", Number(runA)), ("run_b", Number(runB))), cancellationToken);
 
-    public Task<ApiResult<Page<AssetSummary>>> SearchAssetsAsync(string? query, int limit = 20, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<AssetSummary>>(Query("assets", ("q", string.IsNullOrWhiteSpace(query) ? null : query.Trim()), ("limit", Number(limit))), cancellationToken);
+    public Task<ApiResult<Page<AssetItem>>> SearchAssetsAsync(string? query, int limit = 20, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AssetItem>>(Query("assets", ("q", string.IsNullOrWhiteSpace(query) ? null : query.Trim()), ("limit", Number(limit))), cancellationToken);
 
     public Task<ApiResult<AssetDetail>> GetAssetAsync(string id, CancellationToken cancellationToken = default) =>
         GetAsync<AssetDetail>($"assets/{Uri.EscapeDataString(id)}", cancellationToken);
@@ -54,33 +55,33 @@ public sealed class KasparroApiClient(
     public Task<ApiResult<AssetComparison>> CompareAssetsAsync(IReadOnlyList<string> ids, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         GetAsync<AssetComparison>(Query("compare/assets", ("ids", string.Join(',', ids)), ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
 
-    public Task<ApiResult<Page<DivergentAsset>>> GetDivergencesAsync(int limit, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<DivergentAsset>>(Query("divergences", ("limit", Number(limit))), cancellationToken);
+    public Task<ApiResult<DivergenceList>> GetDivergencesAsync(int limit, CancellationToken cancellationToken = default) =>
+        GetAsync<DivergenceList>(Query("divergences", ("limit", Number(limit))), cancellationToken);
 
     /// <summary>Counts the snapshot records created since <paramref name="since"/> (the total of a one-row page of <c>GET /data</c>).</summary>
     public async Task<ApiResult<long>> CountRecordsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        var page = await GetAsync<Page<MarketRecord>>(Query("data", ("start_date", Timestamp(since)), ("limit", "1")), cancellationToken);
+        var page = await GetAsync<DataResponse>(Query("data", ("start_date", Timestamp(since)), ("limit", "1")), cancellationToken);
         return page.IsSuccess
-            ? ApiResult<long>.Success(page.Value!.Pagination?.Total ?? page.Value.Data.Count)
+            ? ApiResult<long>.Success(page.Value!.Pagination.Total)
             : ApiResult<long>.Failure(page.Error!, page.StatusCode);
     }
 
-    public Task<ApiResult<Page<DriftEvent>>> GetDriftAsync(string? source, string? kind, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<DriftEvent>>(Query("drift", ("source", source), ("kind", kind), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+    public Task<ApiResult<Page<DriftItem>>> GetDriftAsync(string? source, string? kind, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<DriftItem>>(Query("drift", ("source", source), ("kind", kind), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
 
-    public Task<ApiResult<Page<QuarantinedRecord>>> GetQuarantineAsync(string? source, long? runId, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<QuarantinedRecord>>(Query("quarantine", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+    public Task<ApiResult<Page<QuarantineItem>>> GetQuarantineAsync(string? source, long? runId, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<QuarantineItem>>(Query("quarantine", ("source", source), ("run_id", runId is null ? null : Number(runId.Value)), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
 
-    public Task<ApiResult<Page<AlertEntry>>> GetAlertsAsync(string? state, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<AlertEntry>>(Query("alerts", ("state", state), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
+    public Task<ApiResult<Page<AlertItem>>> GetAlertsAsync(string? state, int limit, int offset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AlertItem>>(Query("alerts", ("state", state), ("limit", Number(limit)), ("offset", Number(offset))), cancellationToken);
 
     public Task<ApiResult<AlertRuleList>> GetAlertRulesAsync(CancellationToken cancellationToken = default) =>
         GetAsync<AlertRuleList>("alerts/rules", cancellationToken);
 
     /// <summary><c>POST /alerts/rules</c> as the signed-in user, or with the scheduler token when sign-in is off (like "Run now").</summary>
-    public Task<ApiResult<AlertRuleEntry>> CreateAlertRuleAsync(AlertRuleDraft draft, CancellationToken cancellationToken = default) =>
-        SendWithTokenAsync<AlertRuleEntry>(HttpMethod.Post, "alerts/rules", JsonContent.Create(draft, options: ApiJson.Options), cancellationToken);
+    public Task<ApiResult<AlertRuleItem>> CreateAlertRuleAsync(AlertRuleRequest draft, CancellationToken cancellationToken = default) =>
+        SendWithTokenAsync<AlertRuleItem>(HttpMethod.Post, "alerts/rules", JsonContent.Create(draft, options: ContractJson.Options), cancellationToken);
 
     /// <summary><c>DELETE /alerts/rules/{id}</c>, credentials as for creating; succeeds with true.</summary>
     public Task<ApiResult<bool>> DeleteAlertRuleAsync(long id, CancellationToken cancellationToken = default) =>
@@ -101,7 +102,7 @@ public sealed class KasparroApiClient(
             using var response = await http.SendAsync(request, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                var problem = await ReadJsonAsync<HttpValidationProblemDetails>(response, deadline.Token);
                 return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
             }
 
@@ -110,7 +111,7 @@ public sealed class KasparroApiClient(
                 return (ApiResult<T>)(object)ApiResult<bool>.Success(true);
             }
 
-            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
+            var value = await response.Content.ReadFromJsonAsync<T>(ContractJson.Options, deadline.Token);
             return value is null ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode) : ApiResult<T>.Success(value);
         }
         catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
@@ -142,7 +143,7 @@ public sealed class KasparroApiClient(
                     var accepted = await ReadJsonAsync<TriggerAccepted>(response, deadline.Token);
                     return new TriggerOutcome(TriggerOutcomeKind.Accepted, $"Queued a run of {what}. It appears in the history when it starts.", accepted?.TriggerId);
                 case HttpStatusCode.Conflict:
-                    var conflict = await ReadJsonAsync<Problem>(response, deadline.Token);
+                    var conflict = await ReadJsonAsync<TriggerConflict>(response, deadline.Token);
                     var running = conflict?.RunningRun is { } run ? $" (run #{run.Id} started {run.StartedAt:HH:mm:ss} UTC)" : "";
                     return new TriggerOutcome(TriggerOutcomeKind.AlreadyRunning, $"A run of {what} is already running or queued{running}. Try again when it has finished.");
                 case HttpStatusCode.Unauthorized:
@@ -154,7 +155,7 @@ public sealed class KasparroApiClient(
                         ? "The API refuses: you are not an operator."
                         : "The API refuses manual runs: no scheduler token is configured on the API.");
                 default:
-                    var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                    var problem = await ReadJsonAsync<HttpValidationProblemDetails>(response, deadline.Token);
                     return new TriggerOutcome(TriggerOutcomeKind.Failed, $"The API could not queue the run ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
             }
         }
@@ -187,7 +188,7 @@ public sealed class KasparroApiClient(
                 return new ResumeOutcome(true, $"{Sources.DisplayName(source)} resumed: its next scheduled run reads it again.");
             }
 
-            var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+            var problem = await ReadJsonAsync<HttpValidationProblemDetails>(response, deadline.Token);
             return new ResumeOutcome(false, $"The API did not resume {Sources.DisplayName(source)} ({(int)response.StatusCode}{(problem?.Detail ?? problem?.Title) switch { null => "", var text => ": " + text }}).");
         }
         catch (Exception exception) when (IsUnreachable(exception) || exception is JsonException)
@@ -222,11 +223,11 @@ public sealed class KasparroApiClient(
             using var response = await http.SendAsync(request, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                var problem = await ReadJsonAsync<Problem>(response, deadline.Token);
+                var problem = await ReadJsonAsync<HttpValidationProblemDetails>(response, deadline.Token);
                 return ApiResult<T>.Failure(Describe(response.StatusCode, problem), (int)response.StatusCode);
             }
 
-            var value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, deadline.Token);
+            var value = await response.Content.ReadFromJsonAsync<T>(ContractJson.Options, deadline.Token);
             return value is null
                 ? ApiResult<T>.Failure("The API answered with an empty body.", (int)response.StatusCode)
                 : ApiResult<T>.Success(value);
@@ -280,7 +281,7 @@ public sealed class KasparroApiClient(
         return deadline;
     }
 
-    private static string Describe(HttpStatusCode status, Problem? problem)
+    private static string Describe(HttpStatusCode status, HttpValidationProblemDetails? problem)
     {
         var detail = problem?.Errors is { Count: > 0 } errors
             ? string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))
@@ -298,7 +299,7 @@ public sealed class KasparroApiClient(
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken);
+            return await response.Content.ReadFromJsonAsync<T>(ContractJson.Options, cancellationToken);
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException)
         {

@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 
 namespace Kasparro.Dashboard.Live;
@@ -15,9 +16,9 @@ public sealed class LiveFeedHub
 
     public event Action? StateChanged;
 
-    public event Action<LivePrice>? PriceReceived;
+    public event Action<MarketRecordItem>? PriceReceived;
 
-    public event Action<EtlRun>? RunReceived;
+    public event Action<RunItem>? RunReceived;
 
     /// <summary>The stream could not say what was missed (the API sent <c>reset</c>): pages re-read what they show.</summary>
     public event Action? Resynced;
@@ -31,9 +32,9 @@ public sealed class LiveFeedHub
         }
     }
 
-    public void Publish(LivePrice price) => PriceReceived?.Invoke(price);
+    public void Publish(MarketRecordItem price) => PriceReceived?.Invoke(price);
 
-    public void Publish(EtlRun run) => RunReceived?.Invoke(run);
+    public void Publish(RunItem run) => RunReceived?.Invoke(run);
 
     public void Resync() => Resynced?.Invoke();
 }

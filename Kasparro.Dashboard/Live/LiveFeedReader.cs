@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 
 namespace Kasparro.Dashboard.Live;
@@ -86,10 +87,10 @@ public sealed partial class LiveFeedReader(IHttpClientFactory httpClients, LiveF
     {
         switch (type)
         {
-            case "price" when JsonSerializer.Deserialize<LivePrice>(data, ApiJson.Options) is { } price:
+            case "price" when JsonSerializer.Deserialize<MarketRecordItem>(data, ContractJson.Options) is { } price:
                 hub.Publish(price);
                 break;
-            case "run" when JsonSerializer.Deserialize<EtlRun>(data, ApiJson.Options) is { } run:
+            case "run" when JsonSerializer.Deserialize<RunItem>(data, ContractJson.Options) is { } run:
                 hub.Publish(run);
                 break;
             case "reset":

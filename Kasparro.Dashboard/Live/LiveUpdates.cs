@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 
 namespace Kasparro.Dashboard.Live;
@@ -25,9 +26,9 @@ public sealed class LiveUpdates : IDisposable
 
     public event Action? StateChanged;
 
-    public event Action<LivePrice>? PriceReceived;
+    public event Action<MarketRecordItem>? PriceReceived;
 
-    public event Action<EtlRun>? RunReceived;
+    public event Action<RunItem>? RunReceived;
 
     /// <summary>Pages should re-read what they show: after a pause, or when the stream could not say what was missed.</summary>
     public event Action? Resynced;
@@ -57,7 +58,7 @@ public sealed class LiveUpdates : IDisposable
 
     private void OnStateChanged() => StateChanged?.Invoke();
 
-    private void OnPrice(LivePrice price)
+    private void OnPrice(MarketRecordItem price)
     {
         if (!IsPaused)
         {
@@ -65,7 +66,7 @@ public sealed class LiveUpdates : IDisposable
         }
     }
 
-    private void OnRun(EtlRun run)
+    private void OnRun(RunItem run)
     {
         if (!IsPaused)
         {

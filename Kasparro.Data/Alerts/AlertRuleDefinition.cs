@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Data.Entities;
 
 namespace Kasparro.Data.Alerts;

@@ -1,10 +1,12 @@
+using Kasparro.Contracts;
+
 namespace Kasparro.Data.Entities;
 
-/// <summary>A condition watched after every run: which <see cref="Alerts.AlertRuleKinds">kind</see>, on what, and how far.</summary>
+/// <summary>A condition watched after every run: which <see cref="AlertRuleKinds">kind</see>, on what, and how far.</summary>
 public class AlertRule
 {
     public long Id { get; set; }
-    /// <summary>One of <see cref="Alerts.AlertRuleKinds"/>.</summary>
+    /// <summary>One of <see cref="AlertRuleKinds"/>.</summary>
     public required string Kind { get; set; }
     /// <summary>The canonical asset watched (divergence: optional, every asset when null; price_move: required).</summary>
     public string? AssetId { get; set; }

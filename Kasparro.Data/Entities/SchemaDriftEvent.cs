@@ -1,3 +1,5 @@
+using Kasparro.Contracts;
+
 namespace Kasparro.Data.Entities;
 
 /// <summary>A difference between a source's payload and the field set we expect, de-duplicated across runs.</summary>
@@ -18,13 +20,4 @@ public class SchemaDriftEvent
     public long Count { get; set; }
     public long? FirstRunId { get; set; }
     public long? LastRunId { get; set; }
-}
-
-/// <summary>Kinds of schema drift.</summary>
-public static class DriftKinds
-{
-    public const string MissingRequired = "missing_required";
-    public const string MissingOptional = "missing_optional";
-    public const string Unknown = "unknown_field";
-    public const string Renamed = "renamed";
 }

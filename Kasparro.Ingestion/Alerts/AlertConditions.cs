@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Alerts;
 using Kasparro.Data.Entities;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kasparro.Contracts;
 using Kasparro.Data.Entities;
 
 namespace Kasparro.Ingestion.Quality;

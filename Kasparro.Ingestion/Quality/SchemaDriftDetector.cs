@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using F23.StringSimilarity;
+using Kasparro.Contracts;
 using Kasparro.Data.Entities;
 
 namespace Kasparro.Ingestion.Quality;

@@ -1,4 +1,4 @@
-using Kasparro.Api.Contracts;
+using Kasparro.Contracts;
 using Kasparro.Api.Runs;
 
 namespace Kasparro.Api.Tests;

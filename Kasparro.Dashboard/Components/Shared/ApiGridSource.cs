@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 using Microsoft.AspNetCore.Components;
 using Microsoft.FluentUI.AspNetCore.Components;
@@ -74,7 +75,7 @@ public sealed class ApiGridSource<T>(int pageSize, Func<ApiGridRequest<T>, Task<
             return GridItemsProviderResult.From(new List<T>(), 0);
         }
 
-        var total = (int)Math.Min(int.MaxValue, value.Pagination?.Total ?? value.Data.Count);
+        var total = (int)Math.Min(int.MaxValue, value.Pagination.Total);
         _shown = (request.StartIndex, value.Data, total);
         return GridItemsProviderResult.From(value.Data.ToList(), total);
     }

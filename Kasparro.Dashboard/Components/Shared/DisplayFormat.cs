@@ -36,6 +36,9 @@ public static class DisplayFormat
     public static string Percent(decimal? value, int decimals = 2) =>
         value is null ? "—" : value.Value.ToString("+0." + new string('0', decimals) + ";-0." + new string('0', decimals) + ";0", Culture) + "%";
 
+    /// <summary>A percentage the API computes in floating point (divergences, returns); shown like any other.</summary>
+    public static string Percent(double? value, int decimals = 2) => Percent((decimal?)value, decimals);
+
     public static string Count(long value) => value.ToString("#,##0", Culture);
 
     public static string Duration(long? milliseconds) => milliseconds switch

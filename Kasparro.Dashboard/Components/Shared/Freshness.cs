@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 
 namespace Kasparro.Dashboard.Components.Shared;

@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 
 namespace Kasparro.Dashboard.Components.Shared;
@@ -5,14 +6,14 @@ namespace Kasparro.Dashboard.Components.Shared;
 /// <summary>Turns the API's per-source history into chart series, one per source in a fixed order and colour.</summary>
 public static class SeriesBuilder
 {
-    public static IReadOnlyList<ChartSeries> From(AssetHistory history, Func<PricePoint, decimal?> value) =>
+    public static IReadOnlyList<ChartSeries> From(AssetHistory history, Func<HistoryPoint, decimal?> value) =>
         history.Series
             .OrderBy(s => s.Source, StringComparer.Ordinal)
             .Select(s => new ChartSeries(
                 s.Source,
                 Sources.DisplayName(s.Source),
                 ChartTheme.SourceColour(s.Source),
-                s.Points.Select(p => p.T).ToList(),
+                s.Points.Select(p => (DateTimeOffset)p.T).ToList(),
                 s.Points.Select(value).ToList()))
             .ToList();
 
@@ -23,7 +24,7 @@ public static class SeriesBuilder
     public static IReadOnlyList<ChartSeries> DivergenceOverTime(AssetHistory history)
     {
         var pricesAt = history.Series
-            .SelectMany(s => s.Points.Where(p => p.PriceUsd is > 0).Select(p => (s.Source, p.T, Price: p.PriceUsd!.Value)))
+            .SelectMany(s => s.Points.Where(p => p.PriceUsd > 0).Select(p => (s.Source, p.T, Price: p.PriceUsd)))
             .GroupBy(p => p.T)
             .Where(g => g.Select(p => p.Source).Distinct().Count() >= 2)
             .ToDictionary(g => g.Key, g => Median(g.Select(p => p.Price)));
@@ -32,13 +33,13 @@ public static class SeriesBuilder
             .OrderBy(s => s.Source, StringComparer.Ordinal)
             .Select(s =>
             {
-                var points = s.Points.Where(p => p.PriceUsd is > 0 && pricesAt.ContainsKey(p.T)).OrderBy(p => p.T).ToList();
+                var points = s.Points.Where(p => p.PriceUsd > 0 && pricesAt.ContainsKey(p.T)).OrderBy(p => p.T).ToList();
                 return new ChartSeries(
                     s.Source,
                     Sources.DisplayName(s.Source),
                     ChartTheme.SourceColour(s.Source),
-                    points.Select(p => p.T).ToList(),
-                    points.Select(p => (decimal?)Math.Round((p.PriceUsd!.Value - pricesAt[p.T]) / pricesAt[p.T] * 100m, 6)).ToList());
+                    points.Select(p => (DateTimeOffset)p.T).ToList(),
+                    points.Select(p => (decimal?)Math.Round((p.PriceUsd - pricesAt[p.T]) / pricesAt[p.T] * 100m, 6)).ToList());
             })
             .ToList();
     }

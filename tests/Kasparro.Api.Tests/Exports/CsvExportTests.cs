@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CsvHelper;
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using static Kasparro.Testing.ApiSeed;

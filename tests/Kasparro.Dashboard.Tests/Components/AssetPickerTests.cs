@@ -1,4 +1,5 @@
 using Bunit;
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Components.Shared;
 using Kasparro.Dashboard.Tests.Infrastructure;
@@ -43,9 +44,9 @@ public sealed class AssetPickerTests : DashboardTestContext
     public void Multiple_selects_several_assets_without_navigating()
     {
         Api.Json("/assets?q=b", Page(Bitcoin)).Json("/assets?q=e", Page(Ethereum));
-        var chosen = new List<AssetSummary>();
+        var chosen = new List<AssetItem>();
         var picker = Render<AssetPicker>(p => p.Add(x => x.Multiple, true)
-            .Add(x => x.SelectedChanged, (IEnumerable<AssetSummary> assets) => { chosen = assets.ToList(); }));
+            .Add(x => x.SelectedChanged, (IEnumerable<AssetItem> assets) => { chosen = assets.ToList(); }));
         var before = Navigation.Uri;
 
         picker.Find("fluent-text-field").Input("b");

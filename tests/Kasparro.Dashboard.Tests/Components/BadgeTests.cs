@@ -35,7 +35,8 @@ public sealed class BadgeTests : DashboardTestContext
     [Fact]
     public void A_freshness_card_edges_and_badges_in_the_level_token()
     {
-        var stale = new Kasparro.Dashboard.Api.SourceStats { LastSuccess = Now.AddHours(-2) };
+        var stale = new Kasparro.Contracts.SourceStats(LastSuccess: Now.AddHours(-2).UtcDateTime, LastFailure: null, LastDurationMs: null, TotalRuns: 1, SuccessfulRuns: 1,
+            FailedRuns: 0, TotalProcessed: 0, TotalFailed: 0, TotalQuarantined: 0, State: "idle", CurrentRunId: null, Backfill: null);
 
         var card = Render<SourceFreshnessCard>(p => p.Add(x => x.Source, "coingecko").Add(x => x.Stats, stale).Add(x => x.Now, Now));
 

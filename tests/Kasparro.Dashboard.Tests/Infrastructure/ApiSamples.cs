@@ -51,7 +51,7 @@ public static class ApiSamples
         {"id": "btc-bitcoin", "symbol": "BTC", "name": "Bitcoin", "market_cap_usd": 1656538234098,
          "mappings": [
            {"source": "coingecko", "source_id": "bitcoin", "rule": "symbol_name", "confidence": 0.95, "is_manual": false, "linked_at": "2025-03-01T00:00:00Z"},
-           {"source": "coinpaprika", "source_id": "btc-bitcoin", "rule": "exact_id", "confidence": 1.0, "is_manual": false, "linked_at": "2025-03-01T00:00:00Z"}],
+           {"source": "coinpaprika", "source_id": "btc-bitcoin", "rule": "new_asset", "confidence": 1.0, "is_manual": false, "linked_at": "2025-03-01T00:00:00Z"}],
          "latest": [
            {"source": "coingecko", "source_id": "bitcoin", "price_usd": 83476, "market_cap_usd": 1656538234098, "volume_24h_usd": 21416038166, "percent_change_24h": -1.99, "created_at": "2025-03-29T10:22:52Z"},
            {"source": "coinpaprika", "source_id": "btc-bitcoin", "price_usd": 83465, "market_cap_usd": 1656000000000, "volume_24h_usd": 21000000000, "percent_change_24h": -2.01, "created_at": "2025-03-29T10:25:00Z"}],

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bunit;
+using Kasparro.Contracts;
 using Kasparro.Dashboard.Api;
 using Kasparro.Dashboard.Components.Layout;
 using Kasparro.Dashboard.Components.Pages;
@@ -18,12 +19,12 @@ namespace Kasparro.Dashboard.Tests.Live;
 /// </summary>
 public sealed class LiveUpdatesTests : DashboardTestContext
 {
-    private static LivePrice Price(string source, decimal price, string at, string assetId = "btc-bitcoin") => JsonSerializer.Deserialize<LivePrice>($$"""
+    private static MarketRecordItem Price(string source, decimal price, string at, string assetId = "btc-bitcoin") => JsonSerializer.Deserialize<MarketRecordItem>($$"""
         {"id": "{{source}}_x", "asset_id": "{{assetId}}", "ticker": "BTC", "name": "Bitcoin", "price_usd": {{price}}, "market_cap_usd": 1700000000000,
          "volume_24h_usd": 22000000000, "percent_change_24h": 2.5, "source": "{{source}}", "created_at": "{{at}}", "ingested_at": "{{at}}"}
-        """, ApiJson.Options)!;
+        """, ContractJson.Options)!;
 
-    private static EtlRun Run(long id, string status, int fetched) => JsonSerializer.Deserialize<EtlRun>(ApiSamples.Run(id, status: status, fetched: fetched), ApiJson.Options)!;
+    private static RunItem Run(long id, string status, int fetched) => JsonSerializer.Deserialize<RunItem>(ApiSamples.Run(id, status: status, fetched: fetched), ContractJson.Options)!;
 
     private IRenderedComponent<Prices> RenderBitcoin()
     {

@@ -18,7 +18,7 @@ public sealed class RunDetailTests : DashboardTestContext
     {
         Api.Json("/runs/40", Detail(40, Drift, Quarantined, 130));
 
-        var page = Render<RunDetail>(p => p.Add(x => x.Id, 40L));
+        var page = Render<RunDetailPage>(p => p.Add(x => x.Id, 40L));
 
         page.WaitForAssertion(() => Assert.Equal("partial", page.Find("[data-testid=run-summary]").GetAttribute("data-status")));
         Assert.Contains("130", page.Find("[data-testid=run-summary]").TextContent);
@@ -33,7 +33,7 @@ public sealed class RunDetailTests : DashboardTestContext
     {
         Api.Json("/runs/40", Detail(40, "", "", 0));
 
-        var page = Render<RunDetail>(p => p.Add(x => x.Id, 40L));
+        var page = Render<RunDetailPage>(p => p.Add(x => x.Id, 40L));
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=empty-state]").Count));
         Assert.Contains("No drift in this run.", page.Markup);
@@ -45,7 +45,7 @@ public sealed class RunDetailTests : DashboardTestContext
     {
         Api.Problem("/runs/999", HttpStatusCode.NotFound, "Not Found");
 
-        var page = Render<RunDetail>(p => p.Add(x => x.Id, 999L));
+        var page = Render<RunDetailPage>(p => p.Add(x => x.Id, 999L));
 
         page.WaitForAssertion(() => Assert.Contains("There is no run #999.", page.Find("[data-testid=api-error]").TextContent));
     }
@@ -56,7 +56,7 @@ public sealed class RunDetailTests : DashboardTestContext
         var never = new TaskCompletionSource();
         Api.Pending("/runs/40", never.Task);
 
-        var page = Render<RunDetail>(p => p.Add(x => x.Id, 40L));
+        var page = Render<RunDetailPage>(p => p.Add(x => x.Id, 40L));
 
         Assert.NotNull(page.Find("[data-testid=loading-state]"));
         Assert.Empty(page.FindAll("[data-testid=run-summary]"));
@@ -68,7 +68,7 @@ public sealed class RunDetailTests : DashboardTestContext
     {
         Api.Unreachable = true;
 
-        var page = Render<RunDetail>(p => p.Add(x => x.Id, 40L));
+        var page = Render<RunDetailPage>(p => p.Add(x => x.Id, 40L));
 
         page.WaitForAssertion(() => Assert.Contains("cannot be reached", page.Find("[data-testid=api-error]").TextContent));
     }

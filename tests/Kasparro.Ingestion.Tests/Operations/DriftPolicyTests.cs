@@ -1,3 +1,4 @@
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Kasparro.Data.Operations;

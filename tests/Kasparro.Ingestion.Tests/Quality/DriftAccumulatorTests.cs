@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Kasparro.Ingestion.Quality;

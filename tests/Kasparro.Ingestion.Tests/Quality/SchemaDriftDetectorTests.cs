@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kasparro.Contracts;
 using Kasparro.Data.Entities;
 using Kasparro.Ingestion.Quality;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>One normalized record as <c>GET /data</c> serves it (the original system's shape).</summary>
 public sealed record MarketRecordItem(

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>
 /// <c>POST /alerts/rules</c> body. Durations are <c>[d.]hh:mm:ss</c> (e.g. <c>01:00:00</c>), as in configuration.

@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>
 /// A source's freshness against its dbt-style targets (<c>Sources:{name}:Freshness</c>): <c>ok</c> below warn_after,

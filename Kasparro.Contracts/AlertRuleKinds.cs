@@ -1,6 +1,6 @@
-namespace Kasparro.Data.Alerts;
+namespace Kasparro.Contracts;
 
-/// <summary>The kinds of alert rule.</summary>
+/// <summary>The kinds of alert rule: the <c>kind</c> of <c>POST /alerts/rules</c> and of every rule and alert the API lists.</summary>
 public static class AlertRuleKinds
 {
     /// <summary>An asset's latest prices across sources are more than ThresholdPct apart (as <c>GET /divergences</c> measures).</summary>

@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>Where a page sits in the full result: <c>total</c> counts every match, not just this page.</summary>
 public sealed record Pagination(int Limit, int Offset, int Returned, long Total);

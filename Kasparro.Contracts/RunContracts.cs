@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>One ETL run with the counts that account for every record it fetched.</summary>
 public sealed record RunItem(

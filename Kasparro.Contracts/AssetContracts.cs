@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>A canonical asset in a listing.</summary>
 public sealed record AssetItem(string Id, string Symbol, string Name, decimal? MarketCapUsd, int SourceCount);

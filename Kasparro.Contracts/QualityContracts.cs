@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>A schema drift event: a field a source added, dropped or renamed.</summary>
 public sealed record DriftItem(

@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>The most recent ETL run as <c>GET /health</c> reports it.</summary>
 public sealed record LastEtlRun(

@@ -1,4 +1,4 @@
-namespace Kasparro.Api.Contracts;
+namespace Kasparro.Contracts;
 
 /// <summary>One point of a compared series: the bucket's start and the value on the response's basis.</summary>
 public sealed record ComparePoint(DateTime T, double Value);
