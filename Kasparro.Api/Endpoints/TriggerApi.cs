@@ -2,6 +2,7 @@ using Kasparro.Api.Contracts;
 using Kasparro.Api.Security;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
+using Kasparro.Data.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
