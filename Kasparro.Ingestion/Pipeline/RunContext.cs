@@ -42,10 +42,7 @@ public sealed class RunContext(string source, long runId, RunScope scope, ILogge
         }
 
         Counts += counts;
-        EtlTelemetry.Records.Add(counts.Inserted, Tag("source", Source), Tag("outcome", "inserted"));
-        EtlTelemetry.Records.Add(counts.Updated, Tag("source", Source), Tag("outcome", "updated"));
-        EtlTelemetry.Records.Add(counts.Unchanged, Tag("source", Source), Tag("outcome", "unchanged"));
-        EtlTelemetry.Records.Add(counts.Quarantined, Tag("source", Source), Tag("outcome", "quarantined"));
+        EtlTelemetry.RecordBatch(Source, counts);
         return counts;
     }
 
@@ -64,6 +61,4 @@ public sealed class RunContext(string source, long runId, RunScope scope, ILogge
             logger.LogDebug(ex, "Could not reload the asset resolver after a failed batch");
         }
     }
-
-    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }

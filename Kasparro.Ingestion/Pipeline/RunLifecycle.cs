@@ -69,11 +69,12 @@ public sealed class RunLifecycle(NpgsqlDataSource dataSource, RunRecorder runs, 
 
         var (status, error) = verdict;
         var total = run.Counts;
+        long? durationMs = null;
         try
         {
             var finished = await runs.FinishAsync(runId, status, error, run.Scope.Requests, run.Scope.Retries, CancellationToken.None);
             total = new BatchCounts(finished.Fetched, finished.Inserted, finished.Updated, finished.Unchanged, finished.Quarantined);
-            EtlTelemetry.RunDuration.Record((finished.DurationMs ?? 0) / 1000.0, Tag("source", source), Tag("status", status));
+            durationMs = finished.DurationMs ?? 0;
         }
         catch (NpgsqlException ex)
         {
@@ -81,7 +82,7 @@ public sealed class RunLifecycle(NpgsqlDataSource dataSource, RunRecorder runs, 
             logger.LogError(ex, "Could not record the end of run {RunId} of {Source}", runId, source);
         }
 
-        EtlTelemetry.Runs.Add(1, Tag("source", source), Tag("status", status));
+        EtlTelemetry.RecordRun(source, status, durationMs);
         activity?.SetTag("etl.status", status);
         activity?.SetTag("etl.fetched", total.Fetched);
         activity?.SetTag("etl.quarantined", total.Quarantined);
@@ -101,6 +102,4 @@ public sealed class RunLifecycle(NpgsqlDataSource dataSource, RunRecorder runs, 
         logger.LogWarning("Run of {Source} refused: {Reason}", source, reason);
         return new RunOutcome(source, null, status, reason, default);
     }
-
-    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }
