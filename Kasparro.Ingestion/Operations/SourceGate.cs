@@ -57,7 +57,7 @@ public sealed class SourceGate(NpgsqlDataSource dataSource, SourcePolicies polic
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await DriftAccumulator.WriteAsync(connection, transaction, source, runId, drift, clock.GetUtcNow(), cancellationToken);
+            await DriftEventWriter.WriteAsync(connection, transaction, source, runId, drift, clock.GetUtcNow(), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

@@ -87,7 +87,7 @@ public sealed class EtlRunner(
             var counts = await run.CommitBatchAsync(connection, resolver, withRaisedMarketCaps: endsFile, async transaction =>
             {
                 var written = await BulkWriter.WriteAsync(connection, transaction, source.Name, run.RunId, resolved, rejected, raw, isBackfill: false, newerInNextBatch, now, cancellationToken);
-                drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, run.RunId, batchDrift, now, cancellationToken);
+                drift = await DriftEventWriter.WriteAsync(connection, transaction, source.Name, run.RunId, batchDrift, now, cancellationToken);
                 var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;
                 await CheckpointStore.WriteAsync(connection, transaction, source.Name, batch.Checkpoint.Key, batch.Checkpoint.Position, watermark, run.RunId, now, cancellationToken);
                 return written;
