@@ -1,4 +1,5 @@
 using Kasparro.Data;
+using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.ChangeFeed;
@@ -13,6 +14,7 @@ using Kasparro.Ingestion.Sources;
 using Kasparro.Ingestion.Sources.CoinGecko;
 using Kasparro.Ingestion.Sources.CoinPaprika;
 using Kasparro.Ingestion.Sources.Csv;
+using Kasparro.Ingestion.Storage;
 using Kasparro.Ingestion.Upstream;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +41,7 @@ public static class IngestionServices
         services.AddSingleton<UpstreamRateLimiters>();
         services.AddSingleton<SchemaState>();
         services.AddSingleton<RunRecorder>();
+        services.AddSingleton<RunLifecycle>();
         services.AddSingleton(_ => AssetOverrides.LoadDefault());
 
         services.AddUpstreamClient<CoinPaprikaClient>(SourceNames.CoinPaprika,

@@ -1,3 +1,4 @@
+using Kasparro.Data.Scheduling;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Kasparro.Api.History;

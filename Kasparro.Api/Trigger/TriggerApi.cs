@@ -4,6 +4,7 @@ using Kasparro.Api.Runs;
 using Kasparro.Api.Security;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
+using Kasparro.Data.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;

@@ -51,7 +51,7 @@ public sealed class AlertEvaluator(NpgsqlDataSource dataSource, IOptions<AlertOp
 
         var now = clock.GetUtcNow();
         var changes = default(AlertChanges);
-        foreach (var rule in await LoadRulesAsync(connection, transaction, cancellationToken))
+        foreach (var rule in await AlertRuleRows.LoadAsync(connection, transaction, origin: null, cancellationToken))
         {
             var firing = await AlertConditions.FiringAsync(connection, transaction, rule, now, cancellationToken);
             var open = await OpenAlertsAsync(connection, transaction, rule.Id, cancellationToken);
@@ -115,32 +115,6 @@ public sealed class AlertEvaluator(NpgsqlDataSource dataSource, IOptions<AlertOp
         command.Parameters.AddWithValue("body", AlertEvents.Body(alertEvent, alert, rule));
         command.Parameters.AddWithValue("now", now);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<List<AlertRule>> LoadRulesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            """SELECT id, kind, asset_id, source, threshold_pct, "window", stale_after, cooldown, origin, created_at FROM alert_rules ORDER BY id""",
-            connection, transaction);
-        var rules = new List<AlertRule>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rules.Add(new AlertRule
-            {
-                Id = reader.GetInt64(0), Kind = reader.GetString(1),
-                AssetId = reader.IsDBNull(2) ? null : reader.GetString(2),
-                Source = reader.IsDBNull(3) ? null : reader.GetString(3),
-                ThresholdPct = reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-                Window = reader.IsDBNull(5) ? null : reader.GetFieldValue<TimeSpan>(5),
-                StaleAfter = reader.IsDBNull(6) ? null : reader.GetFieldValue<TimeSpan>(6),
-                Cooldown = reader.GetFieldValue<TimeSpan>(7),
-                Origin = reader.GetString(8),
-                CreatedAt = reader.GetFieldValue<DateTimeOffset>(9),
-            });
-        }
-
-        return rules;
     }
 
     private static async Task<Dictionary<string, Alert>> OpenAlertsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long ruleId, CancellationToken cancellationToken)

@@ -11,26 +11,7 @@ public static class ConfiguredAlertRules
 {
     public static async Task SyncAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AlertRuleOptions> configured, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var stored = new List<AlertRule>();
-        await using (var select = new NpgsqlCommand(
-            """SELECT id, kind, asset_id, source, threshold_pct, "window", stale_after, cooldown FROM alert_rules WHERE origin = 'config' ORDER BY id""",
-            connection, transaction))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                stored.Add(new AlertRule
-                {
-                    Id = reader.GetInt64(0), Kind = reader.GetString(1), Origin = AlertRuleOrigins.Config,
-                    AssetId = reader.IsDBNull(2) ? null : reader.GetString(2),
-                    Source = reader.IsDBNull(3) ? null : reader.GetString(3),
-                    ThresholdPct = reader.IsDBNull(4) ? null : reader.GetDecimal(4),
-                    Window = reader.IsDBNull(5) ? null : reader.GetFieldValue<TimeSpan>(5),
-                    StaleAfter = reader.IsDBNull(6) ? null : reader.GetFieldValue<TimeSpan>(6),
-                    Cooldown = reader.GetFieldValue<TimeSpan>(7),
-                });
-            }
-        }
+        var stored = await AlertRuleRows.LoadAsync(connection, transaction, AlertRuleOrigins.Config, cancellationToken);
 
         foreach (var definition in configured.Select(r => r.ToDefinition()))
         {

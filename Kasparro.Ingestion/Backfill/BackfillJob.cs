@@ -1,4 +1,4 @@
-using Kasparro.Data;
+using Kasparro.Data.Scheduling;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -13,14 +13,8 @@ public sealed class BackfillJob(BackfillRunner runner, IOptions<HistoryBackfillO
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var kind = context.Trigger.Key.Group switch
-        {
-            EtlScheduling.ManualTriggerGroup => "manual",
-            EtlScheduling.ScheduleTriggerGroup => "schedule",
-            var group => group,
-        };
-        var triggerId = context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerIdKey, out var id) ? id : null;
-        var outcome = await runner.RunAsync(BackfillRequest.From(options.Value), kind, triggerId, cancellationToken);
+        var trigger = Scheduling.RunTrigger.Of(context);
+        var outcome = await runner.RunAsync(BackfillRequest.From(options.Value), trigger.Kind, trigger.Id, cancellationToken);
         context.Result = outcome.Run;
     }
 }

@@ -1,5 +1,6 @@
 using Kasparro.Data;
 using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Storage;
 using Npgsql;
 
 namespace Kasparro.Ingestion.Backfill;
@@ -47,7 +48,7 @@ public sealed class BackfillPlan
         var asked = request.AssetIds.Select(id => id.Trim()).Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var targets = await LoadTargetsAsync(connection, request.Top, asked, cancellationToken);
         var unknown = asked.Except(targets.Select(t => t.CoinId), StringComparer.Ordinal).ToList();
-        var checkpoints = await BackfillCheckpoint.LoadAllAsync(connection, cancellationToken);
+        var checkpoints = await BackfillCheckpointStore.LoadAllAsync(connection, cancellationToken);
 
         var wantedFrom = now - TimeSpan.FromDays(request.Days);
         var work = new List<(BackfillWork Work, int Order)>();

@@ -1,3 +1,4 @@
+using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Scheduling;
 using Kasparro.Data;
 using Kasparro.Ingestion.Options;

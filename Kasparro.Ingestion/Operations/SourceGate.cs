@@ -1,5 +1,6 @@
 using Kasparro.Data.Operations;
 using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Storage;
 using Npgsql;
 
 namespace Kasparro.Ingestion.Operations;
@@ -31,12 +32,8 @@ public sealed class SourceGate(NpgsqlDataSource dataSource, SourcePolicies polic
     /// Forgets every checkpoint and watermark of the source (CSV file fingerprints and rows reached, CoinGecko's page to
     /// resume at), so the run reads everything again. History stays as it is: re-read observations count as unchanged.
     /// </summary>
-    public async Task<int> ForgetCheckpointsAsync(string source, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("DELETE FROM etl_checkpoints WHERE source = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = source });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task<int> ForgetCheckpointsAsync(string source, CancellationToken cancellationToken) =>
+        CheckpointStore.ForgetAsync(dataSource, source, cancellationToken);
 
     /// <summary>
     /// Under <c>OnDrift = pause</c>, pauses the source when the batch's drift is breaking and throws
@@ -60,7 +57,7 @@ public sealed class SourceGate(NpgsqlDataSource dataSource, SourcePolicies polic
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await DriftAccumulator.WriteAsync(connection, transaction, source, runId, drift, clock.GetUtcNow(), cancellationToken);
+            await DriftEventWriter.WriteAsync(connection, transaction, source, runId, drift, clock.GetUtcNow(), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Kasparro.Ingestion.Pipeline;
 
 namespace Kasparro.Ingestion;
 
@@ -13,4 +14,26 @@ public static class EtlTelemetry
     public static readonly Counter<long> Records = Meter.CreateCounter<long>("kasparro.etl.records", description: "Records by source and outcome (inserted, updated, unchanged, quarantined).");
     public static readonly Counter<long> UpstreamRetries = Meter.CreateCounter<long>("kasparro.etl.upstream.retries", description: "Upstream HTTP retries, by source.");
     public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("kasparro.etl.run.duration", unit: "s", description: "ETL run duration, by source and status.");
+
+    /// <summary>Counts a committed batch's records by outcome.</summary>
+    public static void RecordBatch(string source, BatchCounts counts)
+    {
+        Records.Add(counts.Inserted, Tag("source", source), Tag("outcome", "inserted"));
+        Records.Add(counts.Updated, Tag("source", source), Tag("outcome", "updated"));
+        Records.Add(counts.Unchanged, Tag("source", source), Tag("outcome", "unchanged"));
+        Records.Add(counts.Quarantined, Tag("source", source), Tag("outcome", "quarantined"));
+    }
+
+    /// <summary>Counts a finished run, and its duration when the finish row recorded one.</summary>
+    public static void RecordRun(string source, string status, long? durationMs)
+    {
+        if (durationMs is { } duration)
+        {
+            RunDuration.Record(duration / 1000.0, Tag("source", source), Tag("status", status));
+        }
+
+        Runs.Add(1, Tag("source", source), Tag("status", status));
+    }
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }

@@ -1,4 +1,4 @@
-using Kasparro.Data;
+using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Pipeline;
 using Quartz;
 
@@ -14,17 +14,10 @@ public sealed class EtlJob(EtlRunner runner) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var source = context.JobDetail.Key.Name;
-        var kind = context.Trigger.Key.Group switch
-        {
-            // The API names who asked (an operator key, a dashboard user); older triggers carry no name.
-            EtlScheduling.ManualTriggerGroup => context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerKey, out var asked) && !string.IsNullOrEmpty(asked) ? asked : "manual",
-            EtlScheduling.ScheduleTriggerGroup => "schedule",
-            var group => group,
-        };
-        var triggerId = context.MergedJobDataMap.TryGetString(EtlScheduling.TriggerIdKey, out var id) ? id : null;
+        var trigger = RunTrigger.Of(context);
         // A full refresh asked for through the API (POST /trigger-etl?full_refresh=true) forgets the source's checkpoints first.
         var fullRefresh = context.MergedJobDataMap.TryGetString(EtlScheduling.FullRefreshKey, out var refresh) && refresh == "true";
-        var outcome = await runner.RunAsync(source, kind, triggerId, cancellationToken, fullRefresh);
+        var outcome = await runner.RunAsync(source, trigger.Kind, trigger.Id, cancellationToken, fullRefresh);
         context.Result = outcome;
     }
 }

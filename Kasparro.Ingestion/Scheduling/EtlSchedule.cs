@@ -1,4 +1,5 @@
 using Kasparro.Data;
+using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Schema;
 using Kasparro.Ingestion.Sources;

@@ -1,3 +1,4 @@
+using Kasparro.Data.Scheduling;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;

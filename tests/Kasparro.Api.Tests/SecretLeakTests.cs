@@ -1,3 +1,4 @@
+using Kasparro.Data.Scheduling;
 using System.Net;
 using Kasparro.Data;
 using Kasparro.Data.Entities;

@@ -1,3 +1,4 @@
+using Kasparro.Data.Scheduling;
 using System.Text.Json;
 using Kasparro.Data;
 using Kasparro.Data.Entities;

@@ -1,3 +1,4 @@
+using Kasparro.Data.Scheduling;
 using System.Net.Http.Headers;
 using Kasparro.Data;
 using Kasparro.FakeOidc;

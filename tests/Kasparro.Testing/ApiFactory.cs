@@ -1,4 +1,5 @@
 using Kasparro.Data;
+using Kasparro.Data.Scheduling;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using Kasparro.Data;
 using Kasparro.Data.Entities;
+using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.Options;
 using Kasparro.Upstreams;

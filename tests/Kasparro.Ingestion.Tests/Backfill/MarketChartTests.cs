@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kasparro.Data;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.Pipeline;
+using Kasparro.Ingestion.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -71,7 +72,7 @@ public sealed class MarketChartTests(DatabaseFixture database) : IClassFixture<D
         BatchCounts counts;
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            counts = await HistoryWriter.WriteAsync(connection, transaction, runId, "bitcoin", "btc", chart, Chart, TimeSpan.FromHours(1), DateTimeOffset.UtcNow, CancellationToken.None);
+            counts = await BackfillPointWriter.WriteAsync(connection, transaction, runId, "bitcoin", "btc", chart, Chart, TimeSpan.FromHours(1), DateTimeOffset.UtcNow, CancellationToken.None);
             await transaction.CommitAsync();
         }
 

@@ -3,6 +3,7 @@ using Kasparro.Contracts;
 using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -132,7 +133,7 @@ public sealed class DriftAccumulatorTests(DatabaseFixture database) : IClassFixt
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var stored = await DriftAccumulator.WriteAsync(connection, transaction, SourceNames.CoinGecko, runId, items, now, CancellationToken.None);
+        var stored = await DriftEventWriter.WriteAsync(connection, transaction, SourceNames.CoinGecko, runId, items, now, CancellationToken.None);
         await transaction.CommitAsync();
         return stored;
     }

@@ -1,7 +1,8 @@
 using Kasparro.Data.Entities;
+using Kasparro.Ingestion.Pipeline;
 using Npgsql;
 
-namespace Kasparro.Ingestion.Pipeline;
+namespace Kasparro.Ingestion.Storage;
 
 /// <summary>Writes the <c>etl_runs</c> rows: start, per-batch counts (inside the batch's transaction), finish.</summary>
 public sealed class RunRecorder(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -100,11 +101,4 @@ public sealed class RunRecorder(NpgsqlDataSource dataSource, TimeProvider clock)
             ? $"{source} is already running (run {reader.GetInt64(0)} on {reader.GetString(1)}, started {reader.GetFieldValue<DateTimeOffset>(2):O})"
             : $"{source} is already running in another process";
     }
-}
-
-/// <summary>What one committed batch did: every fetched record is inserted, updated, unchanged or quarantined.</summary>
-public readonly record struct BatchCounts(int Fetched, int Inserted, int Updated, int Unchanged, int Quarantined)
-{
-    public static BatchCounts operator +(BatchCounts a, BatchCounts b) => new(
-        a.Fetched + b.Fetched, a.Inserted + b.Inserted, a.Updated + b.Updated, a.Unchanged + b.Unchanged, a.Quarantined + b.Quarantined);
 }

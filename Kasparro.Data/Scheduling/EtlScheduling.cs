@@ -1,4 +1,4 @@
-namespace Kasparro.Data;
+namespace Kasparro.Data.Scheduling;
 
 /// <summary>
 /// Names in the shared Quartz job store. Kasparro.Ingestion stores one durable job per source and runs it;

@@ -1,18 +1,19 @@
 using Kasparro.Data;
+using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Sources;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kasparro.Ingestion.Backfill;
+namespace Kasparro.Ingestion.Storage;
 
 /// <summary>
-/// Writes one market chart into the price history only (the normalized latest records belong to the snapshots):
+/// Writes a backfill's points: one market chart into the price history only (the normalized latest records belong to the snapshots):
 /// binary COPY into a staging table, then one statement that adds the points that are new. Points land under
 /// source <c>coingecko</c>, the same series as the snapshots, with <c>is_backfill = true</c>. The answer itself
 /// is kept verbatim in <c>raw_records</c> (source <c>coingecko-history</c>), rejected points go to quarantine.
 /// </summary>
-public static class HistoryWriter
+public static class BackfillPointWriter
 {
     private const string CreateStage = """
         CREATE TEMP TABLE IF NOT EXISTS backfill_stage (

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Kasparro.Ingestion.Pipeline;
+namespace Kasparro.Ingestion.Storage;
 
 /// <summary>
 /// The database lock that lets only one run per source exist at a time, across every process and replica:

@@ -1,15 +1,10 @@
+using Kasparro.Ingestion.Pipeline;
 using System.Buffers;
 using Kasparro.Ingestion.Sources;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kasparro.Ingestion.Pipeline;
-
-/// <summary>
-/// A normalized record ready to write, with its canonical asset. A struct: a batch holds 20,000 of them in one array
-/// instead of 20,000 more objects for the GC to trace while the batch is alive.
-/// </summary>
-public readonly record struct ResolvedRecord(string SourceId, string AssetId, MarketValues Values);
+namespace Kasparro.Ingestion.Storage;
 
 /// <summary>
 /// The one bulk writer. Per batch, in the caller's transaction (with the checkpoint and run counts): quarantined

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 
-namespace Kasparro.Data;
+namespace Kasparro.Data.Scheduling;
 
 /// <summary>
 /// The one configuration of the shared Quartz job store (PostgreSQL, clustered), used by the ingestion
