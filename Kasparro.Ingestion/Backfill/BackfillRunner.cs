@@ -4,6 +4,7 @@ using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Quality;
 using Kasparro.Ingestion.Sources.CoinGecko;
+using Kasparro.Ingestion.Storage;
 using Kasparro.Ingestion.Upstream;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -124,7 +125,7 @@ public sealed class BackfillRunner(
         progress.Unknown = plan.Unknown;
         logger.LogInformation("Backfill run {RunId}: {Work} of {Targets} assets need history ({Days} days, at most {Rate} requests/min)",
             runId, plan.Work.Count, plan.Targets, request.Days, budget.RequestsPerMinute);
-        var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, cancellationToken), overrides, clock);
 
         foreach (var work in plan.Work)
         {
@@ -143,7 +144,7 @@ public sealed class BackfillRunner(
             BatchCounts counts;
             try
             {
-                await resolver.FlushAsync(connection, transaction, cancellationToken);
+                await AssetStore.WriteAsync(connection, transaction, resolver.TakeChanges(), cancellationToken);
                 counts = await HistoryWriter.WriteAsync(connection, transaction, runId, work.Target.CoinId, assetId, chart,
                     document.RootElement.GetRawText(), granularity, now, cancellationToken);
                 await covered.WriteAsync(connection, transaction, work.Target.CoinId, runId, now, cancellationToken);
@@ -152,7 +153,7 @@ public sealed class BackfillRunner(
             }
             catch
             {
-                await resolver.ReloadAsync(connection, CancellationToken.None);
+                resolver.Reset(await AssetStore.LoadAsync(connection, CancellationToken.None));
                 throw;
             }
 

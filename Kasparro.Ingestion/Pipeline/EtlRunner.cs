@@ -5,6 +5,7 @@ using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Quality;
 using Kasparro.Ingestion.Sources;
+using Kasparro.Ingestion.Storage;
 using Kasparro.Ingestion.Upstream;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -145,7 +146,7 @@ public sealed class EtlRunner(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var checkpoints = await LoadCheckpointsAsync(connection, source.Name, cancellationToken);
         var context = new SourceReadContext(runId, checkpoints, clock.GetUtcNow()) { OnDrift = gate.OnDrift(source.Name) };
-        var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, cancellationToken), overrides, clock);
         var failAfter = etlOptions.Value.FailAfterRecords;
         var total = default(BatchCounts);
 
@@ -153,7 +154,7 @@ public sealed class EtlRunner(
         {
             await gate.PauseOnBreakingDriftAsync(source.Name, runId, batchDrift, cancellationToken);
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
-            var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
+            var (resolved, rejected, raw) = ResolveBatch(batch, source, resolver);
             var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
             // A file's last batch (for an API source, the run's): per-file state is written with it.
             var endsFile = next is null || next.Batch.Checkpoint.Key != batch.Checkpoint.Key;
@@ -164,7 +165,7 @@ public sealed class EtlRunner(
             IReadOnlyList<StoredDriftEvent> drift;
             try
             {
-                await resolver.FlushAsync(connection, transaction, cancellationToken, withRaisedMarketCaps: endsFile);
+                await AssetStore.WriteAsync(connection, transaction, resolver.TakeChanges(withRaisedMarketCaps: endsFile), cancellationToken);
                 counts = await BulkWriter.WriteAsync(connection, transaction, source.Name, runId, resolved, rejected, raw, isBackfill: false, newerInNextBatch, now, cancellationToken);
                 drift = await DriftAccumulator.WriteAsync(connection, transaction, source.Name, runId, batchDrift, now, cancellationToken);
                 var watermark = resolved.Count > 0 ? resolved.Max(r => r.Values.ObservedAt) : (DateTimeOffset?)null;
@@ -197,7 +198,7 @@ public sealed class EtlRunner(
     /// Each source id is resolved once per batch, from its record with the largest market cap (the first of equals).
     /// </summary>
     private static (List<ResolvedRecord> Resolved, List<SourceRecord> Rejected, IReadOnlyList<RawPayload> Raw) ResolveBatch(
-        SourceBatch batch, string source, AssetResolver resolver)
+        SourceBatch batch, IMarketSource source, AssetResolver resolver)
     {
         var accepted = new List<SourceRecord>(batch.Records.Count);
         var rejected = new List<SourceRecord>();
@@ -217,7 +218,7 @@ public sealed class EtlRunner(
             }
         }
 
-        var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank)));
+        var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source.Name, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank, source.Identity)));
         var assetOf = new Dictionary<string, string>(largest.Count, StringComparer.Ordinal);
         foreach (var ((_, sourceId), assetId) in assets)
         {
@@ -264,7 +265,7 @@ public sealed class EtlRunner(
     {
         try
         {
-            await resolver.ReloadAsync(connection, CancellationToken.None);
+            resolver.Reset(await AssetStore.LoadAsync(connection, CancellationToken.None));
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
