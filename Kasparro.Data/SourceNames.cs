@@ -1,6 +1,16 @@
 namespace Kasparro.Data;
 
-/// <summary>The source tags stored with every record and accepted by the API's <c>source</c> filters.</summary>
+/// <summary>One source the platform knows: its tag, its name for people, and whether it writes price snapshots.</summary>
+/// <param name="Name">The tag stored with every record and accepted by the API's <c>source</c> filters.</param>
+/// <param name="DisplayName">A name for people: "CoinGecko" rather than "coingecko".</param>
+/// <param name="Snapshot">Whether its records land in the normalized table (what <c>POST /trigger-etl</c> runs without a source).</param>
+public sealed record SourceInfo(string Name, string DisplayName, bool Snapshot);
+
+/// <summary>
+/// The sources the API accepts and lists (<c>GET /sources</c>, which the dashboard reads its source list from).
+/// The ingestion registers each source's reader once (<c>AddXxxSource()</c>); this catalog is what the other
+/// services know of it: one line per source.
+/// </summary>
 public static class SourceNames
 {
     public const string CoinPaprika = "coinpaprika";
@@ -9,11 +19,23 @@ public static class SourceNames
     /// <summary>Backfilled CoinGecko market charts (history only).</summary>
     public const string CoinGeckoHistory = "coingecko-history";
 
+    /// <summary>Every source that writes ETL runs, in the order people see them.</summary>
+    public static readonly IReadOnlyList<SourceInfo> Catalog =
+    [
+        new(CoinPaprika, "CoinPaprika", Snapshot: true),
+        new(CoinGecko, "CoinGecko", Snapshot: true),
+        new(Csv, "CSV", Snapshot: true),
+        new(CoinGeckoHistory, "CoinGecko history", Snapshot: false),
+    ];
+
     /// <summary>Sources whose records land in the normalized table.</summary>
-    public static readonly IReadOnlyList<string> Snapshot = [CoinPaprika, CoinGecko, Csv];
+    public static readonly IReadOnlyList<string> Snapshot = Catalog.Where(s => s.Snapshot).Select(s => s.Name).ToList();
 
     /// <summary>Every source that writes ETL runs.</summary>
-    public static readonly IReadOnlyList<string> All = [CoinPaprika, CoinGecko, Csv, CoinGeckoHistory];
+    public static readonly IReadOnlyList<string> All = Catalog.Select(s => s.Name).ToList();
 
     public static bool IsKnown(string? source) => source is not null && All.Contains(source);
+
+    /// <summary>The source's name for people, or its tag when the catalog does not list it.</summary>
+    public static string DisplayName(string source) => Catalog.FirstOrDefault(s => s.Name == source)?.DisplayName ?? source;
 }

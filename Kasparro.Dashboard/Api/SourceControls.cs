@@ -13,6 +13,10 @@ public sealed record SourceControl
     public DateTimeOffset? ResumedAt { get; init; }
     public string? ResumedBy { get; init; }
     public SourceFreshness? Freshness { get; init; }
+    /// <summary>The source's name for people.</summary>
+    public string DisplayName { get; init; } = "";
+    /// <summary>Whether it writes price snapshots.</summary>
+    public bool Snapshot { get; init; }
 }
 
 /// <summary>The body of <c>GET /sources</c>.</summary>
