@@ -1,6 +1,4 @@
 using Kasparro.Data;
-using Kasparro.Ingestion.Upstream;
-using Microsoft.Extensions.Options;
 
 namespace Kasparro.Ingestion.Sources.CoinGecko;
 
@@ -8,14 +6,11 @@ namespace Kasparro.Ingestion.Sources.CoinGecko;
 public static class CoinGeckoRegistration
 {
     /// <summary>Adds the CoinGecko source with everything it brings.</summary>
-    public static IServiceCollection AddCoinGeckoSource(this IServiceCollection services)
-    {
-        services.AddOptions<CoinGeckoOptions>().BindConfiguration(CoinGeckoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddUpstreamClient<CoinGeckoClient>(SourceNames.CoinGecko,
-            sp => sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value.RequestsPerMinute,
-            (sp, http) =>
+    public static IServiceCollection AddCoinGeckoSource(this IServiceCollection services) =>
+        services.AddMarketSource<CoinGeckoSource, CoinGeckoOptions, CoinGeckoClient>(CoinGeckoOptions.Section, SourceNames.CoinGecko,
+            options => options.RequestsPerMinute,
+            (options, http) =>
             {
-                var options = sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
                 http.BaseAddress = options.EffectiveBaseUrl;
                 http.DefaultRequestHeaders.UserAgent.Clear();
                 http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
@@ -24,7 +19,4 @@ public static class CoinGeckoRegistration
                     http.DefaultRequestHeaders.Add(options.ApiKeyHeader, options.ApiKey);
                 }
             });
-        services.AddTransient<IMarketSource, CoinGeckoSource>();
-        return services;
-    }
 }

@@ -1,6 +1,5 @@
+using System.Net.Http.Headers;
 using Kasparro.Data;
-using Kasparro.Ingestion.Upstream;
-using Microsoft.Extensions.Options;
 
 namespace Kasparro.Ingestion.Sources.CoinPaprika;
 
@@ -8,21 +7,15 @@ namespace Kasparro.Ingestion.Sources.CoinPaprika;
 public static class CoinPaprikaRegistration
 {
     /// <summary>Adds the CoinPaprika source with everything it brings.</summary>
-    public static IServiceCollection AddCoinPaprikaSource(this IServiceCollection services)
-    {
-        services.AddOptions<CoinPaprikaOptions>().BindConfiguration(CoinPaprikaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddUpstreamClient<CoinPaprikaClient>(SourceNames.CoinPaprika,
-            sp => sp.GetRequiredService<IOptions<CoinPaprikaOptions>>().Value.RequestsPerMinute,
-            (sp, http) =>
+    public static IServiceCollection AddCoinPaprikaSource(this IServiceCollection services) =>
+        services.AddMarketSource<CoinPaprikaSource, CoinPaprikaOptions, CoinPaprikaClient>(CoinPaprikaOptions.Section, SourceNames.CoinPaprika,
+            options => options.RequestsPerMinute,
+            (options, http) =>
             {
-                var options = sp.GetRequiredService<IOptions<CoinPaprikaOptions>>().Value;
                 http.BaseAddress = options.EffectiveBaseUrl;
                 if (!string.IsNullOrEmpty(options.ApiKey))
                 {
-                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.ApiKey);
+                    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
                 }
             });
-        services.AddTransient<IMarketSource, CoinPaprikaSource>();
-        return services;
-    }
 }

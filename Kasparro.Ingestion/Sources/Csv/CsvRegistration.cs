@@ -4,10 +4,6 @@ namespace Kasparro.Ingestion.Sources.Csv;
 public static class CsvRegistration
 {
     /// <summary>Adds the CSV source with everything it brings.</summary>
-    public static IServiceCollection AddCsvSource(this IServiceCollection services)
-    {
-        services.AddOptions<CsvOptions>().BindConfiguration(CsvOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddTransient<IMarketSource, CsvSource>();
-        return services;
-    }
+    public static IServiceCollection AddCsvSource(this IServiceCollection services) =>
+        services.AddMarketSource<CsvSource, CsvOptions>(CsvOptions.Section);
 }

@@ -72,11 +72,19 @@ public sealed class FourthSourceTests : IClassFixture<DatabaseFixture>, IAsyncLi
 internal static class FourthSourceRegistration
 {
     public static IServiceCollection AddFourthSource(this IServiceCollection services) =>
-        services.AddTransient<IMarketSource, FourthSource>();
+        services.AddMarketSource<FourthSource, FourthSourceOptions>(FourthSourceOptions.Section);
+}
+
+/// <summary>The fourth source's options (section <c>Sources:Fourth</c>).</summary>
+internal sealed class FourthSourceOptions
+{
+    public const string Section = "Sources:Fourth";
+
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>An exchange-like source: its own field names, a ticker-only row, an unknown field and a row without a price.</summary>
-internal sealed class FourthSource : IMarketSource
+internal sealed class FourthSource(Microsoft.Extensions.Options.IOptions<FourthSourceOptions> options) : IMarketSource
 {
     public const string SourceName = "fourth";
 
@@ -98,7 +106,7 @@ internal sealed class FourthSource : IMarketSource
 
     public SourceIdentity Identity { get; } = new() { SymbolOnly = new SymbolOnlyLinking("Fourth", MaxCapRatio: 1000m) };
 
-    public bool Enabled => true;
+    public bool Enabled => options.Value.Enabled;
 
     public async IAsyncEnumerable<SourceBatch> ReadAsync(SourceReadContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
