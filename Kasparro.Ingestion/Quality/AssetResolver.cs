@@ -21,13 +21,14 @@ public sealed class AssetResolver
     private const int CapMatchMaxRankDistance = 3;
     // Below this, unrelated micro tokens sharing a ticker land within 2x of each other by chance: caps alone prove nothing.
     private const decimal CapMatchMinCapUsd = 1_000_000m;
+
     private readonly AssetOverrides overrides;
     private readonly TimeProvider clock;
 
     private readonly Dictionary<string, Asset> assets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Asset>> assetsBySymbol = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string SourceId), AssetMapping> mappings = [];
-    // Which sources already link to an asset: a source lists each coin once, so a second id from that source is another coin.
+    // Which sources already link to an asset: a source that lists each coin once never gives one asset a second id.
     private readonly Dictionary<string, HashSet<string>> sourcesByAsset = new(StringComparer.Ordinal);
     // Ranks are not stored; they only help within a run, where both sources' rows are fresh.
     private readonly Dictionary<string, int> rankByAsset = new(StringComparer.Ordinal);
