@@ -6,7 +6,10 @@ namespace Kasparro.Contracts;
 /// </summary>
 public sealed record SourceFreshness(string Status, double? AgeSeconds, double WarnAfterSeconds, double ErrorAfterSeconds);
 
-/// <summary>One source's operator controls for <c>GET /sources</c>: its drift policy, pause state and freshness.</summary>
+/// <summary>
+/// One source for <c>GET /sources</c>: its drift policy, pause state and freshness, and how people name it and whether it
+/// writes price snapshots (the dashboard's source list).
+/// </summary>
 public sealed record SourceControlItem(
     string Source,
     string OnDrift,
@@ -16,7 +19,9 @@ public sealed record SourceControlItem(
     long? PausedRunId,
     DateTime? ResumedAt,
     string? ResumedBy,
-    SourceFreshness Freshness);
+    SourceFreshness Freshness,
+    string DisplayName,
+    bool Snapshot);
 
 /// <summary>The body of <c>GET /sources</c>.</summary>
 public sealed record SourceControlList(IReadOnlyList<SourceControlItem> Items);

@@ -18,6 +18,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 
 builder.Services.Configure<KasparroApiOptions>(builder.Configuration.GetSection(KasparroApiOptions.Section));
 SchedulerTokenOptions.Register(builder.Services);
+// The source list (names, display names, colours by position) as the API sends it: read once, shared by every circuit.
+builder.Services.AddSingleton<SourceCatalog>();
 // "http+https://" lets service discovery pick the API's https endpoint when it has one, else http.
 // Accepting gzip: a year of hourly history is ~2.3 MB of JSON and ~0.4 MB compressed, which the API keeps ready.
 builder.Services.AddHttpClient<KasparroApiClient>(client => client.BaseAddress = new Uri($"http+https://{ResourceNames.Api}"))

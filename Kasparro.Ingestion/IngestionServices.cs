@@ -16,7 +16,6 @@ using Kasparro.Ingestion.Sources.CoinPaprika;
 using Kasparro.Ingestion.Sources.Csv;
 using Kasparro.Ingestion.Storage;
 using Kasparro.Ingestion.Upstream;
-using Microsoft.Extensions.Options;
 
 namespace Kasparro.Ingestion;
 
@@ -26,9 +25,6 @@ public static class IngestionServices
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<CoinPaprikaOptions>().BindConfiguration(CoinPaprikaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CoinGeckoOptions>().BindConfiguration(CoinGeckoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CsvOptions>().BindConfiguration(CsvOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EtlOptions>().BindConfiguration(EtlOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Schedule.Keys.All(SourceNames.IsKnown), $"Etl:Schedule names an unknown source; known: {string.Join(", ", SourceNames.All)}")
             .Validate(o => o.Schedule.Values.All(c => string.IsNullOrWhiteSpace(c) || QuartzTriggers.IsValidCron(c)),
@@ -44,34 +40,10 @@ public static class IngestionServices
         services.AddSingleton<RunLifecycle>();
         services.AddSingleton(_ => AssetOverrides.LoadDefault());
 
-        services.AddUpstreamClient<CoinPaprikaClient>(SourceNames.CoinPaprika,
-            sp => sp.GetRequiredService<IOptions<CoinPaprikaOptions>>().Value.RequestsPerMinute,
-            (sp, http) =>
-            {
-                var options = sp.GetRequiredService<IOptions<CoinPaprikaOptions>>().Value;
-                http.BaseAddress = options.EffectiveBaseUrl;
-                if (!string.IsNullOrEmpty(options.ApiKey))
-                {
-                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.ApiKey);
-                }
-            });
-        services.AddUpstreamClient<CoinGeckoClient>(SourceNames.CoinGecko,
-            sp => sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value.RequestsPerMinute,
-            (sp, http) =>
-            {
-                var options = sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
-                http.BaseAddress = options.EffectiveBaseUrl;
-                http.DefaultRequestHeaders.UserAgent.Clear();
-                http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
-                if (!string.IsNullOrEmpty(options.ApiKey))
-                {
-                    http.DefaultRequestHeaders.Add(options.ApiKeyHeader, options.ApiKey);
-                }
-            });
-
-        services.AddTransient<IMarketSource, CoinPaprikaSource>();
-        services.AddTransient<IMarketSource, CoinGeckoSource>();
-        services.AddTransient<IMarketSource, CsvSource>();
+        // Each source brings its options, client, field set and identity hints (Sources/<Name>/<Name>Registration.cs).
+        services.AddCoinPaprikaSource();
+        services.AddCoinGeckoSource();
+        services.AddCsvSource();
         services.AddTransient<EtlRunner>();
 
         // History backfill from CoinGecko market charts (coingecko-history).

@@ -34,11 +34,13 @@ public static class SourcesApi
     {
         var states = await SourcePauses.GetAllAsync(dataSource, cancellationToken);
         var fresh = await freshness.ReadAsync(db, cancellationToken);
-        var items = SourceNames.All.Select(source =>
+        var items = SourceNames.Catalog.Select(info =>
         {
+            var source = info.Name;
             var state = states.GetValueOrDefault(source);
             return new SourceControlItem(source, policies.For(source).OnDrift.ToString().ToLowerInvariant(), state?.IsPaused ?? false,
-                UtcTime.Of(state?.PausedAt), state?.PauseReason, state?.PausedRunId, UtcTime.Of(state?.ResumedAt), state?.ResumedBy, fresh[source]);
+                UtcTime.Of(state?.PausedAt), state?.PauseReason, state?.PausedRunId, UtcTime.Of(state?.ResumedAt), state?.ResumedBy, fresh[source],
+                info.DisplayName, info.Snapshot);
         }).ToList();
         return TypedResults.Ok(new SourceControlList(items));
     }

@@ -18,8 +18,8 @@ namespace Kasparro.Dashboard.Api;
 /// With sign-in on, every call carries the signed-in user's access token (<see cref="ApiCredentials"/>): the API
 /// decides what the user may do, and records who triggered a run.
 /// </summary>
-public sealed class KasparroApiClient(
-    HttpClient http, IOptions<KasparroApiOptions> options, IOptions<SchedulerTokenOptions> schedulerToken, ILogger<KasparroApiClient> logger, ApiCredentials? credentials = null)
+public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptions> options, IOptions<SchedulerTokenOptions> schedulerToken,
+    ILogger<KasparroApiClient> logger, ApiCredentials? credentials = null, SourceCatalog? sources = null)
 {
     /// <summary>
     /// Whether "Run now" can work: with sign-in on, it acts as the user (the page shows it to operators only); with
@@ -168,6 +168,24 @@ public sealed class KasparroApiClient(
 
     public Task<ApiResult<SourceControlList>> GetSourcesAsync(CancellationToken cancellationToken = default) =>
         GetAsync<SourceControlList>("sources", cancellationToken);
+
+    /// <summary>The source list the API sent (names, display names, colours by position).</summary>
+    public SourceCatalog Sources { get; } = sources ?? new SourceCatalog();
+
+    /// <summary>Reads the source list from <c>GET /sources</c> once; while the API cannot answer, sources show under their tags.</summary>
+    public async Task LoadSourcesAsync(CancellationToken cancellationToken = default)
+    {
+        if (Sources.IsLoaded)
+        {
+            return;
+        }
+
+        var result = await GetSourcesAsync(cancellationToken);
+        if (result.IsSuccess)
+        {
+            Sources.Use(result.Value!.Items);
+        }
+    }
 
     /// <summary>Resumes a source paused by breaking drift (<c>POST /sources/{source}/resume</c>) with the configured scheduler token.</summary>
     public async Task<ResumeOutcome> ResumeSourceAsync(string source, CancellationToken cancellationToken = default)

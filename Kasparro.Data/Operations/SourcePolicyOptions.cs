@@ -36,17 +36,12 @@ public sealed class SourcePolicyOptions
 
     public FreshnessTargets Freshness { get; set; } = new();
 
-    /// <summary>
-    /// Defaults from each source's default schedule: the snapshots run every 10 minutes (warn after 3 missed runs, error
-    /// after 2 hours), the CSV folder every 5 minutes (warn after 20 minutes, error after 1 hour), the history backfill
-    /// hourly (warn after 3 hours, error after a day).
-    /// </summary>
-    public static FreshnessTargets DefaultFreshness(string source) => source switch
+    /// <summary>The source's default freshness targets, from its catalog entry (<see cref="SourceNames.Catalog"/>).</summary>
+    public static FreshnessTargets DefaultFreshness(string source)
     {
-        SourceNames.Csv => new FreshnessTargets { WarnAfter = TimeSpan.FromMinutes(20), ErrorAfter = TimeSpan.FromHours(1) },
-        SourceNames.CoinGeckoHistory => new FreshnessTargets { WarnAfter = TimeSpan.FromHours(3), ErrorAfter = TimeSpan.FromDays(1) },
-        _ => new FreshnessTargets { WarnAfter = TimeSpan.FromMinutes(30), ErrorAfter = TimeSpan.FromHours(2) },
-    };
+        var info = SourceNames.Info(source);
+        return new FreshnessTargets { WarnAfter = info.WarnAfter, ErrorAfter = info.ErrorAfter };
+    }
 
     /// <summary>Registers the options of every source in <see cref="SourceNames.All"/>, with defaults, validated at start.</summary>
     public static void Register(IServiceCollection services)

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Kasparro.Ingestion.Options;
+using Kasparro.Ingestion.Sources.CoinGecko;
 using Microsoft.Extensions.Options;
 
 namespace Kasparro.Ingestion.Backfill;

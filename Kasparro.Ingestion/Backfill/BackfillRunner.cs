@@ -60,7 +60,7 @@ public sealed class BackfillRunner(
         progress.AlreadyComplete = plan.Complete.Count;
         logger.LogInformation("Backfill run {RunId}: {Work} of {Targets} assets need history ({Days} days, at most {Rate} requests/min)",
             run.RunId, plan.Work.Count, plan.Targets, request.Days, budget.RequestsPerMinute);
-        var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, cancellationToken), overrides, clock);
 
         foreach (var work in plan.Work)
         {

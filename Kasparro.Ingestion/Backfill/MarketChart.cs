@@ -51,9 +51,9 @@ public sealed record MarketChart(IReadOnlyList<HistoryPoint> Points, IReadOnlyLi
                 continue;
             }
 
-            if (price.ValueKind != JsonValueKind.Number || JsonValues.ParseDecimal(price.GetRawText(), "price", out _) is not { } value)
+            if (price.ValueKind != JsonValueKind.Number || SourceValues.ParseDecimal(price.GetRawText(), "price", out _) is not { } value)
             {
-                rejected.Add(SourceRecord.Rejected(coinId, raw, location, $"price {JsonValues.Truncate(price.GetRawText())} is not a number in range"));
+                rejected.Add(SourceRecord.Rejected(coinId, raw, location, $"price {SourceValues.Truncate(price.GetRawText())} is not a number in range"));
                 continue;
             }
 
@@ -83,7 +83,7 @@ public sealed record MarketChart(IReadOnlyList<HistoryPoint> Points, IReadOnlyLi
             if (entry.ValueKind == JsonValueKind.Array && entry.GetArrayLength() >= 2 && TryEpochMs(entry[0], out var ms)
                 && entry[1].ValueKind == JsonValueKind.Number)
             {
-                result[ms] = JsonValues.ParseDecimal(entry[1].GetRawText(), name, out _);
+                result[ms] = SourceValues.ParseDecimal(entry[1].GetRawText(), name, out _);
             }
         }
 

@@ -70,14 +70,14 @@ public sealed class EtlRunner(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var checkpoints = await CheckpointStore.LoadAsync(connection, source.Name, cancellationToken);
         var context = new SourceReadContext(run.RunId, checkpoints, clock.GetUtcNow()) { OnDrift = gate.OnDrift(source.Name) };
-        var resolver = await AssetResolver.LoadAsync(connection, overrides, clock, cancellationToken);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, cancellationToken), overrides, clock);
         var failAfter = etlOptions.Value.FailAfterRecords;
 
         await foreach (var ((batch, batchDrift), next) in BatchReadAhead.WithNextAsync(BatchReadAhead.ReadAsync(source, context, cancellationToken), cancellationToken))
         {
             await gate.PauseOnBreakingDriftAsync(source.Name, run.RunId, batchDrift, cancellationToken);
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
-            var (resolved, rejected, raw) = ResolveBatch(batch, source.Name, resolver);
+            var (resolved, rejected, raw) = ResolveBatch(batch, source, resolver);
             var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
             // A file's last batch (for an API source, the run's): per-file state is written with it.
             var endsFile = next is null || next.Batch.Checkpoint.Key != batch.Checkpoint.Key;
@@ -113,7 +113,7 @@ public sealed class EtlRunner(
     /// Each source id is resolved once per batch, from its record with the largest market cap (the first of equals).
     /// </summary>
     private static (List<ResolvedRecord> Resolved, List<SourceRecord> Rejected, IReadOnlyList<RawPayload> Raw) ResolveBatch(
-        SourceBatch batch, string source, AssetResolver resolver)
+        SourceBatch batch, IMarketSource source, AssetResolver resolver)
     {
         var accepted = new List<SourceRecord>(batch.Records.Count);
         var rejected = new List<SourceRecord>();
@@ -133,7 +133,7 @@ public sealed class EtlRunner(
             }
         }
 
-        var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank)));
+        var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source.Name, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank, source.Identity)));
         var assetOf = new Dictionary<string, string>(largest.Count, StringComparer.Ordinal);
         foreach (var ((_, sourceId), assetId) in assets)
         {

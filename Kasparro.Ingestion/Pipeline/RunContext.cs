@@ -30,7 +30,7 @@ public sealed class RunContext(string source, long runId, RunScope scope, ILogge
         BatchCounts counts;
         try
         {
-            await resolver.FlushAsync(connection, transaction, cancellationToken, withRaisedMarketCaps);
+            await AssetStore.WriteAsync(connection, transaction, resolver.TakeChanges(withRaisedMarketCaps), cancellationToken);
             counts = await write(transaction);
             await RunRecorder.AddCountsAsync(connection, transaction, RunId, counts, Scope.Requests, Scope.Retries, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -54,7 +54,7 @@ public sealed class RunContext(string source, long runId, RunScope scope, ILogge
     {
         try
         {
-            await resolver.ReloadAsync(connection, CancellationToken.None);
+            resolver.Reset(await AssetStore.LoadAsync(connection, CancellationToken.None));
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {

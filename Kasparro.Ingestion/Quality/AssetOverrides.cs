@@ -22,22 +22,23 @@ public sealed class AssetOverrides
         AllowTrailingCommas = true,
     };
 
-    // Keyed by (source, source id). CSV ids are tickers typed by people, so the source id is compared case-insensitively.
-    private readonly Dictionary<(string Source, string SourceId), OverrideEntry> bySourceId;
+    // Keyed by (source, source id) compared case-insensitively, with the id as listed: a source whose ids are typed
+    // by people (CSV tickers) matches either case, any other source only the exact id.
+    private readonly Dictionary<(string Source, string SourceId), (OverrideEntry Entry, string ListedId)> bySourceId;
 
     private AssetOverrides(IReadOnlyList<OverrideEntry> entries)
     {
         Entries = entries;
-        bySourceId = new Dictionary<(string, string), OverrideEntry>(SourceIdComparer.Instance);
+        bySourceId = new Dictionary<(string, string), (OverrideEntry, string)>(SourceIdComparer.Instance);
         foreach (var entry in entries)
         {
             var formerIds = (entry.FormerIds ?? new Dictionary<string, string[]>()).SelectMany(p => p.Value.Select(id => (Source: p.Key, Id: id)));
             foreach (var (source, sourceId) in entry.Ids.Select(p => (Source: p.Key, Id: p.Value)).Concat(formerIds))
             {
-                if (!bySourceId.TryAdd((source, sourceId), entry))
+                if (!bySourceId.TryAdd((source, sourceId), (entry, sourceId)))
                 {
                     throw new InvalidDataException(
-                        $"asset overrides: {source} id '{sourceId}' is listed for both '{bySourceId[(source, sourceId)].AssetId}' and '{entry.AssetId}'");
+                        $"asset overrides: {source} id '{sourceId}' is listed for both '{bySourceId[(source, sourceId)].Entry.AssetId}' and '{entry.AssetId}'");
                 }
             }
         }
@@ -105,8 +106,21 @@ public sealed class AssetOverrides
         return new AssetOverrides(entries);
     }
 
-    public bool TryGet(string source, string sourceId, out OverrideEntry entry) =>
-        bySourceId.TryGetValue((source, sourceId), out entry!);
+    /// <summary>The curated entry listing exactly this source id.</summary>
+    public bool TryGet(string source, string sourceId, out OverrideEntry entry) => TryGet(source, sourceId, ignoreCase: false, out entry);
+
+    /// <summary>The curated entry listing this source id, in any case when <paramref name="ignoreCase"/> is set.</summary>
+    public bool TryGet(string source, string sourceId, bool ignoreCase, out OverrideEntry entry)
+    {
+        if (bySourceId.TryGetValue((source, sourceId), out var found) && (ignoreCase || string.Equals(found.ListedId, sourceId, StringComparison.Ordinal)))
+        {
+            entry = found.Entry;
+            return true;
+        }
+
+        entry = null!;
+        return false;
+    }
 
     private sealed record OverridesDocument(List<RawEntry>? Entries);
 
@@ -117,13 +131,9 @@ public sealed class AssetOverrides
         public static readonly SourceIdComparer Instance = new();
 
         public bool Equals((string Source, string SourceId) x, (string Source, string SourceId) y) =>
-            string.Equals(x.Source, y.Source, StringComparison.Ordinal)
-            && string.Equals(x.SourceId, y.SourceId, IsCaseInsensitive(x.Source) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            string.Equals(x.Source, y.Source, StringComparison.Ordinal) && string.Equals(x.SourceId, y.SourceId, StringComparison.OrdinalIgnoreCase);
 
-        public int GetHashCode((string Source, string SourceId) key) => HashCode.Combine(
-            key.Source,
-            IsCaseInsensitive(key.Source) ? StringComparer.OrdinalIgnoreCase.GetHashCode(key.SourceId) : key.SourceId.GetHashCode(StringComparison.Ordinal));
-
-        private static bool IsCaseInsensitive(string source) => source == Kasparro.Data.SourceNames.Csv;
+        public int GetHashCode((string Source, string SourceId) key) =>
+            HashCode.Combine(key.Source, StringComparer.OrdinalIgnoreCase.GetHashCode(key.SourceId));
     }
 }

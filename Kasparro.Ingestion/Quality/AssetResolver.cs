@@ -1,14 +1,12 @@
-using Kasparro.Data;
 using Kasparro.Data.Entities;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Kasparro.Ingestion.Quality;
 
 /// <summary>
 /// Decides which canonical asset a source row is, by rules that look beyond the ticker, and records how each
-/// link was made. Loaded once per run; in memory and deterministic for a given database state and input order.
-/// Not thread-safe: one run uses it from one thread.
+/// link was made. A pure function of a snapshot (<see cref="AssetSnapshot"/>, read by <c>Storage/AssetStore</c>)
+/// plus the changes it made since: no database, deterministic for a given snapshot and input order. What a source's
+/// ids allow comes with each candidate (<see cref="SourceIdentity"/>). Not thread-safe: one run uses it from one thread.
 /// </summary>
 public sealed class AssetResolver
 {
@@ -23,8 +21,6 @@ public sealed class AssetResolver
     private const int CapMatchMaxRankDistance = 3;
     // Below this, unrelated micro tokens sharing a ticker land within 2x of each other by chance: caps alone prove nothing.
     private const decimal CapMatchMinCapUsd = 1_000_000m;
-    // CSV files may be old snapshots, so their caps are trusted loosely; a token a thousand times smaller is still never the big coin.
-    private const decimal CsvMaxCapRatio = 1000m;
 
     private readonly AssetOverrides overrides;
     private readonly TimeProvider clock;
@@ -32,7 +28,7 @@ public sealed class AssetResolver
     private readonly Dictionary<string, Asset> assets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Asset>> assetsBySymbol = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Source, string SourceId), AssetMapping> mappings = [];
-    // Which sources already link to an asset: a source lists each coin once, so a second id from that source is another coin.
+    // Which sources already link to an asset: a source that lists each coin once never gives one asset a second id.
     private readonly Dictionary<string, HashSet<string>> sourcesByAsset = new(StringComparer.Ordinal);
     // Ranks are not stored; they only help within a run, where both sources' rows are fresh.
     private readonly Dictionary<string, int> rankByAsset = new(StringComparer.Ordinal);
@@ -41,30 +37,25 @@ public sealed class AssetResolver
     private readonly List<AssetMapping> pendingMappings = [];
     private readonly HashSet<string> raisedMarketCaps = new(StringComparer.Ordinal);
 
-    private AssetResolver(AssetOverrides overrides, TimeProvider clock)
+    /// <summary>Starts from the stored snapshot; the snapshot's objects are copied, never changed.</summary>
+    public AssetResolver(AssetSnapshot snapshot, AssetOverrides overrides, TimeProvider clock)
     {
         this.overrides = overrides;
         this.clock = clock;
+        Reset(snapshot);
     }
 
-    /// <summary>Assets created by <see cref="Resolve"/> since the last flush.</summary>
+    /// <summary>Assets created by <see cref="Resolve"/> since the last <see cref="TakeChanges"/>.</summary>
     public IReadOnlyList<Asset> PendingAssets => pendingAssets;
 
-    /// <summary>Mappings created (or corrected by the override list) since the last flush.</summary>
+    /// <summary>Mappings created (or corrected by the override list) since the last <see cref="TakeChanges"/>.</summary>
     public IReadOnlyList<AssetMapping> PendingMappings => pendingMappings;
 
     /// <summary>Every mapping known, stored or pending, for inspection.</summary>
     public IReadOnlyCollection<AssetMapping> Mappings => mappings.Values;
 
-    public static async Task<AssetResolver> LoadAsync(NpgsqlConnection connection, AssetOverrides overrides, TimeProvider clock, CancellationToken ct)
-    {
-        var resolver = new AssetResolver(overrides, clock);
-        await resolver.ReloadAsync(connection, ct);
-        return resolver;
-    }
-
-    /// <summary>Drops pending state (e.g. after the caller's transaction rolled back) and reloads from the database.</summary>
-    public async Task ReloadAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>Drops pending state (e.g. after the caller's transaction rolled back) and starts again from <paramref name="snapshot"/>.</summary>
+    public void Reset(AssetSnapshot snapshot)
     {
         assets.Clear();
         assetsBySymbol.Clear();
@@ -74,43 +65,42 @@ public sealed class AssetResolver
         pendingAssets.Clear();
         pendingMappings.Clear();
         raisedMarketCaps.Clear();
-
-        await using (var command = new NpgsqlCommand("SELECT id, symbol, name, market_cap_usd, created_at, updated_at FROM assets ORDER BY id", connection))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        foreach (var asset in snapshot.Assets)
         {
-            while (await reader.ReadAsync(ct))
+            AddAsset(new Asset
             {
-                AddAsset(new Asset
-                {
-                    Id = reader.GetString(0),
-                    Symbol = reader.GetString(1),
-                    Name = reader.GetString(2),
-                    MarketCapUsd = reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(4),
-                    UpdatedAt = reader.GetFieldValue<DateTimeOffset>(5),
-                });
-            }
+                Id = asset.Id, Symbol = asset.Symbol, Name = asset.Name, MarketCapUsd = asset.MarketCapUsd,
+                CreatedAt = asset.CreatedAt, UpdatedAt = asset.UpdatedAt,
+            });
         }
 
-        await using (var command = new NpgsqlCommand(
-            "SELECT source, source_id, asset_id, rule, confidence, is_manual, note, linked_at FROM asset_mappings ORDER BY source, source_id", connection))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        foreach (var mapping in snapshot.Mappings)
         {
-            while (await reader.ReadAsync(ct))
-            {
-                AddMapping(new AssetMapping
-                {
-                    Source = reader.GetString(0),
-                    SourceId = reader.GetString(1),
-                    AssetId = reader.GetString(2),
-                    Rule = reader.GetString(3),
-                    Confidence = reader.GetDecimal(4),
-                    IsManual = reader.GetBoolean(5),
-                    Note = reader.IsDBNull(6) ? null : reader.GetString(6),
-                    LinkedAt = reader.GetFieldValue<DateTimeOffset>(7),
-                });
-            }
+            AddMapping(mapping);
         }
+    }
+
+    /// <summary>
+    /// Hands over the pending assets and mappings for the store to write, and forgets them.
+    /// Raised market caps (a running maximum that only breaks ties when linking) are included when
+    /// <paramref name="withRaisedMarketCaps"/> is set: the ETL does so once per file (per run for an API source)
+    /// instead of once per batch, which was ~2,000 asset updates per batch on a file of hourly snapshots. A failed run
+    /// loses only raises it had not written, and the next higher cap seen writes them again. After a failed write the
+    /// caller <see cref="Reset"/>s from the database.
+    /// </summary>
+    public AssetChanges TakeChanges(bool withRaisedMarketCaps = true)
+    {
+        var pendingIds = pendingAssets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var raised = withRaisedMarketCaps ? raisedMarketCaps.Where(id => !pendingIds.Contains(id)) : [];
+        var changes = new AssetChanges(pendingAssets.Concat(raised.Select(id => assets[id])).ToList(), pendingMappings.ToList(), clock.GetUtcNow());
+        pendingAssets.Clear();
+        pendingMappings.Clear();
+        if (withRaisedMarketCaps)
+        {
+            raisedMarketCaps.Clear();
+        }
+
+        return changes;
     }
 
     /// <summary>Returns the asset id for the candidate, linking (and if need be creating) it on first sight.</summary>
@@ -121,16 +111,17 @@ public sealed class AssetResolver
         var capUsd = candidate.MarketCapUsd is > 0 ? candidate.MarketCapUsd : null;
         var rank = candidate.Rank is > 0 ? candidate.Rank : null;
         var key = (candidate.Source, candidate.SourceId);
+        var identity = candidate.Identity;
 
         mappings.TryGetValue(key, out var existing);
-        if (existing is not null && (existing.IsManual || !overrides.TryGet(candidate.Source, candidate.SourceId, out _)))
+        if (existing is not null && (existing.IsManual || !overrides.TryGet(candidate.Source, candidate.SourceId, identity.SourceIdsIgnoreCase, out _)))
         {
             Observe(existing.AssetId, capUsd, rank);
             return existing.AssetId;
         }
 
         // The curated list is manual: it wins over anything but another manual link, including an older automatic one.
-        if (overrides.TryGet(candidate.Source, candidate.SourceId, out var entry))
+        if (overrides.TryGet(candidate.Source, candidate.SourceId, identity.SourceIdsIgnoreCase, out var entry))
         {
             if (existing?.AssetId == entry.AssetId)
             {
@@ -151,7 +142,7 @@ public sealed class AssetResolver
         }
 
         var sameSymbol = (assetsBySymbol.TryGetValue(symbol, out var list) ? list : [])
-            .Where(a => candidate.Source == SourceNames.Csv || !IsLinkedFrom(a.Id, candidate.Source))
+            .Where(a => !identity.ListsEachCoinOnce || !IsLinkedFrom(a.Id, candidate.Source))
             .OrderByDescending(a => a.MarketCapUsd ?? -1m)
             .ThenBy(a => a.Id, StringComparer.Ordinal)
             .ToList();
@@ -181,15 +172,15 @@ public sealed class AssetResolver
             return byCap.Id;
         }
 
-        if (candidate.Source == SourceNames.Csv)
+        if (identity.SymbolOnly is { } symbolOnly)
         {
-            var plausible = sameSymbol.Where(a => !CapsDisagree(a.MarketCapUsd, capUsd, CsvMaxCapRatio)).ToList();
+            var plausible = sameSymbol.Where(a => !CapsDisagree(a.MarketCapUsd, capUsd, symbolOnly.MaxCapRatio)).ToList();
             if (plausible.Count > 0)
             {
                 var chosen = plausible[0];
                 var note = sameSymbol.Count == 1
-                    ? $"CSV symbol {symbol} only: the one asset with that symbol"
-                    : $"CSV symbol {symbol} only: most plausible of {sameSymbol.Count} assets with that symbol (largest market cap)";
+                    ? $"{symbolOnly.Label} symbol {symbol} only: the one asset with that symbol"
+                    : $"{symbolOnly.Label} symbol {symbol} only: most plausible of {sameSymbol.Count} assets with that symbol (largest market cap)";
                 Link(candidate, chosen.Id, MappingRules.SymbolOnly, SymbolOnlyConfidence, false, note, capUsd, rank);
                 return chosen.Id;
             }
@@ -224,73 +215,6 @@ public sealed class AssetResolver
         .OrderByDescending(c => c.MarketCapUsd is > 0 ? c.MarketCapUsd.Value : -1m)
         .ThenBy(c => c.Source, StringComparer.Ordinal)
         .ThenBy(c => c.SourceId, StringComparer.Ordinal);
-
-    /// <summary>
-    /// Writes pending assets and mappings in two set-based statements inside the caller's transaction.
-    /// A mapping another run wrote first is kept (never duplicated); only an override replaces an automatic link.
-    /// Raised market caps (a running maximum that only breaks ties when linking) are written when
-    /// <paramref name="withRaisedMarketCaps"/> is set: the ETL does so once per file (per run for an API source)
-    /// instead of once per batch, which was ~2,000 asset updates per batch on a file of hourly snapshots. A failed run
-    /// loses only raises it had not written, and the next higher cap seen writes them again.
-    /// </summary>
-    public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct, bool withRaisedMarketCaps = true)
-    {
-        var now = clock.GetUtcNow();
-        // New assets plus existing ones whose market cap grew; GREATEST keeps the larger cap if another run raced us.
-        var pendingIds = pendingAssets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
-        var raised = withRaisedMarketCaps ? raisedMarketCaps.Where(id => !pendingIds.Contains(id)) : [];
-        var assetRows = pendingAssets.Concat(raised.Select(id => assets[id])).ToList();
-        if (assetRows.Count > 0)
-        {
-            await using var command = new NpgsqlCommand("""
-                INSERT INTO assets (id, symbol, name, market_cap_usd, created_at, updated_at)
-                SELECT id, symbol, name, market_cap_usd, @now, @now
-                FROM unnest(@ids, @symbols, @names, @caps) AS t(id, symbol, name, market_cap_usd)
-                ON CONFLICT (id) DO UPDATE
-                SET market_cap_usd = GREATEST(assets.market_cap_usd, excluded.market_cap_usd),
-                    updated_at = excluded.updated_at
-                WHERE excluded.market_cap_usd > assets.market_cap_usd
-                   OR (assets.market_cap_usd IS NULL AND excluded.market_cap_usd IS NOT NULL)
-                """, connection, transaction);
-            command.Parameters.AddWithValue("now", now);
-            command.Parameters.AddWithValue("ids", assetRows.Select(a => a.Id).ToArray());
-            command.Parameters.AddWithValue("symbols", assetRows.Select(a => a.Symbol).ToArray());
-            command.Parameters.AddWithValue("names", assetRows.Select(a => a.Name).ToArray());
-            command.Parameters.AddWithValue("caps", assetRows.Select(a => a.MarketCapUsd).ToArray());
-            await command.ExecuteNonQueryAsync(ct);
-        }
-
-        if (pendingMappings.Count > 0)
-        {
-            await using var command = new NpgsqlCommand("""
-                INSERT INTO asset_mappings (source, source_id, asset_id, rule, confidence, is_manual, note, linked_at)
-                SELECT * FROM unnest(@sources, @source_ids, @asset_ids, @rules, @confidences, @manual, @notes, @linked_at)
-                ON CONFLICT (source, source_id) DO UPDATE
-                SET asset_id = excluded.asset_id, rule = excluded.rule, confidence = excluded.confidence,
-                    is_manual = excluded.is_manual, note = excluded.note, linked_at = excluded.linked_at
-                WHERE excluded.is_manual AND NOT asset_mappings.is_manual
-                """, connection, transaction);
-            command.Parameters.AddWithValue("sources", pendingMappings.Select(m => m.Source).ToArray());
-            command.Parameters.AddWithValue("source_ids", pendingMappings.Select(m => m.SourceId).ToArray());
-            command.Parameters.AddWithValue("asset_ids", pendingMappings.Select(m => m.AssetId).ToArray());
-            command.Parameters.AddWithValue("rules", pendingMappings.Select(m => m.Rule).ToArray());
-            command.Parameters.AddWithValue("confidences", pendingMappings.Select(m => m.Confidence).ToArray());
-            command.Parameters.AddWithValue("manual", pendingMappings.Select(m => m.IsManual).ToArray());
-            command.Parameters.Add(new NpgsqlParameter<string?[]>("notes", NpgsqlDbType.Array | NpgsqlDbType.Text)
-            {
-                TypedValue = pendingMappings.Select(m => m.Note).ToArray(),
-            });
-            command.Parameters.AddWithValue("linked_at", pendingMappings.Select(m => m.LinkedAt).ToArray());
-            await command.ExecuteNonQueryAsync(ct);
-        }
-
-        pendingAssets.Clear();
-        pendingMappings.Clear();
-        if (withRaisedMarketCaps)
-        {
-            raisedMarketCaps.Clear();
-        }
-    }
 
     private static bool CapsDisagree(decimal? a, decimal? b, decimal maxRatio) =>
         a is > 0 && b is > 0 && Math.Max(a.Value, b.Value) / Math.Min(a.Value, b.Value) > maxRatio;

@@ -30,7 +30,7 @@ public static class JsonMarketRecords
 
         var drift = context.DriftDetector.Inspect(item, map.Fields);
         context.Drift.Add(drift);
-        var id = JsonValues.OptionalString(item, map.Id);
+        var id = SourceValues.OptionalString(item, map.Id);
         if (drift.MissingRequired.Count > 0)
         {
             return SourceRecord.Rejected(id, raw, location, drift.DescribeMissingRequired());
@@ -41,7 +41,7 @@ public static class JsonMarketRecords
             return SourceRecord.Rejected(id, raw, location, drift.DescribeBreaking() + " (OnDrift = quarantine)");
         }
 
-        var symbol = JsonValues.OptionalString(item, map.Symbol);
+        var symbol = SourceValues.OptionalString(item, map.Symbol);
         if (string.IsNullOrWhiteSpace(id))
         {
             return SourceRecord.Rejected(null, raw, location, $"'{map.Id}' is missing or not a string");
@@ -52,7 +52,7 @@ public static class JsonMarketRecords
             return SourceRecord.Rejected(id, raw, location, $"'{map.Symbol}' is missing or not a string");
         }
 
-        if (!JsonValues.TryRequiredDecimal(item, map.Price, out var price, out var error))
+        if (!SourceValues.TryRequiredDecimal(item, map.Price, out var price, out var error))
         {
             return SourceRecord.Rejected(id, raw, location, error!);
         }
@@ -62,41 +62,41 @@ public static class JsonMarketRecords
             return SourceRecord.Rejected(id, raw, location, $"'{map.Price}' is negative ({price})");
         }
 
-        var marketCap = JsonValues.OptionalDecimal(item, map.MarketCap, out error);
+        var marketCap = SourceValues.OptionalDecimal(item, map.MarketCap, out error);
         if (error is not null)
         {
             return SourceRecord.Rejected(id, raw, location, error);
         }
 
-        var volume = JsonValues.OptionalDecimal(item, map.Volume, out error);
+        var volume = SourceValues.OptionalDecimal(item, map.Volume, out error);
         if (error is not null)
         {
             return SourceRecord.Rejected(id, raw, location, error);
         }
 
-        var change = JsonValues.OptionalDecimal(item, map.PercentChange24h, out error);
+        var change = SourceValues.OptionalDecimal(item, map.PercentChange24h, out error);
         if (error is not null)
         {
             return SourceRecord.Rejected(id, raw, location, error);
         }
 
-        var updatedText = JsonValues.OptionalString(item, map.LastUpdated);
+        var updatedText = SourceValues.OptionalString(item, map.LastUpdated);
         DateTimeOffset observedAt;
         if (updatedText is null)
         {
             // No timestamp from the source: the observation is "as of this run".
             observedAt = context.StartedAt;
         }
-        else if (!JsonValues.TryParseTimestamp(updatedText, out observedAt))
+        else if (!SourceValues.TryParseTimestamp(updatedText, out observedAt))
         {
-            return SourceRecord.Rejected(id, raw, location, $"'{map.LastUpdated}' value {JsonValues.Truncate(updatedText)} is not a valid date");
+            return SourceRecord.Rejected(id, raw, location, $"'{map.LastUpdated}' value {SourceValues.Truncate(updatedText)} is not a valid date");
         }
 
         var values = new MarketValues(
             symbol.Trim().ToUpperInvariant(),
-            JsonValues.OptionalString(item, map.Name),
+            SourceValues.OptionalString(item, map.Name),
             price, marketCap, volume, change, observedAt,
-            JsonValues.OptionalInt(item, map.Rank));
+            SourceValues.OptionalInt(item, map.Rank));
         return SourceRecord.Accepted(id, raw, location, values);
     }
 }

@@ -117,4 +117,14 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.Contains(("sort", "query"), parameters);
         Assert.Contains(("limit", "query"), parameters);
     }
+
+    [Fact]
+    public async Task Sources_document_their_display_name_and_snapshot_flag()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var item = document.GetProperty("components").GetProperty("schemas").GetProperty("SourceControlItem").GetProperty("properties");
+        Assert.Equal("string", item.GetProperty("display_name").GetProperty("type").GetString());
+        Assert.Equal("boolean", item.GetProperty("snapshot").GetProperty("type").GetString());
+    }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Sources;
 using Kasparro.Ingestion.Sources.Csv;
 using Microsoft.Extensions.Hosting.Internal;
@@ -9,7 +8,7 @@ namespace Kasparro.Ingestion.Tests;
 
 /// <summary>
 /// How the CSV source reads a field's text, without a database: a value reads the same whether its record is split by
-/// the source (no quotes in it) or by CsvHelper (quoted), and the span readers of <see cref="JsonValues"/> agree
+/// the source (no quotes in it) or by CsvHelper (quoted), and the span readers of <see cref="SourceValues"/> agree
 /// with the string readers the API sources use.
 /// </summary>
 public sealed class CsvFieldReadingTests
@@ -107,7 +106,7 @@ public sealed class CsvFieldReadingTests
     {
         var byRule = GeneralTimestampRule(text, out var expected);
 
-        var read = JsonValues.TryParseTimestamp(text.AsSpan(), out var actual);
+        var read = SourceValues.TryParseTimestamp(text.AsSpan(), out var actual);
 
         Assert.Equal(byRule, read);
         Assert.Equal(expected, actual);
@@ -146,9 +145,9 @@ public sealed class CsvFieldReadingTests
     [InlineData(" 12 ")]
     public void A_number_read_from_a_span_is_read_as_from_a_string(string text)
     {
-        var expected = JsonValues.ParseDecimal(text, "price_usd", out var expectedError);
+        var expected = SourceValues.ParseDecimal(text, "price_usd", out var expectedError);
 
-        var actual = JsonValues.ParseDecimal(text.AsSpan(), "price_usd", out var actualError);
+        var actual = SourceValues.ParseDecimal(text.AsSpan(), "price_usd", out var actualError);
 
         Assert.Equal(expected, actual);
         Assert.Equal(expectedError, actualError);

@@ -100,7 +100,7 @@ public sealed class RunLifecycleTests(DatabaseFixture database) : IClassFixture<
         var body = new RunBody(Source, async (run, token) =>
         {
             await using var connection = await _dataSource.OpenConnectionAsync(token);
-            var resolver = await AssetResolver.LoadAsync(connection, AssetOverrides.Empty, TimeProvider.System, token);
+            var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, token), AssetOverrides.Empty, TimeProvider.System);
             await run.CommitBatchAsync(connection, resolver, withRaisedMarketCaps: true, _ => Task.FromResult(new BatchCounts(3, 2, 0, 1, 0)), token);
             await run.CommitBatchAsync(connection, resolver, withRaisedMarketCaps: true, async transaction =>
             {
@@ -127,7 +127,7 @@ public sealed class RunLifecycleTests(DatabaseFixture database) : IClassFixture<
         // must not replace the reason the batch failed (snapshot and backfill share this one batch transaction).
         var run = new RunContext(Source, 1, Kasparro.Ingestion.Upstream.RunScope.Begin(), NullLogger.Instance);
         await using var connection = await _dataSource.OpenConnectionAsync();
-        var resolver = await AssetResolver.LoadAsync(connection, AssetOverrides.Empty, TimeProvider.System, CancellationToken.None);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, CancellationToken.None), AssetOverrides.Empty, TimeProvider.System);
         Exception? batchFailure = null;
 
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => run.CommitBatchAsync(connection, resolver, withRaisedMarketCaps: true, async transaction =>

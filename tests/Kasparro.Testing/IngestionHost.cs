@@ -21,7 +21,9 @@ public sealed class IngestionHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static IngestionHost Create(string connectionString, UpstreamServer? upstream, string? csvPath = null, IDictionary<string, string?>? settings = null)
+    // addServices registers more after the service's own, e.g. a further source's AddXxxSource().
+    public static IngestionHost Create(string connectionString, UpstreamServer? upstream, string? csvPath = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? addServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         var config = new Dictionary<string, string?>
@@ -49,6 +51,7 @@ public sealed class IngestionHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddKasparroDb();
         builder.AddIngestion();
+        addServices?.Invoke(builder.Services);
         return new IngestionHost(builder.Build());
     }
 

@@ -14,10 +14,25 @@ namespace Kasparro.Ingestion.Sources.CoinGecko;
 /// </summary>
 public sealed class CoinGeckoSource(CoinGeckoClient client, IOptions<CoinGeckoOptions> options, IOptions<EtlOptions> etl, TimeProvider clock) : IMarketSource
 {
+    /// <summary>One object of CoinGecko <c>GET /coins/markets</c>. <c>roi</c> is null or an object and is checked as one field.</summary>
+    public static readonly FieldSet Fields = new(
+        SourceNames.CoinGecko,
+        Required: ["id", "symbol", "name", "current_price"],
+        Optional:
+        [
+            "image", "market_cap", "market_cap_rank", "fully_diluted_valuation", "total_volume", "high_24h", "low_24h",
+            "price_change_24h", "price_change_percentage_24h", "market_cap_change_24h", "market_cap_change_percentage_24h",
+            "circulating_supply", "total_supply", "max_supply", "ath", "ath_change_percentage", "ath_date",
+            "atl", "atl_change_percentage", "atl_date", "roi", "last_updated",
+        ]);
+
+    /// <summary>CoinGecko lists each coin once under a stable id.</summary>
+    public SourceIdentity Identity => SourceIdentity.CoinListing;
+
     private static readonly JsonFieldMap Map = new(
         Id: "id", Symbol: "symbol", Name: "name", Price: "current_price", MarketCap: "market_cap", Volume: "total_volume",
         PercentChange24h: "price_change_percentage_24h", LastUpdated: "last_updated", Rank: "market_cap_rank",
-        Fields: FieldSets.CoinGeckoMarkets);
+        Fields: Fields);
 
     public string Name => SourceNames.CoinGecko;
 

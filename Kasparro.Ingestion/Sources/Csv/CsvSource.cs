@@ -7,7 +7,6 @@ using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Kasparro.Data;
-using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Quality;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +25,27 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
     private static readonly SearchValues<char> TickerCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_$");
 
+    /// <summary>The header of an uploaded CSV file (names lower-case and trimmed).</summary>
+    public static readonly FieldSet Fields = new(
+        SourceNames.Csv,
+        Required: ["symbol", "price_usd"],
+        Optional: ["name", "market_cap_usd", "volume_24h_usd", "percent_change_24h", "created_at"]);
+
+    /// <summary>
+    /// CSV rows are tickers typed by people: ids match the curated list in any case, a file may name a coin another row
+    /// already linked, and a row with only a ticker links to the most plausible asset. Files may be old snapshots, so
+    /// their caps are trusted loosely; a token a thousand times smaller is still never the big coin.
+    /// </summary>
+    public static readonly SourceIdentity Identity = new()
+    {
+        SourceIdsIgnoreCase = true,
+        ListsEachCoinOnce = false,
+        SymbolOnly = new SymbolOnlyLinking("CSV", MaxCapRatio: 1000m),
+    };
+
     public string Name => SourceNames.Csv;
+
+    SourceIdentity IMarketSource.Identity => Identity;
 
     public bool Enabled => options.Value.Enabled;
 
@@ -106,7 +125,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         var chunk = new CsvRawChunk(fileName, fingerprint, (csv.Parser.RawRecord ?? string.Join(',', rawHeader)).TrimEnd('\r', '\n'));
         var header = rawHeader.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         var columns = new CsvColumns(header);
-        var drift = context.DriftDetector.InspectHeader(header, FieldSets.CsvRows);
+        var drift = context.DriftDetector.InspectHeader(header, Fields);
         var missingColumns = drift.MissingRequired.Count > 0 ? $"file has no {string.Join(" or ", drift.MissingRequired.Select(c => $"'{c}' column"))}" : null;
         if (missingColumns is null && context.OnDrift == Kasparro.Data.Operations.DriftPolicy.Quarantine && drift.IsBreaking)
         {
@@ -206,7 +225,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         if (badData is not null)
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"malformed CSV near {JsonValues.Truncate(badData)} (stray quote)");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"malformed CSV near {SourceValues.Truncate(badData)} (stray quote)");
         }
 
         if (record.Fields.AnyContains('\uFFFD'))
@@ -226,7 +245,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         if (sourceId.Length > 32 || sourceId.AsSpan().ContainsAnyExcept(TickerCharacters))
         {
-            return SourceRecord.Rejected(null, record.AsJson(), LocationOf(fileName, rawRow), $"'symbol' value {JsonValues.Truncate(sourceId)} is not a ticker symbol");
+            return SourceRecord.Rejected(null, record.AsJson(), LocationOf(fileName, rawRow), $"'symbol' value {SourceValues.Truncate(sourceId)} is not a ticker symbol");
         }
 
         var priceText = record.Get(record.Columns.Price);
@@ -235,7 +254,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), "'price_usd' is empty");
         }
 
-        var price = JsonValues.ParseDecimal(priceText, "price_usd", out var error);
+        var price = SourceValues.ParseDecimal(priceText, "price_usd", out var error);
         if (error is not null)
         {
             return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), error);
@@ -257,9 +276,9 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         var createdText = record.Get(record.Columns.CreatedAt);
         var observedAt = context.StartedAt;
-        if (!createdText.IsEmpty && !JsonValues.TryParseTimestamp(createdText, out observedAt))
+        if (!createdText.IsEmpty && !SourceValues.TryParseTimestamp(createdText, out observedAt))
         {
-            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"'created_at' value {JsonValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
+            return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"'created_at' value {SourceValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
 
         return SourceRecord.AcceptedInRawChunk(sourceId,
@@ -275,7 +294,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             return null;
         }
 
-        var value = JsonValues.ParseDecimal(text, name, out var error);
+        var value = SourceValues.ParseDecimal(text, name, out var error);
         firstError ??= error;
         return value;
     }

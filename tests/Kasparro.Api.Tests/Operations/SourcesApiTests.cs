@@ -45,6 +45,9 @@ public sealed class SourcesApiTests(DatabaseFixture database) : IClassFixture<Da
         var items = (await api.CreateClient().GetJsonAsync("/sources")).GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("source").GetString()!);
 
         Assert.Equal(SourceNames.All, items.Keys.ToList());
+        // The dashboard's source list: names for people and which sources write snapshots.
+        Assert.Equal(["CoinPaprika", "CoinGecko", "CSV", "CoinGecko history"], items.Values.Select(i => i.GetProperty("display_name").GetString()));
+        Assert.Equal([true, true, true, false], items.Values.Select(i => i.GetProperty("snapshot").GetBoolean()));
         var gecko = items[SourceNames.CoinGecko];
         Assert.Equal("pause", gecko.GetProperty("on_drift").GetString());
         Assert.True(gecko.GetProperty("paused").GetBoolean());

@@ -3,6 +3,24 @@ namespace Kasparro.Dashboard.Tests.Infrastructure;
 /// <summary>Response bodies shaped exactly as docs/api-contract.md shows them (snake_case, ISO 8601 UTC).</summary>
 public static class ApiSamples
 {
+    /// <summary><c>GET /sources</c>: every source the API knows, in its order, with names for people.</summary>
+    public const string Sources = """
+        {"items": [
+          {"source": "coinpaprika", "on_drift": "evolve", "paused": false, "paused_at": null, "pause_reason": null, "paused_run_id": null,
+           "resumed_at": null, "resumed_by": null, "freshness": {"status": "ok", "age_seconds": 240, "warn_after_seconds": 1800, "error_after_seconds": 7200},
+           "display_name": "CoinPaprika", "snapshot": true},
+          {"source": "coingecko", "on_drift": "evolve", "paused": false, "paused_at": null, "pause_reason": null, "paused_run_id": null,
+           "resumed_at": null, "resumed_by": null, "freshness": {"status": "ok", "age_seconds": 240, "warn_after_seconds": 1800, "error_after_seconds": 7200},
+           "display_name": "CoinGecko", "snapshot": true},
+          {"source": "csv", "on_drift": "evolve", "paused": false, "paused_at": null, "pause_reason": null, "paused_run_id": null,
+           "resumed_at": null, "resumed_by": null, "freshness": {"status": "ok", "age_seconds": 60, "warn_after_seconds": 1200, "error_after_seconds": 3600},
+           "display_name": "CSV", "snapshot": true},
+          {"source": "coingecko-history", "on_drift": "evolve", "paused": false, "paused_at": null, "pause_reason": null, "paused_run_id": null,
+           "resumed_at": null, "resumed_by": null, "freshness": {"status": "ok", "age_seconds": 600, "warn_after_seconds": 10800, "error_after_seconds": 86400},
+           "display_name": "CoinGecko history", "snapshot": false}
+        ]}
+        """;
+
     public const string Stats = """
         {
           "coinpaprika": {"last_success": "2025-03-29T10:26:00Z", "last_failure": null, "last_duration_ms": 2100,

@@ -28,11 +28,18 @@ public abstract class DashboardTestContext : BunitContext
         Authorization.SetAuthorized("test operator");
         Authorization.SetRoles(Security.DashboardRoles.Viewer, Security.DashboardRoles.Operator);
         Authorization.SetPolicies(Security.DashboardRoles.Viewer, Security.DashboardRoles.Operator);
+        // The source list the layout reads before any page renders, read through the real client from the API's
+        // body; over its own canned API, so the pages' requests are theirs alone.
+        var catalog = Sources;
+        new KasparroApiClient(new HttpClient(new CannedApi().Json("/sources", ApiSamples.Sources)) { BaseAddress = new Uri("http://api.test/") },
+            Options.Create(new KasparroApiOptions()), Options.Create(new SchedulerTokenOptions()), NullLogger<KasparroApiClient>.Instance, sources: catalog).LoadSourcesAsync().GetAwaiter().GetResult();
+        Services.AddSingleton(catalog);
         Services.AddSingleton(_ => new KasparroApiClient(
             new HttpClient(Api) { BaseAddress = new Uri("http://api.test/") },
             Options.Create(ApiOptions),
             Options.Create(SchedulerToken),
-            NullLogger<KasparroApiClient>.Instance));
+            NullLogger<KasparroApiClient>.Instance,
+            sources: catalog));
         // The live feed's hub without its reader: tests publish events into it as the reader would.
         Services.AddSingleton(Feed);
         Services.AddScoped<LiveUpdates>();
@@ -42,6 +49,9 @@ public abstract class DashboardTestContext : BunitContext
     protected LiveFeedHub Feed { get; } = new();
 
     protected CannedApi Api { get; } = new();
+
+    /// <summary>The source list the components see (the API's <c>GET /sources</c> sample until a test uses another).</summary>
+    protected SourceCatalog Sources { get; } = new();
 
     /// <summary>Who the rendered components see as signed in; tests narrow it (e.g. to a viewer).</summary>
     protected BunitAuthorizationContext Authorization { get; }

@@ -13,10 +13,12 @@ public sealed class SourceControlsTests : DashboardTestContext
     private const string SourcesBody = """
         {"items": [
           {"source": "coinpaprika", "on_drift": "evolve", "paused": false, "paused_at": null, "pause_reason": null, "paused_run_id": null,
-           "resumed_at": null, "resumed_by": null, "freshness": {"status": "ok", "age_seconds": 240, "warn_after_seconds": 1800, "error_after_seconds": 7200}},
+           "resumed_at": null, "resumed_by": null, "freshness": {"status": "ok", "age_seconds": 240, "warn_after_seconds": 1800, "error_after_seconds": 7200},
+           "display_name": "CoinPaprika", "snapshot": true},
           {"source": "coingecko", "on_drift": "pause", "paused": true, "paused_at": "2025-03-29T10:00:00Z",
            "pause_reason": "breaking schema drift: renamed field 'totalVolume' (was 'total_volume', confidence 0.95) (OnDrift = pause)", "paused_run_id": 43,
-           "resumed_at": null, "resumed_by": null, "freshness": {"status": "error", "age_seconds": 10800, "warn_after_seconds": 1800, "error_after_seconds": 7200}}
+           "resumed_at": null, "resumed_by": null, "freshness": {"status": "error", "age_seconds": 10800, "warn_after_seconds": 1800, "error_after_seconds": 7200},
+           "display_name": "CoinGecko", "snapshot": true}
         ]}
         """;
 

@@ -3,6 +3,8 @@ using Kasparro.Data.Entities;
 using Kasparro.Ingestion.Quality;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Kasparro.Ingestion.Sources.Csv;
+using Kasparro.Ingestion.Storage;
 
 namespace Kasparro.Ingestion.Tests.Quality;
 
@@ -10,7 +12,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
 {
     private static readonly AssetCandidate GeckoBitcoin = new(SourceNames.CoinGecko, "bitcoin", "btc", "Bitcoin", 1_656_538_234_098m, 1);
     private static readonly AssetCandidate PaprikaBitcoin = new(SourceNames.CoinPaprika, "btc-bitcoin", "BTC", "Bitcoin", 1_426_427_932_261m, 1);
-    private static readonly AssetCandidate CsvBitcoin = new(SourceNames.Csv, "BTC", "BTC", null, null, null);
+    private static readonly AssetCandidate CsvBitcoin = new(SourceNames.Csv, "BTC", "BTC", null, null, null, CsvSource.Identity);
     private static readonly AssetCandidate GeckoEthereum = new(SourceNames.CoinGecko, "ethereum", "eth", "Ethereum", 228_000_000_000m, 2);
     private static readonly AssetCandidate PaprikaEthereum = new(SourceNames.CoinPaprika, "eth-ethereum", "ETH", "Ethereum", 231_000_000_000m, 2);
 
@@ -55,11 +57,11 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
         // Named to look like Ethereum once the filler word "token" is dropped; only the market cap tells them apart.
         var fakeGecko = new AssetCandidate(SourceNames.CoinGecko, "ethereum-token-bsc", "eth", "Ethereum Token", 12_000m, null);
         var fakePaprika = new AssetCandidate(SourceNames.CoinPaprika, "eth-ethereum-token", "ETH", "Ethereum Token", 9_500m, 4012);
-        var csvEth = new AssetCandidate(SourceNames.Csv, "ETH", "ETH", null, null, null);
+        var csvEth = new AssetCandidate(SourceNames.Csv, "ETH", "ETH", null, null, null, CsvSource.Identity);
 
         // Fed one by one, worthless tokens first: the rules, not the order, must keep them apart.
         await using var connection = await OpenAsync();
-        var resolver = await AssetResolver.LoadAsync(connection, AssetOverrides.Empty, TimeProvider.System, CancellationToken.None);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, CancellationToken.None), AssetOverrides.Empty, TimeProvider.System);
         var fakeGeckoId = resolver.Resolve(fakeGecko);
         var fakePaprikaId = resolver.Resolve(fakePaprika);
         var ethereumId = resolver.Resolve(GeckoEthereum);
@@ -107,7 +109,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
             new(SourceNames.CoinGecko, "ethereum-token-bsc", "eth", "Ethereum Token", 12_000m, null),
             new(SourceNames.CoinGecko, "binancecoin", "bnb", "BNB", 86_000_000_000m, 5),
             new(SourceNames.CoinPaprika, "bnb-binance-coin", "BNB", "BNB", 85_500_000_000m, 5),
-            new(SourceNames.Csv, "BNB", "BNB", "Binance Coin", null, null),
+            new(SourceNames.Csv, "BNB", "BNB", "Binance Coin", null, null, CsvSource.Identity),
         ];
         var first = await ResolveAndFlushAsync(AssetOverrides.LoadDefault(), batch);
         var assets = await database.ScalarAsync<long>("SELECT count(*) FROM assets");
@@ -154,7 +156,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
         }
 
         var ids = await ResolveAndFlushAsync(AssetOverrides.Empty,
-            new AssetCandidate(SourceNames.Csv, "ETH", "ETH", "Ethereum", null, null), PaprikaEthereum);
+            new AssetCandidate(SourceNames.Csv, "ETH", "ETH", "Ethereum", null, null, CsvSource.Identity), PaprikaEthereum);
 
         Assert.Equal("etc-ethereum-classic", ids[(SourceNames.Csv, "ETH")]);
         var mapping = (await MappingsAsync())[(SourceNames.Csv, "ETH")];
@@ -185,7 +187,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
             GeckoEthereum,
             new AssetCandidate(SourceNames.CoinGecko, "ethereum-token-bsc", "eth", "Ethereum Token", 12_000m, null),
             new AssetCandidate(SourceNames.CoinGecko, "eth-meme", "eth", "ETH Meme", 3_000m, null),
-            new AssetCandidate(SourceNames.Csv, "ETH", "ETH", null, null, null));
+            new AssetCandidate(SourceNames.Csv, "ETH", "ETH", null, null, null, CsvSource.Identity));
 
         Assert.Equal("eth-ethereum", ids[(SourceNames.Csv, "ETH")]);
         var mapping = (await MappingsAsync())[(SourceNames.Csv, "ETH")];
@@ -200,7 +202,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
         var ids = await ResolveAndFlushAsync(AssetOverrides.Empty,
             new AssetCandidate(SourceNames.CoinGecko, "bitcoin-gold", "btg", "Bitcoin Gold", 420_000_000m, 310),
             new AssetCandidate(SourceNames.CoinGecko, "bitgesell", "btg", "Bitgesell", 1_000_000m, null),
-            new AssetCandidate(SourceNames.Csv, "BTG", "BTG", "Bitgesell", null, null));
+            new AssetCandidate(SourceNames.Csv, "BTG", "BTG", "Bitgesell", null, null, CsvSource.Identity));
 
         Assert.Equal("btg-bitgesell", ids[(SourceNames.Csv, "BTG")]);
         Assert.Equal(MappingRules.SymbolAndName, (await MappingsAsync())[(SourceNames.Csv, "BTG")].Rule);
@@ -222,15 +224,15 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
     public async Task Pending_state_is_dropped_on_reload_after_a_rollback()
     {
         await using var connection = await OpenAsync();
-        var resolver = await AssetResolver.LoadAsync(connection, AssetOverrides.Empty, TimeProvider.System, CancellationToken.None);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, CancellationToken.None), AssetOverrides.Empty, TimeProvider.System);
         resolver.Resolve(GeckoBitcoin);
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            await resolver.FlushAsync(connection, transaction, CancellationToken.None);
+            await AssetStore.WriteAsync(connection, transaction, resolver.TakeChanges(), CancellationToken.None);
             await transaction.RollbackAsync();
         }
 
-        await resolver.ReloadAsync(connection, CancellationToken.None);
+        resolver.Reset(await AssetStore.LoadAsync(connection, CancellationToken.None));
         Assert.Empty(resolver.PendingAssets);
         Assert.Equal("btc-bitcoin", resolver.Resolve(GeckoBitcoin));
         Assert.Single(resolver.PendingAssets);
@@ -240,7 +242,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
     private async Task<Dictionary<(string Source, string SourceId), string>> ResolveAndFlushAsync(AssetOverrides overrides, params AssetCandidate[] candidates)
     {
         await using var connection = await OpenAsync();
-        var resolver = await AssetResolver.LoadAsync(connection, overrides, TimeProvider.System, CancellationToken.None);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, CancellationToken.None), overrides, TimeProvider.System);
         var ids = resolver.ResolveAll(candidates);
         await FlushAsync(resolver, connection);
         return ids;
@@ -249,7 +251,7 @@ public sealed class AssetResolverTests(DatabaseFixture database) : IClassFixture
     private static async Task FlushAsync(AssetResolver resolver, NpgsqlConnection connection)
     {
         await using var transaction = await connection.BeginTransactionAsync();
-        await resolver.FlushAsync(connection, transaction, CancellationToken.None);
+        await AssetStore.WriteAsync(connection, transaction, resolver.TakeChanges(), CancellationToken.None);
         await transaction.CommitAsync();
         Assert.Empty(resolver.PendingAssets);
         Assert.Empty(resolver.PendingMappings);

@@ -7,6 +7,7 @@ using Kasparro.Ingestion.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Kasparro.Ingestion.Sources.CoinGecko;
 
 namespace Kasparro.Ingestion.Tests.Quality;
 
@@ -114,7 +115,7 @@ public sealed class DriftAccumulatorTests(DatabaseFixture database) : IClassFixt
     private DriftFindings RenamedPriceFindings()
     {
         using var document = JsonDocument.Parse(UpstreamSamples.CoinGeckoBitcoin.Replace("\"current_price\"", "\"currentPrice\"", StringComparison.Ordinal));
-        return detector.Inspect(document.RootElement, FieldSets.CoinGeckoMarkets);
+        return detector.Inspect(document.RootElement, CoinGeckoSource.Fields);
     }
 
     private async Task<IReadOnlyList<StoredDriftEvent>> WriteRunAsync(long runId, DateTimeOffset now, int records)

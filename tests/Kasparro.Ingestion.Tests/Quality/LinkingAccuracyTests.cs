@@ -2,6 +2,8 @@ using Kasparro.Data;
 using Kasparro.Ingestion.Quality;
 using Npgsql;
 using Xunit.Abstractions;
+using Kasparro.Ingestion.Sources.Csv;
+using Kasparro.Ingestion.Storage;
 
 namespace Kasparro.Ingestion.Tests.Quality;
 
@@ -68,17 +70,17 @@ public sealed class LinkingAccuracyTests(DatabaseFixture database, ITestOutputHe
 
     private static readonly (string Truth, AssetCandidate Row)[] CsvRows =
     [
-        ("BTC", new(SourceNames.Csv, "BTC", "BTC", null, null, null)),
-        ("ETH", new(SourceNames.Csv, "ETH", "ETH", null, null, null)),
-        ("USDT", new(SourceNames.Csv, "USDT", "USDT", "Tether", null, null)),
-        ("XRP", new(SourceNames.Csv, "XRP", "XRP", null, null, null)),
-        ("BNB", new(SourceNames.Csv, "BNB", "BNB", "Binance Coin", null, null)),
-        ("SOL", new(SourceNames.Csv, "SOL", "SOL", "Solana", 63 * B, null)),
-        ("TON", new(SourceNames.Csv, "TON", "TON", "Toncoin", null, null)),
-        ("LEO", new(SourceNames.Csv, "LEO", "LEO", null, null, null)),
-        ("PEPE", new(SourceNames.Csv, "PEPE", "PEPE", null, null, null)),
-        ("UNI", new(SourceNames.Csv, "UNI", "UNI", "Uniswap", null, null)),
-        ("DOGE", new(SourceNames.Csv, "DOGE", "DOGE", null, 24 * B, null)),
+        ("BTC", new(SourceNames.Csv, "BTC", "BTC", null, null, null, CsvSource.Identity)),
+        ("ETH", new(SourceNames.Csv, "ETH", "ETH", null, null, null, CsvSource.Identity)),
+        ("USDT", new(SourceNames.Csv, "USDT", "USDT", "Tether", null, null, CsvSource.Identity)),
+        ("XRP", new(SourceNames.Csv, "XRP", "XRP", null, null, null, CsvSource.Identity)),
+        ("BNB", new(SourceNames.Csv, "BNB", "BNB", "Binance Coin", null, null, CsvSource.Identity)),
+        ("SOL", new(SourceNames.Csv, "SOL", "SOL", "Solana", 63 * B, null, CsvSource.Identity)),
+        ("TON", new(SourceNames.Csv, "TON", "TON", "Toncoin", null, null, CsvSource.Identity)),
+        ("LEO", new(SourceNames.Csv, "LEO", "LEO", null, null, null, CsvSource.Identity)),
+        ("PEPE", new(SourceNames.Csv, "PEPE", "PEPE", null, null, null, CsvSource.Identity)),
+        ("UNI", new(SourceNames.Csv, "UNI", "UNI", "Uniswap", null, null, CsvSource.Identity)),
+        ("DOGE", new(SourceNames.Csv, "DOGE", "DOGE", null, 24 * B, null, CsvSource.Identity)),
     ];
 
     [Theory]
@@ -183,10 +185,10 @@ public sealed class LinkingAccuracyTests(DatabaseFixture database, ITestOutputHe
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        var resolver = await AssetResolver.LoadAsync(connection, overrides, TimeProvider.System, CancellationToken.None);
+        var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, CancellationToken.None), overrides, TimeProvider.System);
         var ids = resolver.ResolveAll(batch);
         await using var transaction = await connection.BeginTransactionAsync();
-        await resolver.FlushAsync(connection, transaction, CancellationToken.None);
+        await AssetStore.WriteAsync(connection, transaction, resolver.TakeChanges(), CancellationToken.None);
         await transaction.CommitAsync();
         return ids;
     }

@@ -3,6 +3,9 @@ using System.Text.Json.Nodes;
 using Kasparro.Contracts;
 using Kasparro.Data.Entities;
 using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Sources.CoinGecko;
+using Kasparro.Ingestion.Sources.CoinPaprika;
+using Kasparro.Ingestion.Sources.Csv;
 
 namespace Kasparro.Ingestion.Tests.Quality;
 
@@ -13,8 +16,8 @@ public sealed class SchemaDriftDetectorTests
     [Fact]
     public void Real_payloads_of_both_apis_show_no_drift()
     {
-        Assert.Same(DriftFindings.None, detector.Inspect(Parse(UpstreamSamples.CoinGeckoBitcoin), FieldSets.CoinGeckoMarkets));
-        Assert.Same(DriftFindings.None, detector.Inspect(Parse(UpstreamSamples.CoinPaprikaBitcoin), FieldSets.CoinPaprikaTickers));
+        Assert.Same(DriftFindings.None, detector.Inspect(Parse(UpstreamSamples.CoinGeckoBitcoin), CoinGeckoSource.Fields));
+        Assert.Same(DriftFindings.None, detector.Inspect(Parse(UpstreamSamples.CoinPaprikaBitcoin), CoinPaprikaSource.Fields));
     }
 
     [Fact]
@@ -22,7 +25,7 @@ public sealed class SchemaDriftDetectorTests
     {
         var payload = Edit(UpstreamSamples.CoinGeckoBitcoin, o => Rename(o, "current_price", "currentPrice"));
 
-        var findings = detector.Inspect(payload, FieldSets.CoinGeckoMarkets);
+        var findings = detector.Inspect(payload, CoinGeckoSource.Fields);
 
         var renamed = Assert.Single(findings.Observations, o => o.Kind == DriftKinds.Renamed);
         Assert.Equal(new DriftObservation("currentPrice", DriftKinds.Renamed, DriftSeverity.Warning, "current_price", 0.95m), renamed);
@@ -38,7 +41,7 @@ public sealed class SchemaDriftDetectorTests
     {
         var payload = Edit(UpstreamSamples.CoinGeckoBitcoin, o => Rename(o, "total_volume", "total_volumes"));
 
-        var renamed = Assert.Single(detector.Inspect(payload, FieldSets.CoinGeckoMarkets).Observations, o => o.Kind == DriftKinds.Renamed);
+        var renamed = Assert.Single(detector.Inspect(payload, CoinGeckoSource.Fields).Observations, o => o.Kind == DriftKinds.Renamed);
 
         Assert.Equal("total_volume", renamed.Suggestion);
         Assert.InRange(renamed.Confidence!.Value, 0.75m, 0.94m);
@@ -49,7 +52,7 @@ public sealed class SchemaDriftDetectorTests
     {
         var payload = Edit(UpstreamSamples.CoinPaprikaBitcoin, o => Rename(o["quotes"]!["USD"]!.AsObject(), "price", "Price"));
 
-        var findings = detector.Inspect(payload, FieldSets.CoinPaprikaTickers);
+        var findings = detector.Inspect(payload, CoinPaprikaSource.Fields);
 
         Assert.Equal(["quotes.USD.price"], findings.MissingRequired);
         var renamed = Assert.Single(findings.Observations, o => o.Kind == DriftKinds.Renamed);
@@ -61,7 +64,7 @@ public sealed class SchemaDriftDetectorTests
     {
         var payload = Edit(UpstreamSamples.CoinPaprikaBitcoin, o => o["quotes"]!["USD"]!.AsObject().Remove("price"));
 
-        var findings = detector.Inspect(payload, FieldSets.CoinPaprikaTickers);
+        var findings = detector.Inspect(payload, CoinPaprikaSource.Fields);
 
         Assert.True(findings.HasMissingRequired);
         Assert.Equal(["quotes.USD.price"], findings.MissingRequired);
@@ -80,7 +83,7 @@ public sealed class SchemaDriftDetectorTests
             o["quotes"]!.AsObject()["BTC"] = new JsonObject { ["price"] = 1 };
         });
 
-        var findings = detector.Inspect(payload, FieldSets.CoinPaprikaTickers);
+        var findings = detector.Inspect(payload, CoinPaprikaSource.Fields);
 
         Assert.False(findings.HasMissingRequired);
         Assert.Equal(
@@ -96,7 +99,7 @@ public sealed class SchemaDriftDetectorTests
     {
         var payload = Edit(UpstreamSamples.CoinGeckoBitcoin, o => o["roi"] = new JsonObject { ["times"] = 1, ["brand_new"] = true });
 
-        Assert.Same(DriftFindings.None, detector.Inspect(payload, FieldSets.CoinGeckoMarkets));
+        Assert.Same(DriftFindings.None, detector.Inspect(payload, CoinGeckoSource.Fields));
     }
 
     [Fact]
@@ -108,7 +111,7 @@ public sealed class SchemaDriftDetectorTests
             o["max_supply"] = null;
         });
 
-        var findings = detector.Inspect(payload, FieldSets.CoinGeckoMarkets);
+        var findings = detector.Inspect(payload, CoinGeckoSource.Fields);
 
         Assert.Equal([new DriftObservation("ath_date", DriftKinds.MissingOptional, DriftSeverity.Warning, null, null)], findings.Observations);
         Assert.Empty(findings.MissingRequired);
@@ -118,7 +121,7 @@ public sealed class SchemaDriftDetectorTests
     [Fact]
     public void A_CSV_header_is_checked_against_the_CSV_field_set()
     {
-        var findings = detector.InspectHeader(["symbol", "priceusd", "name", "exchange"], FieldSets.CsvRows);
+        var findings = detector.InspectHeader(["symbol", "priceusd", "name", "exchange"], CsvSource.Fields);
 
         Assert.Equal(["price_usd"], findings.MissingRequired);
         Assert.Contains(new DriftObservation("priceusd", DriftKinds.Renamed, DriftSeverity.Warning, "price_usd", 0.95m), findings.Observations);
@@ -129,7 +132,7 @@ public sealed class SchemaDriftDetectorTests
     [Fact]
     public void A_payload_that_is_not_an_object_misses_every_required_field()
     {
-        var findings = detector.Inspect(Parse("[1,2]"), FieldSets.CoinGeckoMarkets);
+        var findings = detector.Inspect(Parse("[1,2]"), CoinGeckoSource.Fields);
 
         Assert.Equal(["id", "symbol", "name", "current_price"], findings.MissingRequired);
     }

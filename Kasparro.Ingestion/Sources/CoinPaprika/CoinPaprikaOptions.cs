@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Kasparro.Ingestion.Options;
+namespace Kasparro.Ingestion.Sources.CoinPaprika;
 
 /// <summary>Configuration section <c>Sources:CoinPaprika</c>.</summary>
 public sealed class CoinPaprikaOptions

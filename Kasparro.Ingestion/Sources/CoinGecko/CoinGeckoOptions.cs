@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Kasparro.Ingestion.Options;
+namespace Kasparro.Ingestion.Sources.CoinGecko;
 
 /// <summary>Configuration section <c>Sources:CoinGecko</c>.</summary>
 public sealed class CoinGeckoOptions

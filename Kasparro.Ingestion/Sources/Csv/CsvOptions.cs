@@ -1,4 +1,4 @@
-namespace Kasparro.Ingestion.Options;
+namespace Kasparro.Ingestion.Sources.Csv;
 
 /// <summary>Configuration section <c>Sources:Csv</c>.</summary>
 public sealed class CsvOptions

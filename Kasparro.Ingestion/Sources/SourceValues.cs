@@ -4,10 +4,11 @@ using System.Text.Json;
 namespace Kasparro.Ingestion.Sources;
 
 /// <summary>
-/// Reads the values of upstream JSON exactly: numbers (exponent form included) as <see cref="decimal"/> without
-/// going through <see cref="double"/>, null as null and 0 as 0, timestamps in UTC. Failures carry a readable reason.
+/// Reads the values of source records exactly, from upstream JSON and from CSV text alike: numbers (exponent form
+/// included) as <see cref="decimal"/> without going through <see cref="double"/>, null as null and 0 as 0, timestamps
+/// in UTC. Failures carry a readable reason.
 /// </summary>
-public static class JsonValues
+public static class SourceValues
 {
     /// <summary>Follows a dotted path (<c>quotes.USD.price</c>); false when any step is missing.</summary>
     public static bool TryGetPath(JsonElement element, string path, out JsonElement value)
