@@ -230,7 +230,7 @@ public sealed class AssetResolver
     /// A mapping another run wrote first is kept (never duplicated); only an override replaces an automatic link.
     /// Raised market caps (a running maximum that only breaks ties when linking) are written when
     /// <paramref name="withRaisedMarketCaps"/> is set: the ETL does so once per file (per run for an API source)
-    /// instead of once per batch, which was ~2,000 asset updates per batch on a file of hourly snapshots. A failed run
+    /// instead of once per batch, which would update most assets in every batch of a file of snapshots. A failed run
     /// loses only raises it had not written, and the next higher cap seen writes them again.
     /// </summary>
     public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct, bool withRaisedMarketCaps = true)
