@@ -30,8 +30,8 @@ public static class LiveBenchmark
             Universe = UpstreamUniverse.Generated(coins, 42),
             RequestsPerMinute = { [UpstreamApi.CoinGecko] = requestsPerMinute },
         });
-        await using var postgres = await BenchPostgres.StartAsync();
-        var connectionString = await postgres.CreateMigratedDatabaseAsync("kasparro");
+        await using var postgres = await BenchServer.StartAsync();
+        var connectionString = await postgres.CreateBenchDatabaseAsync("kasparro");
         var pages = (coins + PerPage - 1) / PerPage;
         using var host = LoadChild.IngestionHostFor(connectionString, new Dictionary<string, string?>
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Kasparro.Testing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -24,7 +25,7 @@ public static class LoadBenchmark
             MarketCsv.Write(csv, rows, symbols);
             Console.WriteLine($"generated {rows:N0} rows ({symbols:N0} symbols) in {generate.Elapsed.TotalSeconds:F1} s: {new FileInfo(csv).Length / 1048576.0:F0} MB");
 
-            await using var postgres = await BenchPostgres.StartAsync();
+            await using var postgres = await BenchServer.StartAsync();
             double? bareRate = null;
             if (!skipBaseline)
             {
@@ -34,7 +35,7 @@ public static class LoadBenchmark
                 await SeriesKeyCopyAsync(postgres, csv, rows, bareRate.Value);
             }
 
-            var connectionString = await postgres.CreateMigratedDatabaseAsync("pipeline");
+            var connectionString = await postgres.CreateBenchDatabaseAsync("pipeline");
             var serverCpu = postgres.CpuSeconds();
             var child = await RunChildAsync(csv, connectionString);
             serverCpu = postgres.CpuSeconds() - serverCpu;
@@ -61,7 +62,7 @@ public static class LoadBenchmark
         }
     }
 
-    private static async Task<double> BareCopyAsync(BenchPostgres postgres, string csv, long rows)
+    private static async Task<double> BareCopyAsync(PostgresServer postgres, string csv, long rows)
     {
         await postgres.ExecuteAsync("postgres", "CREATE DATABASE bare");
         await postgres.ExecuteAsync("bare", """
@@ -92,9 +93,9 @@ public static class LoadBenchmark
     /// covering key, per 20,000-row batch in key order as the pipeline writes them): what this schema costs
     /// PostgreSQL before any parsing, raw payload or latest record.
     /// </summary>
-    private static async Task KeyedCopyAsync(BenchPostgres postgres, string csv, long rows, double bareRate)
+    private static async Task KeyedCopyAsync(PostgresServer postgres, string csv, long rows, double bareRate)
     {
-        var connectionString = await postgres.CreateMigratedDatabaseAsync("keyed");
+        var connectionString = await postgres.CreateBenchDatabaseAsync("keyed");
         var inBatchKeyOrder = InBatchKeyOrder(csv).ToList();
         var seconds = await TimedCopyAsync(connectionString,
             "price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)",
@@ -122,7 +123,7 @@ public static class LoadBenchmark
     /// batch in key order. If this alone is near 0.5x, no layout with a row per observation and a unique key can meet
     /// the target on this machine, whatever the pipeline does.
     /// </summary>
-    private static Task NarrowestKeyCopyAsync(BenchPostgres postgres, string csv, long rows, double bareRate) =>
+    private static Task NarrowestKeyCopyAsync(PostgresServer postgres, string csv, long rows, double bareRate) =>
         SeriesKeyedCopyAsync(postgres, csv, rows, bareRate, "narrowest-key COPY", "PRIMARY KEY (series_id, observed_at)", provenance: false,
             "the same rows into (integer series id, time) with only that key: the floor of any one-row-per-observation layout");
 
@@ -131,12 +132,12 @@ public static class LoadBenchmark
     /// product needs from price_history today (the key covering the prices, so a year of one asset is an index-only scan,
     /// and each point's run and backfill mark).
     /// </summary>
-    private static Task SeriesKeyCopyAsync(BenchPostgres postgres, string csv, long rows, double bareRate) =>
+    private static Task SeriesKeyCopyAsync(PostgresServer postgres, string csv, long rows, double bareRate) =>
         SeriesKeyedCopyAsync(postgres, csv, rows, bareRate, "series-key COPY",
             "PRIMARY KEY (series_id, observed_at) INCLUDE (price_usd, market_cap_usd, volume_24h_usd)", provenance: true,
             "the same rows into (integer series id, time) covering the prices, with run id and backfill mark: a redesigned price_history");
 
-    private static async Task SeriesKeyedCopyAsync(BenchPostgres postgres, string csv, long rows, double bareRate, string label, string key,
+    private static async Task SeriesKeyedCopyAsync(PostgresServer postgres, string csv, long rows, double bareRate, string label, string key,
         bool provenance, string explanation)
     {
         await postgres.ExecuteAsync("postgres", "CREATE DATABASE series");

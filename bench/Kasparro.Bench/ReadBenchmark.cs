@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Kasparro.Testing;
 
 namespace Kasparro.Bench;
 
@@ -21,8 +22,8 @@ public static partial class ReadBenchmark
             Directory.Delete(KeptFolder, recursive: true);
         }
 
-        await using var postgres = await BenchPostgres.StartAsync(KeptFolder);
-        var connectionString = await postgres.CreateMigratedDatabaseAsync("kasparro");
+        await using var postgres = await BenchServer.StartAsync(KeptFolder);
+        var connectionString = await postgres.CreateBenchDatabaseAsync("kasparro");
         var rows = await postgres.ScalarAsync<long>("kasparro", "SELECT count(*) FROM price_history");
         if (rows == 0)
         {
@@ -37,7 +38,7 @@ public static partial class ReadBenchmark
         }
 
         // Fresh statistics and visibility map, as autovacuum would leave them (a no-op when already done).
-        await postgres.ExecuteEachAsync("kasparro", "VACUUM (ANALYZE) price_history", "VACUUM (ANALYZE) normalized_records", "VACUUM (ANALYZE) assets");
+        await postgres.ExecuteAsync("kasparro", "VACUUM (ANALYZE) price_history", "VACUUM (ANALYZE) normalized_records", "VACUUM (ANALYZE) assets");
         var observedUntil = await postgres.ScalarAsync<DateTime>("kasparro", "SELECT max(observed_at) FROM price_history");
         // A year up to the newest point: without 'to' the API reads a week from 'from'.
         var until = new DateTimeOffset(observedUntil, TimeSpan.Zero).AddHours(1);
@@ -199,7 +200,7 @@ public static partial class ReadBenchmark
     /// asset's newest history point (the history trigger then tells the API to drop that asset's cached responses).
     /// Returns the number of commits.
     /// </summary>
-    private static async Task<int> CommitEverySecondAsync(BenchPostgres postgres, DateTime observedUntil, CancellationToken cancellationToken)
+    private static async Task<int> CommitEverySecondAsync(PostgresServer postgres, DateTime observedUntil, CancellationToken cancellationToken)
     {
         var commits = 0;
         await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString("kasparro"));
@@ -237,7 +238,7 @@ public static partial class ReadBenchmark
         return commits;
     }
 
-    private static async Task ExplainAsync(BenchPostgres postgres, DateTimeOffset until)
+    private static async Task ExplainAsync(PostgresServer postgres, DateTimeOffset until)
     {
         var queries = new (string Name, string Sql)[]
         {
