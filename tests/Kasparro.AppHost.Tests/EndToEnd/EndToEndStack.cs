@@ -1,7 +1,5 @@
-using Aspire.Hosting;
 using Kasparro.Upstreams;
 using Kasparro.Upstreams.Universe;
-using Microsoft.Playwright;
 
 namespace Kasparro.AppHost.Tests.EndToEnd;
 
@@ -10,25 +8,18 @@ namespace Kasparro.AppHost.Tests.EndToEnd;
 /// AppHost pointed at them, three rounds of ingestion (the start-up run and two triggered ones after the upstream
 /// prices moved, so every source has several points) and headless Chromium.
 /// </summary>
-public sealed class EndToEndStack : IAsyncLifetime
+public sealed class EndToEndStack() : BrowserStack("kasparro-e2e")
 {
     /// <summary>The API's scheduler token for this stack, passed as the AppHost parameter so the test can trigger runs.</summary>
     public const string SchedulerToken = "e2e-scheduler-token-7d1c5e0b9a";
     public const int IngestionRounds = 3;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"kasparro-e2e-{Guid.NewGuid():N}");
-    private StackWithArguments? _stack;
-    private IPlaywright? _playwright;
-
     public UpstreamServer Upstreams { get; private set; } = null!;
-    public DistributedApplication App => _stack!.App;
-    public IBrowser Browser { get; private set; } = null!;
-    public Uri DashboardUrl { get; private set; } = null!;
     public KasparroApiProbe Api { get; private set; } = null!;
     public TimeSpan ColdStart { get; private set; }
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         var started = DateTimeOffset.UtcNow;
         // The upstream "now" starts two hours back and moves an hour per round, ending at the present.
@@ -40,16 +31,16 @@ public sealed class EndToEndStack : IAsyncLifetime
         });
         var bitcoin = Upstreams.Universe.Coins.Single(c => c.GeckoId == "bitcoin");
         var ether = Upstreams.Universe.Coins.Single(c => c.GeckoId == "ethereum");
-        FixtureCsv.Write(Path.Combine(_folder, "csv"), started, bitcoin.PriceUsd, ether.PriceUsd);
+        FixtureCsv.Write(Path.Combine(Folder, "csv"), started, bitcoin.PriceUsd, ether.PriceUsd);
 
-        _stack = new StackWithArguments(
+        await StartAsync(
         [
             $"--Parameters:scheduler-token={SchedulerToken}",
             $"--Sources:CoinPaprika:BaseUrl={Upstreams.CoinPaprikaBaseUrl}",
             "--Sources:CoinPaprika:RequestsPerMinute=600",
             $"--Sources:CoinGecko:BaseUrl={Upstreams.CoinGeckoBaseUrl}",
             "--Sources:CoinGecko:RequestsPerMinute=600",
-            $"--Sources:Csv:Path={Path.Combine(_folder, "csv")}",
+            $"--Sources:Csv:Path={Path.Combine(Folder, "csv")}",
             "--Etl:RunOnStart=true",
             // The CSV's two bad rows make its first run partial: an alert for the Alerts page (forwarded by the AppHost).
             "--Alerts:Rules:0:Kind=run_failed",
@@ -59,8 +50,7 @@ public sealed class EndToEndStack : IAsyncLifetime
             // Refused connections while the services start are expected; a service that never turns healthy fails the start.
             "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=Critical",
         ]);
-        await _stack.InitializeAsync();
-        ColdStart = _stack.ColdStart;
+        ColdStart = StackColdStart;
 
         Api = new KasparroApiProbe(App.CreateHttpClient(ResourceNames.Api), SchedulerToken);
         await Api.WaitForFinishedRunsAsync(triggerId: null, RunTimeout);
@@ -70,47 +60,13 @@ public sealed class EndToEndStack : IAsyncLifetime
             var trigger = await Api.TriggerAllAsync(RunTimeout);
             await Api.WaitForFinishedRunsAsync(trigger, RunTimeout);
         }
-
-        DashboardUrl = App.GetEndpoint(ResourceNames.Dashboard, "http");
-        (_playwright, Browser) = await HeadlessChromium.LaunchAsync();
     }
 
-    /// <summary>A fresh browser context (cold cache, own storage) at the screenshot size.</summary>
-    public Task<IBrowserContext> NewContextAsync(ColorScheme scheme = ColorScheme.Light) =>
-        Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = DashboardUrl.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-            ColorScheme = scheme,
-            Locale = "en-US",
-            TimezoneId = "UTC",
-        });
-
-    public async Task DisposeAsync()
+    protected override async ValueTask DisposeFakesAsync()
     {
-        if (Browser is not null)
-        {
-            await Browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-
         if (Upstreams is not null)
         {
             await Upstreams.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
         }
     }
 }
