@@ -21,7 +21,7 @@ SchedulerTokenOptions.Register(builder.Services);
 // The source list (names, display names, colours by position) as the API sends it: read once, shared by every circuit.
 builder.Services.AddSingleton<SourceCatalog>();
 // "http+https://" lets service discovery pick the API's https endpoint when it has one, else http.
-// Accepting gzip: a year of hourly history is ~2.3 MB of JSON and ~0.4 MB compressed, which the API keeps ready.
+// Accepting gzip: a year of hourly history compresses to a fraction of its JSON, and the API keeps it compressed.
 builder.Services.AddHttpClient<KasparroApiClient>(client => client.BaseAddress = new Uri($"http+https://{ResourceNames.Api}"))
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip });
 

@@ -76,7 +76,7 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
             // (docs/performance.md). Migration PriceHistoryCoveringKey makes it cover the price columns, so an
             // asset's history (found through asset_mappings) is an index-only range scan per series.
             e.HasKey(p => new { p.Source, p.SourceId, p.ObservedAt });
-            // Byte-order comparison of the key's text (source names and ids are ASCII): a quarter less index time per row.
+            // Byte-order comparison of the key's text (source names and ids are ASCII): cheaper index entries (docs/performance.md).
             e.Property(p => p.Source).UseCollation("C");
             e.Property(p => p.SourceId).UseCollation("C");
             e.Property(p => p.Volume24hUsd).HasColumnName("volume_24h_usd");

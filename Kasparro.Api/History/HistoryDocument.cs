@@ -6,8 +6,8 @@ namespace Kasparro.Api.History;
 
 /// <summary>
 /// A rendered <c>GET /assets/{id}/history</c> response: its JSON, gzip-compressed, and (until it is cached) the JSON
-/// itself. Reading and rendering a year of hourly points costs tens of milliseconds of CPU (numeric decoding, decimal
-/// and date formatting) and compressing it ~20 ms, against well under 1 ms to send the compressed bytes: this is why the
+/// itself. Reading, rendering and compressing a year of hourly points costs far more CPU (numeric decoding, decimal
+/// and date formatting, zlib) than sending the compressed bytes (docs/performance.md, Read path): this is why the
 /// API caches documents rather than rows.
 /// </summary>
 public sealed class HistoryDocument
@@ -90,8 +90,8 @@ public sealed class HistoryDocument
 
     private static byte[] GzipOf(ReadOnlySpan<byte> json)
     {
-        // Optimal (zlib level 6) against Fastest: ~0.41 MB instead of ~0.64 MB for a year hourly, for ~14 ms more once
-        // per cached document (21 against 6 ms, measured); the cache then holds half again as many.
+        // Optimal (zlib level 6) rather than Fastest: the extra CPU is spent once per cached document, and the smaller
+        // documents let the cache hold half again as many (sizes and times: docs/performance.md, Read path).
         using var compressed = new MemoryStream(json.Length / 4);
         using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
         {

@@ -37,7 +37,7 @@ public sealed class HistoryDocumentResult(HistoryDocument document) : IResult, I
             return;
         }
 
-        // A cached document keeps only its compressed form: inflating it (~3 ms a year hourly) is far cheaper than
+        // A cached document keeps only its compressed form: inflating it is far cheaper than
         // rendering it again.
         await using var inflated = new GZipStream(new MemoryStream(document.Gzip!), CompressionMode.Decompress);
         await inflated.CopyToAsync(response.Body, cancellationToken);

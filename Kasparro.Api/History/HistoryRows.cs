@@ -6,9 +6,9 @@ namespace Kasparro.Api.History;
 public readonly record struct HistoryRow(DateTime T, decimal PriceUsd, decimal? MarketCapUsd, decimal? Volume24hUsd);
 
 /// <summary>
-/// One source's points in a pooled array. A year hourly is 8,760 points per source: as objects in lists that was
-/// ~4 MB of garbage per request, much of it on the large object heap, and under load the API spent more time in
-/// gen2 collections than serving.
+/// One source's points in a pooled array. A year hourly is 8,760 points per source: as objects in lists they would be
+/// megabytes of garbage per request, much of it on the large object heap, and under load the API would spend its time in
+/// gen2 collections (docs/performance.md, Read path).
 /// </summary>
 public sealed class HistoryRows(string source) : IDisposable
 {

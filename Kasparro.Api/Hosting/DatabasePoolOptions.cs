@@ -5,9 +5,9 @@ namespace Kasparro.Api.Hosting;
 
 /// <summary>
 /// The <c>DatabasePool</c> section: how many connections the API's <see cref="NpgsqlDataSource"/> (every endpoint: the
-/// hand-written queries and EF Core's) may hold. Npgsql's default of 100 let 32 concurrent requests run 32 queries
-/// at once on a two-core database: PostgreSQL's backends then fought the API for the cores and p99 went from ~30 ms to
-/// 300-900 ms. A small pool queues requests in order in the API instead (measured in docs/performance.md).
+/// hand-written queries and EF Core's) may hold. Npgsql's default of 100 lets every concurrent request run its query
+/// at once: on a small database machine PostgreSQL's backends then fight the API for the cores and p99 suffers most.
+/// A small pool queues requests in order in the API instead (measured in docs/performance.md, Read path).
 /// </summary>
 public sealed class DatabasePoolOptions
 {

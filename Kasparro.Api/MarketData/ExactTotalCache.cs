@@ -9,7 +9,7 @@ namespace Kasparro.Api.MarketData;
 /// later statement that reports the same snapshot; any commit or new writing transaction anywhere in the cluster
 /// changes the snapshot and drops every stored count. Totals stay exact; only the repeated scans go.
 /// After a commit, the requests that find no total for their snapshot share one count instead of each running it
-/// (32 concurrent counts after every ETL commit were the p99 of <c>/data</c>).
+/// (concurrent counts after every ETL commit set the p99 of <c>/data</c>; docs/performance.md, Read path).
 /// </summary>
 public sealed class ExactTotalCache
 {

@@ -17,7 +17,7 @@ public sealed record MarketRecordFilter(string? Source, string? Ticker, string? 
 /// Reads one page of normalized_records and its exact total in as few round trips as possible: the page and the
 /// current snapshot go in one batch; <c>count(*)</c> runs only when <see cref="ExactTotalCache"/> has no total for
 /// that snapshot (after a commit, or for a new filter). Plain Npgsql, because this is the hottest endpoint and EF Core's per-query work (two LINQ
-/// queries, two round trips) was a large share of its CPU.
+/// queries, two round trips) is a large share of its CPU (docs/performance.md, Read path).
 /// </summary>
 public static class MarketRecordQuery
 {

@@ -6,8 +6,8 @@ namespace Kasparro.Data.Migrations
 {
     /// <summary>
     /// GET /data?ticker= matches case-insensitively (<c>upper(ticker) = @ticker</c>), which the (ticker, id) index
-    /// cannot serve: the planner walked the whole primary key and filtered (35 ms over 40,000 records, 80 requests/s
-    /// under wrk). An expression index on (upper(ticker), id) serves both the filter and the page's order by id.
+    /// cannot serve: the planner walked the whole primary key and filtered (docs/performance.md, Read path).
+    /// An expression index on (upper(ticker), id) serves both the filter and the page's order by id.
     /// EF Core cannot model expression indexes, hence SQL.
     /// </summary>
     public partial class NormalizedRecordsUpperTickerIndex : Migration

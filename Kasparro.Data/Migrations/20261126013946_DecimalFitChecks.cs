@@ -8,11 +8,8 @@ namespace Kasparro.Data.Migrations
     /// <summary>
     /// Refuses, at write time, a value the services could not read back as a decimal (<see cref="DecimalFit"/>):
     /// creates <c>fits_dotnet_decimal(numeric)</c> and a CHECK constraint per table on every value column the API reads.
-    /// Cost, measured (COPY of 1M rows into price_history, 5 alternating runs each on a busy 2-core machine, medians):
-    /// binary COPY, as the bulk writer does, 2.70 s without the constraint and 3.09 s with it; text COPY 2.98 s and
-    /// 3.28 s. The expression alone costs about 0.07 µs per column, 0.22 s per million rows of three. The function
-    /// is inlined into the constraint (one array lookup and one comparison per column); the obvious
-    /// <c>abs(v) * 10 ^ scale(v) &lt;= max</c> cost 4.0 s.
+    /// The function is inlined into the constraint (one array lookup and one comparison per column): the obvious
+    /// <c>abs(v) * 10 ^ scale(v) &lt;= max</c> costs the bulk load far more (both measured in docs/performance.md, Load path).
     /// </summary>
     public partial class DecimalFitChecks : Migration
     {

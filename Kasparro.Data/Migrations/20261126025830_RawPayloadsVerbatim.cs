@@ -8,8 +8,8 @@ namespace Kasparro.Data.Migrations
     /// <summary>
     /// Raw payloads are stored as <c>json</c>, the text exactly as the source sent it, instead of <c>jsonb</c>, which
     /// re-orders keys, drops repeated ones and rewrites numbers (8.08e-06 came back as 0.00000808): a payload can now
-    /// be checked against its content hash. It is also cheaper to store: 50 CSV chunks of 1.5 MB took 416-428 ms as json
-    /// against 631-649 ms as jsonb (psql, same server). Rows stored before keep jsonb's rewriting of their text.
+    /// be checked against its content hash. It is also cheaper to store than jsonb
+    /// (docs/performance.md, Load path). Rows stored before keep jsonb's rewriting of their text.
     /// </summary>
     public partial class RawPayloadsVerbatim : Migration
     {

@@ -23,7 +23,7 @@ public sealed record SourceRecord(string? SourceId, string RawPayload, string Lo
     /// <summary>
     /// An accepted record of a batch that keeps its raw data as one chunk (<see cref="SourceBatch.RawChunk"/>, a CSV
     /// file's lines with their numbers): the chunk holds its text and place, so the record holds neither. Keeping
-    /// them per row was ~220 bytes a row that every batch carried through its collections.
+    /// them per row would be two strings a row that every batch carries through its collections.
     /// </summary>
     public static SourceRecord AcceptedInRawChunk(string sourceId, MarketValues values) =>
         new(sourceId, "", "", values, null);

@@ -96,8 +96,8 @@ public static class SourceValues
     }
 
     /// <summary>
-    /// The common exact form <c>yyyy-MM-ddTHH:mm:ssZ</c> read digit by digit: the general parser was a third of the CSV
-    /// row checks' time in a profile (csv-read, 1M rows: 3.44-3.81 s of CPU with it, 3.19-3.46 s without). Anything
+    /// The common exact form <c>yyyy-MM-ddTHH:mm:ssZ</c> read digit by digit: the general parser is a large share of the
+    /// CSV row checks' time (docs/performance.md, Load path). Anything
     /// else, or a date that does not exist, is left to the general parser, which decides it as before.
     /// </summary>
     private static bool TryParseUtcSeconds(ReadOnlySpan<char> text, out DateTimeOffset value)

@@ -246,8 +246,8 @@ public static class BulkWriter
     /// id's latest record. A batch that only adds observations newer than every latest record (the later rows of a file,
     /// a new snapshot) is copied straight in. A guess from the small table of latest records: history stored past a
     /// latest record not yet moved (a run that failed inside a file) or by a backfill is not seen, and then the copy fails
-    /// on the key and the batch takes the staged path. Asking price_history itself cost ~29 ms a batch, 1.4 s of a
-    /// 1M-row load (docs/performance.md).
+    /// on the key and the batch takes the staged path. Asking price_history itself costs a probe of the large table per
+    /// batch, a noticeable share of a load (docs/performance.md, Load path).
     /// </summary>
     private static bool MayRepeatStored(List<ResolvedRecord> observations, Dictionary<string, DateTimeOffset> latestOf)
     {
@@ -284,8 +284,8 @@ public static class BulkWriter
     /// <summary>
     /// Moves each source id's normalized record to its newest observation in the batch (never backwards), except where
     /// <paramref name="movedLater"/> names a newer observation the next batch will move it to. A file of hourly
-    /// snapshots then moves each coin's record once, in its last batch, instead of once per batch: at 2,000 coins that
-    /// was 100,000 updates per million rows, ~0.9 s of the load (docs/performance.md). A crash cannot leave a record
+    /// snapshots then moves each coin's record once, in its last batch, instead of once per batch: an update per coin
+    /// per batch is a large share of the load (docs/performance.md, Load path). A crash cannot leave a record
     /// behind for good: the checkpoint never passes a batch that has not been written, so the next batch is read again.
     /// </summary>
     private static async Task UpsertLatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
@@ -317,8 +317,8 @@ public static class BulkWriter
 
     /// <summary>
     /// One binary COPY of <paramref name="rows"/>. Values are written with the synchronous calls: they only fill
-    /// Npgsql's buffer (a flush every 8 KB is the only I/O), and an awaited call per value was a third of the
-    /// writer's own CPU on a million rows.
+    /// Npgsql's buffer (a flush every 8 KB is the only I/O), and an awaited call per value costs more CPU than the
+    /// value itself (docs/performance.md, Load path).
     /// </summary>
     private static async Task CopyAsync<T>(NpgsqlConnection connection, string target, IEnumerable<T> rows,
         Action<NpgsqlBinaryImporter, T> writeRow, CancellationToken cancellationToken)
