@@ -84,7 +84,7 @@ public sealed class AssetResolver
     /// Hands over the pending assets and mappings for the store to write, and forgets them.
     /// Raised market caps (a running maximum that only breaks ties when linking) are included when
     /// <paramref name="withRaisedMarketCaps"/> is set: the ETL does so once per file (per run for an API source)
-    /// instead of once per batch, which was ~2,000 asset updates per batch on a file of hourly snapshots. A failed run
+    /// instead of once per batch, which would update most assets in every batch of a file of snapshots. A failed run
     /// loses only raises it had not written, and the next higher cap seen writes them again. After a failed write the
     /// caller <see cref="Reset"/>s from the database.
     /// </summary>
