@@ -55,6 +55,17 @@ public sealed record HistorySeries(string Source, IReadOnlyList<HistoryPoint> Po
 /// <summary><c>GET /assets/{id}/history</c>: the asset's price per source over a range.</summary>
 public sealed record AssetHistory(string AssetId, DateTime From, DateTime To, string Interval, IReadOnlyList<HistorySeries> Series);
 
+/// <summary>One source's points as parallel arrays, oldest first: the i-th entry of each array is one point.</summary>
+public sealed record HistoryColumns(
+    string Source,
+    IReadOnlyList<DateTime> T,
+    IReadOnlyList<decimal> PriceUsd,
+    IReadOnlyList<decimal?> MarketCapUsd,
+    [property: JsonPropertyName("volume_24h_usd")] IReadOnlyList<decimal?> Volume24hUsd);
+
+/// <summary><c>GET /assets/{id}/history?format=columns</c>: the same history as <see cref="AssetHistory"/>, each series as parallel arrays.</summary>
+public sealed record AssetHistoryColumns(string AssetId, DateTime From, DateTime To, string Interval, IReadOnlyList<HistoryColumns> Series);
+
 /// <summary>An asset whose sources disagree on the price right now.</summary>
 public sealed record DivergenceItem(
     string AssetId,

@@ -21,6 +21,7 @@ public static class AssetsApi
         assets.MapGet("/assets/{id}", GetAssetAsync).WithName("GetAsset").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One asset: its source mappings, the sources' latest values and their divergence");
         assets.MapGet("/assets/{id}/history", AssetHistoryEndpoint.GetHistoryAsync).WithName("GetAssetHistory").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("An asset's price history per source, raw or in time buckets")
             .WithDescription("interval=auto picks raw up to 2 days, 1h up to 90 days, 1d beyond. A bucketed range is widened to whole buckets (from rounded down, to rounded up); the response's from and to give the range covered, and each point is the last observation in its bucket, labelled with the bucket's start. Sent gzip-compressed when the request accepts gzip. "
+                + "format=columns answers the same points as parallel arrays per series (source, t[], price_usd[], market_cap_usd[], volume_24h_usd[]; the i-th entries are one point), about half the bytes; format=json is the default shape. "
                 + "format=csv (or Accept: text/csv) exports the same points as text/csv, one row per point (source, t, price_usd, market_cap_usd, volume_24h_usd), "
                 + "sources in order, then time; the raw 7-day and 20,000-bucket limits do not apply to a CSV export, which is streamed.");
         assets.MapGet("/assets/{id}/gaps", AssetGapsEndpoint.GetGapsAsync).WithName("GetAssetGaps").ProducesProblem(StatusCodes.Status404NotFound)

@@ -29,8 +29,11 @@ public sealed class CsvExport : IResult, IEndpointMetadataProvider
     public const string Description = "format=csv (or Accept: text/csv) answers text/csv instead: RFC 4180, UTF-8, a header row of the JSON field names, "
         + "nested objects left out, ISO 8601 UTC times, numbers at full precision, text that a spreadsheet would read as a formula prefixed with '. "
         + "Streamed: limit and offset apply when given, else the whole filtered result is exported.";
-    private const string Csv = "csv";
-    private const string Json = "json";
+    /// <summary>The <c>format</c> value of the CSV export.</summary>
+    public const string Csv = "csv";
+
+    /// <summary>The <c>format</c> value of the default JSON response.</summary>
+    public const string Json = "json";
     private static readonly string[] Formats = [Json, Csv];
     private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
@@ -56,17 +59,26 @@ public sealed class CsvExport : IResult, IEndpointMetadataProvider
     /// Whether the request asks for CSV: <c>format=csv</c> (<c>format=json</c> forces JSON; anything else is a 400 in
     /// <paramref name="query"/>), else an <c>Accept</c> header preferring <c>text/csv</c> to JSON.
     /// </summary>
-    public static bool IsRequested(HttpRequest request, string? format, QueryValidator query)
+    public static bool IsRequested(HttpRequest request, string? format, QueryValidator query) =>
+        Requested(request, format, query, Formats) == Csv;
+
+    /// <summary>
+    /// The response format asked for, one of <paramref name="formats"/> (which hold <see cref="Json"/> and
+    /// <see cref="Csv"/>, and any other form the endpoint serves): <c>format=</c> when given (anything else is a 400 in
+    /// <paramref name="query"/>), else <see cref="Csv"/> for an <c>Accept</c> header preferring <c>text/csv</c> to
+    /// JSON, else <see cref="Json"/>.
+    /// </summary>
+    public static string Requested(HttpRequest request, string? format, QueryValidator query, IReadOnlyCollection<string> formats)
     {
         if (format is not null)
         {
-            return query.OneOf(format, "format", Formats) == Csv;
+            return query.OneOf(format, "format", formats) ?? Json;
         }
 
         var accepted = request.GetTypedHeaders().Accept;
         if (accepted is not { Count: > 0 })
         {
-            return false;
+            return Json;
         }
 
         // The most preferred type we serve wins; a tie goes to the one listed first.
@@ -75,7 +87,7 @@ public sealed class CsvExport : IResult, IEndpointMetadataProvider
             .OrderByDescending(type => type.Quality ?? 1)
             .FirstOrDefault();
         return best is { MediaType.Value: var media } && (best.Quality ?? 1) > 0
-            && string.Equals(media, MediaType, StringComparison.OrdinalIgnoreCase);
+            && string.Equals(media, MediaType, StringComparison.OrdinalIgnoreCase) ? Csv : Json;
     }
 
     /// <summary>The export of <paramref name="rows"/>, offered for download as <paramref name="fileName"/>.</summary>

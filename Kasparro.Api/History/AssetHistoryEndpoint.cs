@@ -29,6 +29,8 @@ public static class AssetHistoryEndpoint
         ["1d"] = TimeSpan.FromDays(1),
     };
     private static readonly string[] Intervals = [Auto, Raw, .. Buckets.Keys];
+    private const string Columns = "columns";
+    private static readonly string[] Formats = [CsvExport.Json, CsvExport.Csv, Columns];
 
     public static async Task<Results<HistoryDocumentResult, CsvExport, ProblemHttpResult, ValidationProblem>> GetHistoryAsync(
         NpgsqlDataSource dataSource,
@@ -46,7 +48,9 @@ public static class AssetHistoryEndpoint
         var assetId = query.Text(id, "id");
         var range = HistoryRange.Read(query, from, to);
         var requested = query.OneOf(interval, "interval", Intervals) ?? Auto;
-        var csv = CsvExport.IsRequested(request, format, query);
+        var answer = CsvExport.Requested(request, format, query, Formats);
+        var csv = answer == CsvExport.Csv;
+        var layout = answer == Columns ? HistoryDocumentLayout.Columns : HistoryDocumentLayout.Points;
         if (!query.IsValid || assetId is null)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -91,13 +95,13 @@ public static class AssetHistoryEndpoint
         }
 
         Task<HistoryDocument?> RenderAsync(bool compress, CancellationToken token) =>
-            ReadAndRenderAsync(dataSource, assetId, rangeStart, rangeEnd, chosen, bucket, compress, token);
+            ReadAndRenderAsync(dataSource, assetId, rangeStart, rangeEnd, chosen, bucket, layout, compress, token);
 
         // Raw ranges usually end "now", to the microsecond: no two are alike, so only bucketed ones are cached.
         // A document that is not kept is compressed only for a client that takes gzip (asked only when rendering).
         var document = bucket is null
             ? await RenderAsync(HistoryDocumentResult.AcceptsGzip(request), cancellationToken)
-            : await cache.GetOrRenderAsync(new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks),
+            : await cache.GetOrRenderAsync(new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout),
                 (kept, token) => RenderAsync(kept || HistoryDocumentResult.AcceptsGzip(request), token), cancellationToken);
         return document is null
             ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
@@ -106,10 +110,10 @@ public static class AssetHistoryEndpoint
 
     /// <summary>The rendered response, or null when there is no such asset.</summary>
     private static async Task<HistoryDocument?> ReadAndRenderAsync(NpgsqlDataSource dataSource, string assetId, DateTimeOffset from,
-        DateTimeOffset to, string interval, TimeSpan? bucket, bool compress, CancellationToken cancellationToken)
+        DateTimeOffset to, string interval, TimeSpan? bucket, HistoryDocumentLayout layout, bool compress, CancellationToken cancellationToken)
     {
         var series = await ReadAsync(dataSource, assetId, from, to, bucket, cancellationToken);
-        return series is null ? null : HistoryDocument.Render(assetId, from.UtcDateTime, to.UtcDateTime, interval, series, compress);
+        return series is null ? null : HistoryDocument.Render(assetId, from.UtcDateTime, to.UtcDateTime, interval, series, layout, compress);
     }
 
     /// <summary>Whether there is such an asset (the history and gap reports of an unknown one are a 404).</summary>

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Primitives;
 
 namespace Kasparro.Api.History;
 
-/// <summary>Identifies a bucketed history response: the asset, the bucket width and the bucket-aligned range.</summary>
-public readonly record struct HistoryKey(string AssetId, string Interval, long FromTicks, long ToTicks);
+/// <summary>Identifies a bucketed history response: the asset, the bucket width, the bucket-aligned range and the layout.</summary>
+public readonly record struct HistoryKey(string AssetId, string Interval, long FromTicks, long ToTicks, HistoryDocumentLayout Layout);
 
 /// <summary>
 /// Rendered history responses (<see cref="HistoryDocument"/>, compressed) kept in memory, bounded by

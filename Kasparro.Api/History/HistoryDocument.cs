@@ -41,10 +41,12 @@ public sealed class HistoryDocument
 
     /// <summary>
     /// Renders the <see cref="Contracts.AssetHistory"/> JSON of <paramref name="series"/> (in exactly the shape, number and
-    /// date formats the serializer would produce), compressed too when <paramref name="compress"/>; the rows are then
-    /// returned to their pool.
+    /// date formats the serializer would produce), or with <see cref="HistoryDocumentLayout.Columns"/> the
+    /// <see cref="Contracts.AssetHistoryColumns"/> JSON (the same values, written the same way); compressed too when
+    /// <paramref name="compress"/>. The rows are then returned to their pool.
     /// </summary>
-    public static HistoryDocument Render(string assetId, DateTime from, DateTime to, string interval, IReadOnlyList<HistoryRows> series, bool compress)
+    public static HistoryDocument Render(string assetId, DateTime from, DateTime to, string interval, IReadOnlyList<HistoryRows> series,
+        HistoryDocumentLayout layout, bool compress)
     {
         try
         {
@@ -63,13 +65,15 @@ public sealed class HistoryDocument
                 {
                     json.WriteStartObject();
                     json.WriteString("source", rows.Source);
-                    json.WriteStartArray("points");
-                    foreach (ref readonly var row in rows.Rows)
+                    if (layout == HistoryDocumentLayout.Columns)
                     {
-                        WritePoint(json, row);
+                        WriteColumns(json, rows.Rows);
+                    }
+                    else
+                    {
+                        WritePoints(json, rows.Rows);
                     }
 
-                    json.WriteEndArray();
                     json.WriteEndObject();
                 }
 
@@ -101,6 +105,62 @@ public sealed class HistoryDocument
         return compressed.ToArray();
     }
 
+    private static void WritePoints(Utf8JsonWriter json, ReadOnlySpan<HistoryRow> rows)
+    {
+        json.WriteStartArray("points");
+        foreach (ref readonly var row in rows)
+        {
+            WritePoint(json, row);
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>One array per field, each value written by the same writer call as in a point, so both forms carry the same text.</summary>
+    private static void WriteColumns(Utf8JsonWriter json, ReadOnlySpan<HistoryRow> rows)
+    {
+        json.WriteStartArray(T);
+        foreach (ref readonly var row in rows)
+        {
+            json.WriteStringValue(row.T);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray(PriceUsd);
+        foreach (ref readonly var row in rows)
+        {
+            json.WriteNumberValue(row.PriceUsd);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray(MarketCapUsd);
+        foreach (ref readonly var row in rows)
+        {
+            WriteNullableValue(json, row.MarketCapUsd);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray(Volume24hUsd);
+        foreach (ref readonly var row in rows)
+        {
+            WriteNullableValue(json, row.Volume24hUsd);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteNullableValue(Utf8JsonWriter json, decimal? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumberValue(number);
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+    }
+
     private static void WritePoint(Utf8JsonWriter json, in HistoryRow row)
     {
         json.WriteStartObject();
@@ -113,13 +173,7 @@ public sealed class HistoryDocument
 
     private static void WriteNullable(Utf8JsonWriter json, JsonEncodedText name, decimal? value)
     {
-        if (value is { } number)
-        {
-            json.WriteNumber(name, number);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
+        json.WritePropertyName(name);
+        WriteNullableValue(json, value);
     }
 }

@@ -9,7 +9,7 @@ namespace Kasparro.Api.History;
 /// <summary>
 /// Sends a <see cref="HistoryDocument"/>: gzip-compressed to clients that accept gzip (browsers, the dashboard),
 /// plain JSON to the others. Declares <see cref="AssetHistory"/> as the 200 response, so the OpenAPI document is
-/// the one the serializer's result would give.
+/// the one the serializer's result would give (and <see cref="HistoryDocumentResponse"/> adds the columns layout).
 /// </summary>
 public sealed class HistoryDocumentResult(HistoryDocument document) : IResult, IEndpointMetadataProvider
 {
@@ -43,8 +43,11 @@ public sealed class HistoryDocumentResult(HistoryDocument document) : IResult, I
         await inflated.CopyToAsync(response.Body, cancellationToken);
     }
 
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(AssetHistory), ["application/json"]));
+        builder.Metadata.Add(new HistoryDocumentMetadata());
+    }
 
     /// <summary>Whether Accept-Encoding allows gzip: named with a quality above 0, or <c>*</c> when gzip is not refused by name.</summary>
     public static bool AcceptsGzip(HttpRequest request)

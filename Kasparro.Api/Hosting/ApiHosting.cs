@@ -44,6 +44,7 @@ public static class ApiHosting
             .AddDocumentTransformer<OperationsDocument>()
             .AddOperationTransformer<DatabaseUnavailableResponse>()
             .AddOperationTransformer<Exports.CsvExportResponse>()
+            .AddOperationTransformer<HistoryDocumentResponse>()
             .AddDocumentTransformer<ApiSecurityDocument>()
             .AddOperationTransformer<ApiSecurityDocument>());
 

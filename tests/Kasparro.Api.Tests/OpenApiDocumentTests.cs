@@ -96,6 +96,26 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_history_documents_both_json_layouts()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var operation = document.GetProperty("paths").GetProperty("/assets/{id}/history").GetProperty("get");
+        var schema = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.Equal(["#/components/schemas/AssetHistory", "#/components/schemas/AssetHistoryColumns"],
+            schema.GetProperty("oneOf").EnumerateArray().Select(s => s.GetProperty("$ref").GetString()));
+        Assert.Contains("format=columns", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var columns = schemas.GetProperty("AssetHistoryColumns").GetProperty("properties");
+        Assert.Equal(["asset_id", "from", "to", "interval", "series"], columns.EnumerateObject().Select(p => p.Name));
+        var series = columns.GetProperty("series").GetProperty("items").GetProperty("properties");
+        Assert.Equal(["source", "t", "price_usd", "market_cap_usd", "volume_24h_usd"], series.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("array", series.GetProperty("t").GetProperty("type").GetString());
+        Assert.Equal("date-time", series.GetProperty("t").GetProperty("items").GetProperty("format").GetString());
+    }
+
+    [Fact]
     public async Task Creating_an_alert_rule_documents_its_json_body()
     {
         await using var api = new ApiFactory(database.ConnectionString);
