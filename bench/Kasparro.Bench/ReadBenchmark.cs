@@ -9,11 +9,14 @@ namespace Kasparro.Bench;
 /// <summary>
 /// <c>read</c>: seeds ~10M history rows (kept in /var/tmp/kasparro-bench-read between runs), starts Kasparro.Api
 /// in Release against it, EXPLAINs the endpoints' queries, then runs wrk against each endpoint and prints
-/// requests/s, p50, p99 and errors.
+/// requests/s, p50, p99 and errors; the <c>/data</c> endpoints also against a <see cref="ReferenceEndpoint"/> on the
+/// same database and pool size, interleaved, with the ratio; and the history's p99 in both JSON layouts.
 /// </summary>
 public static partial class ReadBenchmark
 {
     private const string KeptFolder = "/var/tmp/kasparro-bench-read";
+    private const string PlainHistory = "GET /assets/{id}/history 1y 1h (random asset), plain";
+    private const string ColumnsHistory = "GET /assets/{id}/history 1y 1h, plain, format=columns";
 
     public static async Task<int> RunAsync(int seconds, int connections, bool reseed, string? only = null)
     {
@@ -46,30 +49,39 @@ public static partial class ReadBenchmark
         await ExplainAsync(postgres, until);
 
         var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
-        using var api = await StartApiAsync(connectionString, port);
+        // The API's default pool (two connections a core), set on both so the reference has exactly as many.
+        var poolSize = Math.Max(2, 2 * Environment.ProcessorCount);
+        using var api = await StartApiAsync(connectionString, port, new Dictionary<string, string> { ["DatabasePool__MaxConnections"] = $"{poolSize}" });
+        var referencePort = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
+        await using var reference = await ReferenceEndpoint.StartAsync(connectionString, referencePort, poolSize);
         try
         {
             var baseUrl = $"http://127.0.0.1:{port}";
-            var script = await ScriptAsync("history", HistoryScript(range, gzip: true));
-            var plainScript = await ScriptAsync("history-plain", HistoryScript(range, gzip: false));
+            var referenceUrl = $"http://127.0.0.1:{referencePort}";
+            var script = await ScriptAsync("history", HistoryScript(range, gzip: true, ""));
+            var plainScript = await ScriptAsync("history-plain", HistoryScript(range, gzip: false, ""));
+            var columnsScript = await ScriptAsync("history-columns", HistoryScript(range, gzip: false, "&format=columns"));
             var tickers = await ScriptAsync("tickers", TickerScript);
             var sources = await ScriptAsync("sources", SourceScript);
-            var endpoints = new (string Name, string Path, string? Script)[]
+            // Compared: measured against the reference too (interleaved, see MeasureAsync).
+            var endpoints = new (string Name, string Path, string? Script, bool Compared)[]
             {
-                ("GET /data?limit=50", "/data?limit=50", null),
-                ("GET /data?limit=50&ticker=BTC", "/data?limit=50&ticker=BTC", null),
-                ("GET /data?limit=50&ticker=(random of 570)", "/data", tickers),
-                ("GET /data?limit=50&source=coingecko", "/data?limit=50&source=coingecko", null),
-                ("GET /data?limit=50&source=(random)&offset=(0-450)", "/data", sources),
-                ("GET /assets/{id}/history 1y 1h (random asset), gzip", "/assets/btc-bitcoin/history", script),
-                ("GET /assets/{id}/history 1y 1h (random asset), plain", "/assets/btc-bitcoin/history", plainScript),
+                ("GET /data?limit=50", "/data?limit=50", null, true),
+                ("GET /data?limit=50&ticker=BTC", "/data?limit=50&ticker=BTC", null, true),
+                ("GET /data?limit=50&ticker=(random of 570)", "/data", tickers, true),
+                ("GET /data?limit=50&source=coingecko", "/data?limit=50&source=coingecko", null, true),
+                ("GET /data?limit=50&source=(random)&offset=(0-450)", "/data", sources, true),
+                ("GET /assets/{id}/history 1y 1h (random asset), gzip", "/assets/btc-bitcoin/history", script, false),
+                (PlainHistory, "/assets/btc-bitcoin/history", plainScript, false),
+                (ColumnsHistory, "/assets/btc-bitcoin/history", columnsScript, false),
             };
 
             // --only: the endpoints whose name holds the text (say, "history"), for a quicker look at one of them.
             endpoints = [.. endpoints.Where(e => only is null || e.Name.Contains(only, StringComparison.OrdinalIgnoreCase))];
             using (var http = new HttpClient { BaseAddress = new Uri(baseUrl) })
             {
-                foreach (var path in new[] { "/data?limit=50", "/data?limit=50&ticker=BTC", "/data?limit=50&source=coingecko", $"/assets/a77-coin-77/history?{range}&interval=1h" })
+                foreach (var path in new[] { "/data?limit=50", "/data?limit=50&ticker=BTC", "/data?limit=50&source=coingecko", $"/assets/a77-coin-77/history?{range}&interval=1h",
+                         $"/assets/a77-coin-77/history?{range}&interval=1h&format=columns" })
                 {
                     var clock = Stopwatch.StartNew();
                     using var response = await http.GetAsync(path);
@@ -85,9 +97,13 @@ public static partial class ReadBenchmark
 
             // A fresh process is still tiering its JIT for the first ~30 s; a server runs for hours. Warm it once on
             // every endpoint before measuring, so the first endpoint measured does not carry that alone.
-            foreach (var (_, path, lua) in endpoints)
+            foreach (var (_, path, lua, compared) in endpoints)
             {
                 await WrkAsync(baseUrl + path, lua, 5, connections);
+                if (compared)
+                {
+                    await WrkAsync(referenceUrl + path, lua, 5, connections);
+                }
             }
 
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s --latency, after a 5 s warm-up on every endpoint, then 5 s on each before it is measured");
@@ -97,24 +113,51 @@ public static partial class ReadBenchmark
             using var stopWriting = new CancellationTokenSource();
             var writer = CommitEverySecondAsync(postgres, observedUntil, stopWriting.Token);
             var filled = false;
-            foreach (var (name, path, lua) in endpoints)
+            var history = new Dictionary<string, WrkResult>();
+            foreach (var (name, path, lua, compared) in endpoints)
             {
                 if (!filled && name.Contains("history", StringComparison.Ordinal))
                 {
                     // Meanwhile the writer changed one asset a second, which nobody asked for: fill those in first.
-                    await FillHistoryCacheAsync(baseUrl, range);
+                    await FillHistoryCacheAsync(baseUrl, range, "");
+                    await FillHistoryCacheAsync(baseUrl, range, "&format=columns");
                     filled = true;
                 }
 
                 await WrkAsync(baseUrl + path, lua, 5, connections);
-                var result = await WrkAsync(baseUrl + path, lua, seconds, connections);
-                failed |= result.Errors > 0;
-                Console.WriteLine($"{name,-52} {result.RequestsPerSecond,9:N0} {result.P50Ms,8:F1} {result.P99Ms,8:F1} {result.Errors,7}");
+                if (!compared)
+                {
+                    var result = await WrkAsync(baseUrl + path, lua, seconds, connections);
+                    failed |= result.Errors > 0;
+                    history[name] = result;
+                    Console.WriteLine($"{name,-52} {result.RequestsPerSecond,9:N0} {result.P50Ms,8:F1} {result.P99Ms,8:F1} {result.Errors,7}");
+                    continue;
+                }
+
+                // Interleaved, API then reference, twice: load from elsewhere on the machine then weighs on both alike.
+                var apiRuns = new List<WrkResult>();
+                var referenceRuns = new List<WrkResult>();
+                for (var round = 0; round < 2; round++)
+                {
+                    apiRuns.Add(await WrkAsync(baseUrl + path, lua, seconds, connections));
+                    referenceRuns.Add(await WrkAsync(referenceUrl + path, lua, seconds, connections));
+                }
+
+                var (ofApi, ofReference) = (WrkResult.Mean(apiRuns), WrkResult.Mean(referenceRuns));
+                failed |= ofApi.Errors > 0 || ofReference.Errors > 0;
+                Console.WriteLine($"{name,-52} {ofApi.RequestsPerSecond,9:N0} {ofApi.P50Ms,8:F1} {ofApi.P99Ms,8:F1} {ofApi.Errors,7}");
+                Console.WriteLine($"{"  reference (slim, plain Npgsql), same query",-52} {ofReference.RequestsPerSecond,9:N0} {ofReference.P50Ms,8:F1} {ofReference.P99Ms,8:F1} {ofReference.Errors,7}");
+                Console.WriteLine($"{"  API / reference",-52} {ofApi.RequestsPerSecond / ofReference.RequestsPerSecond,8:F2}x {"",8} {ofApi.P99Ms / ofReference.P99Ms,7:F2}x");
+            }
+
+            if (history.TryGetValue(PlainHistory, out var points) && history.TryGetValue(ColumnsHistory, out var columns))
+            {
+                Console.WriteLine($"history 1y 1h without compression, p99: default JSON {points.P99Ms:F1} ms, format=columns {columns.P99Ms:F1} ms");
             }
 
             await stopWriting.CancelAsync();
             Console.WriteLine($"commits (a latest record and one asset's history each) during the runs: {await writer:N0}");
-            foreach (var file in new[] { script, plainScript, tickers, sources })
+            foreach (var file in new[] { script, plainScript, columnsScript, tickers, sources })
             {
                 File.Delete(file);
             }
@@ -135,7 +178,7 @@ public static partial class ReadBenchmark
     /// the steady state, in which one asset's history changes per second. Prints what rendering them all costs, which
     /// is also what follows an ETL run that changes every asset at once.
     /// </summary>
-    private static async Task FillHistoryCacheAsync(string baseUrl, string range)
+    private static async Task FillHistoryCacheAsync(string baseUrl, string range, string format)
     {
         using var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip }) { BaseAddress = new Uri(baseUrl) };
         var clock = Stopwatch.StartNew();
@@ -144,13 +187,13 @@ public static partial class ReadBenchmark
         {
             var id = a == 1 ? "btc-bitcoin" : $"a{a}-coin-{a}";
             var one = Stopwatch.StartNew();
-            using var response = await http.GetAsync($"/assets/{id}/history?{range}&interval=1h", cancellationToken);
+            using var response = await http.GetAsync($"/assets/{id}/history?{range}&interval=1h{format}", cancellationToken);
             response.EnsureSuccessStatusCode();
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
             latencies.Add(one.Elapsed.TotalMilliseconds);
         });
         var sorted = latencies.Order().ToList();
-        Console.WriteLine($"history cache filled: {ReadSeed.Assets} years rendered in {clock.Elapsed.TotalSeconds:F1} s, 4 at a time " +
+        Console.WriteLine($"history cache filled{format}: {ReadSeed.Assets} years rendered in {clock.Elapsed.TotalSeconds:F1} s, 4 at a time " +
             $"(p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms each)");
     }
 
@@ -158,13 +201,13 @@ public static partial class ReadBenchmark
     /// Each request asks for a random asset's last year, hourly, as the dashboard's chart does; accepting gzip as
     /// browsers and the dashboard do, or not at all.
     /// </summary>
-    private static string HistoryScript(string range, bool gzip) => $$"""
+    private static string HistoryScript(string range, bool gzip, string format) => $$"""
         math.randomseed(os.time())
         local headers = {{(gzip ? "{ [\"Accept-Encoding\"] = \"gzip\" }" : "{}")}}
         request = function()
           local a = math.random(1, {{ReadSeed.Assets}})
           local id = a == 1 and "btc-bitcoin" or string.format("a%d-coin-%d", a, a)
-          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h", headers)
+          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h{{format}}", headers)
         end
         """;
 
@@ -363,6 +406,10 @@ public static partial class ReadBenchmark
     /// <summary>The figures of one wrk run.</summary>
     private sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
     {
+        /// <summary>The mean of equal-length runs (errors summed).</summary>
+        public static WrkResult Mean(IReadOnlyCollection<WrkResult> runs) => new(
+            runs.Average(r => r.RequestsPerSecond), runs.Average(r => r.P50Ms), runs.Average(r => r.P99Ms), runs.Sum(r => r.Errors));
+
         public static WrkResult Parse(string output)
         {
             var rps = double.Parse(RequestsPerSecondLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
