@@ -51,8 +51,8 @@ public sealed class HistoryDocument
         try
         {
             var points = series.Sum(rows => rows.Count);
-            // ~110-130 bytes a point; a good guess saves the buffer regrowing (and copying) a few megabytes.
-            var buffer = new ArrayBufferWriter<byte>(256 + points * 128);
+            // ~110-130 bytes a point (about half as columns); a good guess saves the buffer regrowing (and copying) a few megabytes.
+            var buffer = new ArrayBufferWriter<byte>(256 + points * (layout == HistoryDocumentLayout.Columns ? 64 : 128));
             using (var json = new Utf8JsonWriter(buffer))
             {
                 json.WriteStartObject();

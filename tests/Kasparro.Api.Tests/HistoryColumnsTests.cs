@@ -126,6 +126,15 @@ public sealed class HistoryColumnsTests(DatabaseFixture database) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_columns_document_is_exactly_what_the_serializer_writes_for_its_contract()
+    {
+        var body = await _client.GetStringAsync(Hourly + "&format=columns");
+        var contract = JsonSerializer.Deserialize<Kasparro.Contracts.AssetHistoryColumns>(body, Kasparro.Contracts.ContractJson.Options)!;
+        Assert.Equal(3, contract.Series.Count);
+        Assert.Equal(body, JsonSerializer.Serialize(contract, Kasparro.Contracts.ContractJson.Options));
+    }
+
+    [Fact]
     public async Task Format_json_is_the_default_shape_byte_for_byte()
     {
         var plain = await _client.GetStringAsync(Hourly);
