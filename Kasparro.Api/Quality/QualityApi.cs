@@ -13,8 +13,6 @@ namespace Kasparro.Api.Quality;
 /// <summary>Data quality: schema drift (<c>GET /drift</c>) and quarantined records (<c>GET /quarantine</c>).</summary>
 public static class QualityApi
 {
-    private static readonly string[] Kinds = [DriftKinds.MissingRequired, DriftKinds.MissingOptional, DriftKinds.Unknown, DriftKinds.Renamed];
-
     public static readonly Expression<Func<SchemaDriftEvent, DriftItem>> ToDriftItem = d => new DriftItem(
         d.Id, d.Source, d.Field, d.Kind, d.Severity, d.Suggestion, d.Confidence, UtcTime.Of(d.FirstSeen), UtcTime.Of(d.LastSeen),
         d.Count, d.FirstRunId, d.LastRunId);
@@ -42,7 +40,7 @@ public static class QualityApi
     {
         var query = new QueryValidator();
         var sourceFilter = query.OneOf(source, "source", SourceNames.All.ToArray());
-        var kindFilter = query.OneOf(kind, "kind", Kinds);
+        var kindFilter = query.OneOf(kind, "kind", DriftKinds.All);
         var listing = ListingRequest.Read(query, context.Request, limit, offset, format, 50);
         if (!query.IsValid)
         {

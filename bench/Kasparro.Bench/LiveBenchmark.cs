@@ -21,8 +21,6 @@ namespace Kasparro.Bench;
 /// </summary>
 public static class LiveBenchmark
 {
-    private const int PerPage = 250;
-
     public static async Task<int> RunAsync(int clients, int coins, int requestsPerMinute)
     {
         await using var upstream = await UpstreamServer.StartAsync(new UpstreamOptions
@@ -32,15 +30,7 @@ public static class LiveBenchmark
         });
         await using var postgres = await BenchServer.StartAsync();
         var connectionString = await postgres.CreateBenchDatabaseAsync("kasparro");
-        var pages = (coins + PerPage - 1) / PerPage;
-        using var host = LoadChild.IngestionHostFor(connectionString, new Dictionary<string, string?>
-        {
-            ["Sources:CoinGecko:Enabled"] = "true",
-            ["Sources:CoinGecko:BaseUrl"] = upstream.CoinGeckoBaseUrl.ToString(),
-            ["Sources:CoinGecko:RequestsPerMinute"] = requestsPerMinute.ToString(CultureInfo.InvariantCulture),
-            ["Sources:CoinGecko:PerPage"] = PerPage.ToString(CultureInfo.InvariantCulture),
-            ["Sources:CoinGecko:MaxPages"] = pages.ToString(CultureInfo.InvariantCulture),
-        });
+        using var host = LoadChild.IngestionHostFor(connectionString, CoinGeckoSweep.Settings(upstream, coins, requestsPerMinute));
         var runner = host.Services.GetRequiredService<EtlRunner>();
 
         // The first sweep creates the assets the clients follow.

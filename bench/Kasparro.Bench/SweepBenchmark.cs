@@ -13,8 +13,6 @@ namespace Kasparro.Bench;
 /// </summary>
 public static class SweepBenchmark
 {
-    private const int PerPage = 250;
-
     public static async Task<int> RunAsync(int coins, int requestsPerMinute)
     {
         await using var upstream = await UpstreamServer.StartAsync(new UpstreamOptions
@@ -24,18 +22,12 @@ public static class SweepBenchmark
         });
         await using var postgres = await BenchServer.StartAsync();
         var connectionString = await postgres.CreateBenchDatabaseAsync("kasparro");
-        var pages = (coins + PerPage - 1) / PerPage;
-        using var host = LoadChild.IngestionHostFor(connectionString, new Dictionary<string, string?>
-        {
-            ["Sources:CoinGecko:Enabled"] = "true",
-            ["Sources:CoinGecko:BaseUrl"] = upstream.CoinGeckoBaseUrl.ToString(),
-            ["Sources:CoinGecko:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Sources:CoinGecko:PerPage"] = PerPage.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Sources:CoinGecko:MaxPages"] = pages.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Sources:CoinPaprika:Enabled"] = "true",
-            ["Sources:CoinPaprika:BaseUrl"] = upstream.CoinPaprikaBaseUrl.ToString(),
-            ["Sources:CoinPaprika:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        var pages = CoinGeckoSweep.Pages(coins);
+        var settings = CoinGeckoSweep.Settings(upstream, coins, requestsPerMinute);
+        settings["Sources:CoinPaprika:Enabled"] = "true";
+        settings["Sources:CoinPaprika:BaseUrl"] = upstream.CoinPaprikaBaseUrl.ToString();
+        settings["Sources:CoinPaprika:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var host = LoadChild.IngestionHostFor(connectionString, settings);
         var runner = host.Services.GetRequiredService<EtlRunner>();
 
         var failed = false;
