@@ -49,7 +49,12 @@ public static partial class ReadBenchmark
         var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
         // The API's default pool (two connections a core), set on both so the reference has exactly as many.
         var poolSize = Math.Max(2, 2 * Environment.ProcessorCount);
-        using var api = await StartApiAsync(connectionString, port, new Dictionary<string, string> { ["DatabasePool__MaxConnections"] = $"{poolSize}" });
+        // The default cache (256 MB) holds ~600 years; both layouts of 570 assets need about twice that.
+        using var api = await StartApiAsync(connectionString, port, new Dictionary<string, string>
+        {
+            ["DatabasePool__MaxConnections"] = $"{poolSize}",
+            ["HistoryCache__SizeLimitMegabytes"] = "512",
+        });
         var referencePort = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
         await using var reference = await ReferenceEndpoint.StartAsync(connectionString, referencePort, poolSize);
         try
