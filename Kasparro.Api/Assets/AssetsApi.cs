@@ -27,6 +27,12 @@ public static class AssetsApi
         assets.MapGet("/assets/{id}/gaps", AssetGapsEndpoint.GetGapsAsync).WithName("GetAssetGaps").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Holes in an asset's price history per source, which the backfill can fill")
             .WithDescription("A source's expected interval is the median spacing of its consecutive points in the range (at least 60 seconds); a gap is two consecutive points at least 1.5 times that apart (at least one expected point missing); missing_estimate = round(spacing / expected interval) - 1. from/to default to the 30 days before now and cover at most 366 days; source is one of coinpaprika, coingecko, csv.");
+        assets.MapGet("/assets/{id}/candles", AssetCandlesEndpoint.GetCandlesAsync).WithName("GetAssetCandles").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("An asset's OHLC candles per source, hourly or daily")
+            .WithDescription("interval is 1h or 1d (default 1d). from/to take the history's rules (default: the 7 days before now) and are widened to whole buckets; "
+                + "a candle is one bucket starting in [from, to): open and close are the first and last price by time, high and low the extremes, volume_24h_usd the last point's, points how many. "
+                + "Several ids of one source for the asset are merged into one series. source narrows to coinpaprika, coingecko or csv. At most 20,000 candles per source. "
+                + "format=csv (or Accept: text/csv) exports one row per candle (source, t, open, high, low, close, volume_24h_usd, points), streamed.");
         assets.MapGet("/divergences", ListDivergencesAsync).WithName("ListDivergences").WithSummary("Assets whose sources disagree most on the price right now");
         return routes;
     }

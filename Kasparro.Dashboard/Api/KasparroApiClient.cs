@@ -51,6 +51,10 @@ public sealed class KasparroApiClient(HttpClient http, IOptions<KasparroApiOptio
     public Task<ApiResult<AssetHistory>> GetAssetHistoryAsync(string id, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         GetAsync<AssetHistory>(Query($"assets/{Uri.EscapeDataString(id)}/history", ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
 
+    /// <summary>The asset's OHLC candles per source, <c>1h</c> or <c>1d</c> (<c>GET /assets/{id}/candles</c>).</summary>
+    public Task<ApiResult<AssetCandles>> GetAssetCandlesAsync(string id, string interval, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        GetAsync<AssetCandles>(Query($"assets/{Uri.EscapeDataString(id)}/candles", ("interval", interval), ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);
+
     /// <summary>The assets rebased to 100 at the start of the range, with their statistics and correlation (<c>GET /compare/assets</c>).</summary>
     public Task<ApiResult<AssetComparison>> CompareAssetsAsync(IReadOnlyList<string> ids, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         GetAsync<AssetComparison>(Query("compare/assets", ("ids", string.Join(',', ids)), ("from", Timestamp(from)), ("to", Timestamp(to))), cancellationToken);

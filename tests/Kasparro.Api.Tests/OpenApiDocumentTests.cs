@@ -17,6 +17,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/assets", ["200", "400", "502", "503"] },
         { "get", "/assets/{id}", ["200", "400", "404", "502", "503"] },
         { "get", "/assets/{id}/history", ["200", "400", "404", "502", "503"] },
+        { "get", "/assets/{id}/candles", ["200", "400", "404", "502", "503"] },
         { "get", "/divergences", ["200", "400", "502", "503"] },
         { "get", "/drift", ["200", "400", "503"] },
         { "get", "/quarantine", ["200", "400", "503"] },
@@ -50,6 +51,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
     [Theory]
     [InlineData("/data")]
     [InlineData("/assets/{id}/history")]
+    [InlineData("/assets/{id}/candles")]
     [InlineData("/runs")]
     [InlineData("/quarantine")]
     [InlineData("/drift")]

@@ -75,6 +75,38 @@ public sealed class DashboardUrlStateTests(EndToEndStack stack)
     }
 
     [Fact]
+    public async Task A_deep_link_with_view_candles_draws_candlesticks_and_survives_a_reload()
+    {
+        var bitcoin = await stack.Api.AssetInEverySourceAsync("BTC");
+        await using var context = await stack.NewContextAsync();
+        const string drawnCandles = "[data-testid=candles-chart] .js-plotly-plot .boxlayer .trace";
+        var page = await DashboardPage.OpenAsync(context, $"/prices/{Uri.EscapeDataString(bitcoin)}?range=7d&view=candles", drawnCandles);
+        await AssertCandlesDrawnAsync(page);
+
+        await page.ReloadAsync();
+        await page.Locator(drawnCandles).First.WaitForAsync();
+        await DashboardPage.WhenSettledAsync(page);
+        await AssertCandlesDrawnAsync(page);
+
+        // Switching back draws the price lines and takes view=candles out of the URL.
+        await page.Locator("fluent-switch[data-testid=candles-view]").ClickAsync();
+        await page.Locator(DrawnPriceTraces).First.WaitForAsync();
+        Assert.DoesNotContain("view=candles", page.Url, StringComparison.Ordinal);
+    }
+
+    private static async Task AssertCandlesDrawnAsync(IPage page)
+    {
+        Assert.Contains("checked", await page.Locator("fluent-switch[data-testid=candles-view]").GetAttributeAsync("class") ?? "");
+        // plotly holds candlestick traces, each with as many candles as the page says it drew, and at least one candle.
+        var traces = await page.EvaluateAsync<string[]>(
+            "() => document.querySelector('[data-testid=candles-chart] .js-plotly-plot').data.map(t => t.type + ':' + t.open.length)");
+        var listed = await page.Locator("[data-testid=candle-series]").EvaluateAllAsync<string[]>("items => items.filter(i => i.dataset.candles !== '0').map(i => 'candlestick:' + i.dataset.candles)");
+        Assert.NotEmpty(traces);
+        Assert.Equal(listed, traces);
+        Assert.All(traces, t => Assert.True(int.Parse(t.Split(':')[1], CultureInfo.InvariantCulture) > 0, t));
+    }
+
+    [Fact]
     public async Task Local_time_is_a_remembered_setting_that_every_time_follows()
     {
         await using var context = await stack.Browser.NewContextAsync(new BrowserNewContextOptions

@@ -90,6 +90,17 @@ public static class ApiSamples
              {"t": "2025-03-29T09:00:00Z", "price_usd": 83210, "market_cap_usd": 1651000000000, "volume_24h_usd": 21000000000}]}]}
         """;
 
+    public const string BitcoinCandles = """
+        {"asset_id": "btc-bitcoin", "interval": "1h", "from": "2025-02-27T10:00:00Z", "to": "2025-03-29T11:00:00Z",
+         "series": [
+           {"source": "coingecko", "candles": [
+             {"t": "2025-03-29T08:00:00Z", "open": 82950, "high": 83100, "low": 82900.5, "close": 83000, "volume_24h_usd": 21000000000, "points": 6},
+             {"t": "2025-03-29T09:00:00Z", "open": 83000, "high": 83300, "low": 82990, "close": 83200, "volume_24h_usd": 21100000000, "points": 6},
+             {"t": "2025-03-29T10:00:00Z", "open": 83200, "high": 83500, "low": 83150, "close": 83476, "volume_24h_usd": 21416038166, "points": 3}]},
+           {"source": "coinpaprika", "candles": [
+             {"t": "2025-03-29T08:00:00Z", "open": 82940, "high": 83050, "low": 82900, "close": 82990, "volume_24h_usd": 20900000000, "points": 12}]}]}
+        """;
+
     public const string EmptyHistory = """
         {"asset_id": "btc-bitcoin", "from": "2025-03-28T10:30:00Z", "to": "2025-03-29T10:30:00Z", "interval": "raw", "series": []}
         """;

@@ -14,13 +14,46 @@ public sealed class PricesUrlStateTests : DashboardTestContext
 {
     private NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
 
-    private IRenderedComponent<Prices> RenderBitcoin(string query)
+    private IRenderedComponent<Prices> RenderBitcoin(string query, string drawn = "prices-chart")
     {
-        Api.Json("/assets/btc-bitcoin/history", BitcoinHistory).Json("/assets/btc-bitcoin", BitcoinDetail);
+        Api.Json("/assets/btc-bitcoin/history", BitcoinHistory).Json("/assets/btc-bitcoin/candles", BitcoinCandles).Json("/assets/btc-bitcoin", BitcoinDetail);
         Navigation.NavigateTo($"/prices/btc-bitcoin?{query}");
         var page = Render<Prices>(p => p.Add(x => x.AssetId, "btc-bitcoin"));
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=prices-chart]")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid={drawn}]")));
         return page;
+    }
+
+    [Fact]
+    public void A_link_with_view_candles_draws_each_source_s_candles_from_the_candles_endpoint()
+    {
+        var page = RenderBitcoin("range=30d&view=candles", drawn: "candles-chart");
+
+        Assert.Contains("checked", page.Find("fluent-switch[data-testid=candles-view]").ClassList);
+        Assert.Empty(page.FindAll("[data-testid=prices-chart]"));
+        var candles = page.FindComponent<CandlestickChart>().Instance.Series;
+        Assert.Equal([("coingecko", 3), ("coinpaprika", 1)], candles.Select(s => (s.Source, s.Candles.Count)));
+        Assert.Equal(82900.5m, candles[0].Candles[0].Low);
+        Assert.Equal(["3", "1"], page.FindAll("[data-testid=candle-series]").Select(li => li.GetAttribute("data-candles")));
+        var request = Api.Requests.Single(r => r.RequestUri!.AbsolutePath.EndsWith("/candles", StringComparison.Ordinal));
+        Assert.Contains("interval=1h", request.RequestUri!.Query);
+    }
+
+    [Fact]
+    public void Switching_to_candles_writes_view_candles_to_the_URL_and_back()
+    {
+        var page = RenderBitcoin("range=30d&scale=log");
+        Assert.DoesNotContain(Api.Requests, r => r.RequestUri!.AbsolutePath.EndsWith("/candles", StringComparison.Ordinal));
+
+        page.Find("fluent-switch[data-testid=candles-view]").TriggerEvent("onswitchcheckedchange", new Microsoft.FluentUI.AspNetCore.Components.CheckboxChangeEventArgs { Checked = true });
+
+        Assert.EndsWith("/prices/btc-bitcoin?range=30d&scale=log&view=candles", Navigation.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=candles-chart]")));
+        Assert.True(page.FindComponent<CandlestickChart>().Instance.LogScale);
+
+        page.Find("fluent-switch[data-testid=candles-view]").TriggerEvent("onswitchcheckedchange", new Microsoft.FluentUI.AspNetCore.Components.CheckboxChangeEventArgs { Checked = false });
+
+        Assert.EndsWith("/prices/btc-bitcoin?range=30d&scale=log", Navigation.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=prices-chart]")));
     }
 
     [Fact]

@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using Kasparro.Api.Endpoints;
+using Kasparro.Api.Exports;
+using Kasparro.Contracts;
+using Kasparro.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Kasparro.Api.History;
+
+/// <summary>
+/// <c>GET /assets/{id}/candles</c>: OHLC candles per source, aggregated from the price history's points while reading
+/// (a range scan of its covering key per series, as the bucketed history does). The range is widened to whole buckets;
+/// several ids of one source for the asset fall into one series (first open and last close by time, highest high,
+/// lowest low, every point counted). Long ranges at scale want pre-computed rollups (docs/performance.md, the history plan).
+/// </summary>
+public static class AssetCandlesEndpoint
+{
+    private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(7);
+    private static readonly string[] Intervals = ["1h", "1d"];
+
+    public static async Task<Results<Ok<AssetCandles>, CsvExport, ProblemHttpResult, ValidationProblem>> GetCandlesAsync(
+        NpgsqlDataSource dataSource,
+        TimeProvider clock,
+        HttpRequest request,
+        string id,
+        [FromQuery] string? interval,
+        [FromQuery] string? from,
+        [FromQuery] string? to,
+        [FromQuery] string? source,
+        [FromQuery] string? format,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryValidator();
+        var assetId = query.Text(id, "id");
+        var chosen = query.OneOf(interval, "interval", Intervals) ?? "1d";
+        var only = query.OneOf(source, "source", SourceNames.Snapshot.ToArray());
+        var range = HistoryRange.Read(query, from, to);
+        var csv = CsvExport.IsRequested(request, format, query);
+        if (!query.IsValid || assetId is null)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var (rangeStart, rangeEnd) = range.Resolve(query, clock.GetUtcNow(), DefaultRange);
+        var width = AssetHistoryEndpoint.BucketWidth(chosen);
+        var start = HistoryBuckets.StartOf(rangeStart.UtcDateTime, width);
+        var end = HistoryBuckets.EndOf(rangeEnd.UtcDateTime, width);
+        if (query.IsValid && !csv && (end - start) / width > AssetHistoryEndpoint.MostBuckets)
+        {
+            query.Fail("interval", $"the range holds more than {AssetHistoryEndpoint.MostBuckets} buckets of {chosen}; narrow it or use 1d");
+        }
+
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        if (!await AssetHistoryEndpoint.AssetExistsAsync(dataSource, assetId, cancellationToken))
+        {
+            return ApiProblems.NotFound($"There is no asset '{assetId}'.");
+        }
+
+        var rows = ReadAsync(dataSource, assetId, width, start, end, only, cancellationToken);
+        if (csv)
+        {
+            return CsvExport.Of($"{assetId}-candles-{chosen}.csv", rows);
+        }
+
+        var series = new List<CandleSeries>();
+        List<Candle>? candles = null;
+        await foreach (var row in rows)
+        {
+            if (candles is null || series[^1].Source != row.Source)
+            {
+                candles = [];
+                series.Add(new CandleSeries(row.Source, candles));
+            }
+
+            candles.Add(new Candle(row.T, row.Open, row.High, row.Low, row.Close, row.Volume24hUsd, row.Points));
+        }
+
+        return TypedResults.Ok(new AssetCandles(assetId, chosen, start, end, series));
+    }
+
+    /// <summary>The asset's candles in (source, time) order: one per source and bucket starting in [from, to).</summary>
+    private static async IAsyncEnumerable<CandleExportRow> ReadAsync(NpgsqlDataSource dataSource, string assetId, TimeSpan width,
+        DateTime from, DateTime to, string? source, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // date_bin aligns buckets as HistoryBuckets does (from 2000-01-01 UTC; a day is 24 hours, whatever the session's
+        // time zone). Ties (two ids of a source with a point at the same instant) go to the greater source id, so the
+        // answer is stable.
+        await using var command = dataSource.CreateCommand("""
+            SELECT m.source, date_bin($2, p.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t,
+                   (array_agg(p.price_usd ORDER BY p.observed_at, p.source_id))[1], max(p.price_usd), min(p.price_usd),
+                   (array_agg(p.price_usd ORDER BY p.observed_at DESC, p.source_id DESC))[1],
+                   (array_agg(p.volume_24h_usd ORDER BY p.observed_at DESC, p.source_id DESC))[1], count(*)::int
+              FROM asset_mappings m
+              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
+             WHERE m.asset_id = $1 AND p.observed_at >= $3 AND p.observed_at < $4 AND ($5::text IS NULL OR m.source = $5)
+             GROUP BY m.source, t
+             ORDER BY m.source, t
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = width });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = to });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = source, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new CandleExportRow(reader.GetString(0), reader.GetFieldValue<DateTime>(1), reader.GetDecimal(2), reader.GetDecimal(3),
+                reader.GetDecimal(4), reader.GetDecimal(5), reader.IsDBNull(6) ? null : reader.GetDecimal(6), reader.GetInt32(7));
+        }
+    }
+}
