@@ -90,7 +90,7 @@ public static class RollupCheck
                 SELECT series_id, {BucketOf(hours)} AS {bucket}, {string.Join(", ", compared.Select(c => $"{Aggregates[c]} AS {c}"))}
                   FROM price_points WHERE series_id IN (SELECT id FROM sampled)
                  GROUP BY series_id, {BucketOf(hours)})
-            SELECT count(*) FILTER (WHERE s.series_id IS NULL OR c.series_id IS NULL
+            SELECT (SELECT count(*) FROM sampled), count(*) FILTER (WHERE s.series_id IS NULL OR c.series_id IS NULL
                                        {string.Concat(compared.Select(col => $" OR s.{col} IS DISTINCT FROM c.{col}"))}),
                    count(*)
               FROM stored s FULL JOIN recomputed c ON c.series_id = s.series_id AND c.{bucket} = s.{bucket}
@@ -100,8 +100,8 @@ public static class RollupCheck
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        var (mismatches, buckets) = (reader.GetInt64(0), reader.GetInt64(1));
-        Console.WriteLine($"  {table}: {buckets:N0} buckets of {sample:N0} random series compared on {string.Join(", ", compared)}: " +
+        var (series, mismatches, buckets) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        Console.WriteLine($"  {table}: {buckets:N0} buckets of {series:N0} random series compared on {string.Join(", ", compared)}: " +
             $"{mismatches:N0} mismatches (target 0)");
         return mismatches;
     }
