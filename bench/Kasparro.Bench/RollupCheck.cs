@@ -1,150 +1,77 @@
+using System.Diagnostics;
+using Kasparro.Data;
 using Kasparro.Testing;
 using Npgsql;
 
 namespace Kasparro.Bench;
 
 /// <summary>
-/// The scale benchmark's rollup hooks, for the hourly and daily rollup tables (<c>price_rollups_1h</c>,
-/// <c>price_rollups_1d</c>) when the schema has them: their columns are read from the catalogue and matched by name
-/// to the aggregation of price_points per series and UTC bucket (open = first price, high, low, close = last price,
-/// the last point's market cap and volume, the count of points, first and last times), which fills them after the
-/// seed (it bypasses the writers) and is the recomputation the stored rollups are compared with.
+/// The scale benchmark's rollup steps (<see cref="HistoryRollups"/>): after the seed, which bypasses the ingestion's
+/// rollup step, every queued day is rolled up at once as that step would (from <c>price_rollup_buckets</c>, queue
+/// emptied in the same transaction); after the load, the stored buckets of a sample of series are compared with a
+/// recomputation from price_points written here independently (open = first price, high, low, close = last price, the
+/// last point's market cap and volume, count, first and last time, per UTC hour and day). Buckets of days still queued
+/// are counted apart: readers compute those from the points until the rollup step has run.
 /// </summary>
 public static class RollupCheck
 {
-    /// <summary>The rollup tables and their bucket widths (in hours: a day is 24 UTC hours, as <c>date_bin</c> counts).</summary>
-    public static readonly (string Table, int Hours)[] Tables = [("price_rollups_1h", 1), ("price_rollups_1d", 24)];
+    private static readonly (string Table, string Width)[] Widths = [(HistoryRollups.Hourly, "1 hour"), (HistoryRollups.Daily, "1 day")];
 
-    private static readonly string[] BucketNames = ["bucket_start", "bucket", "bucket_at", "t", "starts_at", "hour", "day"];
+    private const string Columns = "series_id, bucket, points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd";
 
-    /// <summary>Column name to the aggregate over a bucket's points that it must equal.</summary>
-    private static readonly Dictionary<string, string> Aggregates = new(StringComparer.Ordinal)
+    /// <summary>Rolls up every queued day of the seed and empties the queue, in one transaction.</summary>
+    public static async Task RollUpSeedAsync(PostgresServer server, string database)
     {
-        ["series_id"] = "series_id",
-        ["open"] = "(array_agg(price_usd ORDER BY observed_at))[1]",
-        ["high"] = "max(price_usd)",
-        ["low"] = "min(price_usd)",
-        ["close"] = "(array_agg(price_usd ORDER BY observed_at DESC))[1]",
-        ["market_cap_usd"] = "(array_agg(market_cap_usd ORDER BY observed_at DESC))[1]",
-        ["volume_24h_usd"] = "(array_agg(volume_24h_usd ORDER BY observed_at DESC))[1]",
-        ["points"] = "count(*)::int",
-        ["count"] = "count(*)::int",
-        ["point_count"] = "count(*)::int",
-        ["first_at"] = "min(observed_at)",
-        ["last_at"] = "max(observed_at)",
-    };
-
-    /// <summary>The rollup tables this database has.</summary>
-    public static async Task<List<(string Table, int Hours)>> PresentAsync(PostgresServer server, string database)
-    {
-        var present = new List<(string, int)>();
-        foreach (var (table, hours) in Tables)
-        {
-            if (await server.ScalarAsync<bool>(database, $"SELECT to_regclass('{table}') IS NOT NULL"))
-            {
-                present.Add((table, hours));
-            }
-        }
-
-        return present;
+        var clock = Stopwatch.StartNew();
+        var fills = Widths.Select(w => $"""
+            INSERT INTO {w.Table} ({Columns})
+            SELECT {Columns} FROM {HistoryRollups.BucketsFunction}(interval '{w.Width}', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity');
+            """);
+        await server.ExecuteAsync(database, $"BEGIN; {string.Concat(fills)} DELETE FROM {HistoryRollups.QueueTable}; COMMIT;");
+        Console.WriteLine($"rollups of the seed: every queued (series, day) rolled up at once from {HistoryRollups.BucketsFunction}, queue emptied, " +
+            $"in {clock.Elapsed.TotalSeconds:F0} s (the seed bypasses the ingestion's rollup step)");
     }
 
-    /// <summary>Fills an empty rollup table from price_points (the seed bypasses the writers that keep it).</summary>
-    public static async Task FillIfEmptyAsync(PostgresServer server, string database, string table, int hours)
+    /// <summary>Compares the stored rollups of <paramref name="sample"/> random series with a recomputation; returns the buckets that differ.</summary>
+    public static async Task<long> CompareAsync(PostgresServer server, string database, int sample)
     {
-        if (await server.ScalarAsync<bool>(database, $"SELECT EXISTS (SELECT 1 FROM {table})"))
+        var mismatches = 0L;
+        foreach (var (table, width) in Widths)
         {
-            Console.WriteLine($"  {table}: already filled by the write path");
-            return;
+            var bucketOf = $"date_bin(interval '{width}', observed_at, TIMESTAMPTZ '1970-01-01 00:00:00+00')";
+            var sql = $"""
+                WITH sampled AS (SELECT id FROM {HistoryStorage.SeriesTable} ORDER BY random() LIMIT {sample}),
+                queued AS (SELECT DISTINCT series_id, day FROM {HistoryRollups.QueueTable} WHERE series_id IN (SELECT id FROM sampled)),
+                stored AS (SELECT {Columns} FROM {table} WHERE series_id IN (SELECT id FROM sampled)),
+                recomputed AS (
+                    SELECT series_id, {bucketOf} AS bucket, count(*)::int AS points, min(observed_at) AS first_at, max(observed_at) AS last_at,
+                           (array_agg(price_usd ORDER BY observed_at))[1] AS open, max(price_usd) AS high, min(price_usd) AS low,
+                           (array_agg(price_usd ORDER BY observed_at DESC))[1] AS close,
+                           (array_agg(market_cap_usd ORDER BY observed_at DESC))[1] AS market_cap_usd,
+                           (array_agg(volume_24h_usd ORDER BY observed_at DESC))[1] AS volume_24h_usd
+                      FROM {HistoryStorage.PointsTable} WHERE series_id IN (SELECT id FROM sampled)
+                     GROUP BY 1, 2),
+                compared AS (
+                    SELECT (s.series_id IS NULL OR c.series_id IS NULL OR (s.points, s.first_at, s.last_at, s.open, s.high, s.low, s.close,
+                            s.market_cap_usd, s.volume_24h_usd) IS DISTINCT FROM (c.points, c.first_at, c.last_at, c.open, c.high, c.low,
+                            c.close, c.market_cap_usd, c.volume_24h_usd)) AS differs,
+                           EXISTS (SELECT 1 FROM queued q WHERE q.series_id = coalesce(s.series_id, c.series_id)
+                                      AND q.day = date_trunc('day', coalesce(s.bucket, c.bucket), 'UTC')) AS pending
+                      FROM stored s FULL JOIN recomputed c ON c.series_id = s.series_id AND c.bucket = s.bucket)
+                SELECT (SELECT count(*) FROM sampled), count(*) FILTER (WHERE differs AND NOT pending), count(*) FILTER (WHERE pending), count(*)
+                  FROM compared
+                """;
+            await using var connection = new NpgsqlConnection(server.ConnectionString(database));
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var (series, differing, pending, buckets) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            Console.WriteLine($"rollup check {table}: {buckets:N0} buckets of {series:N0} random series against a recomputation from the points: " +
+                $"{differing:N0} mismatches (target 0); {pending:N0} buckets of days still queued for the rollup step, not compared");
+            mismatches += differing;
         }
 
-        var (bucket, columns, unknown) = await ColumnsAsync(server.ConnectionString(database), table);
-        if (unknown.Count > 0)
-        {
-            Console.WriteLine($"  {table}: cannot fill it (required columns {string.Join(", ", unknown)} unknown to the bench); its size is that of an empty table");
-            return;
-        }
-
-        var names = string.Join(", ", columns);
-        var values = string.Join(", ", columns.Select(c => c == bucket ? BucketOf(hours) : Aggregates[c]));
-        var filled = await server.ScalarAsync<long>(database,
-            $"WITH filled AS (INSERT INTO {table} ({names}) SELECT {values} FROM price_points GROUP BY series_id, {BucketOf(hours)} RETURNING 1) SELECT count(*) FROM filled");
-        Console.WriteLine($"  {table}: filled with {filled:N0} buckets from price_points (as the writers would have)");
-    }
-
-    /// <summary>Compares the stored rollups of up to <paramref name="sample"/> series with a recomputation; returns the buckets that differ.</summary>
-    public static async Task<long> CompareAsync(string connectionString, string table, int hours, int sample)
-    {
-        var (bucket, columns, _) = await ColumnsAsync(connectionString, table);
-        if (bucket is null)
-        {
-            Console.WriteLine($"  {table}: no bucket column among {string.Join(", ", BucketNames)}; not compared");
-            return 0;
-        }
-
-        var compared = columns.Where(c => c != bucket && c != "series_id").ToList();
-        var sql = $"""
-            WITH sampled AS (SELECT id FROM price_series ORDER BY random() LIMIT {sample}),
-            stored AS (SELECT r.* FROM {table} r WHERE r.series_id IN (SELECT id FROM sampled)),
-            recomputed AS (
-                SELECT series_id, {BucketOf(hours)} AS {bucket}, {string.Join(", ", compared.Select(c => $"{Aggregates[c]} AS {c}"))}
-                  FROM price_points WHERE series_id IN (SELECT id FROM sampled)
-                 GROUP BY series_id, {BucketOf(hours)})
-            SELECT (SELECT count(*) FROM sampled), count(*) FILTER (WHERE s.series_id IS NULL OR c.series_id IS NULL
-                                       {string.Concat(compared.Select(col => $" OR s.{col} IS DISTINCT FROM c.{col}"))}),
-                   count(*)
-              FROM stored s FULL JOIN recomputed c ON c.series_id = s.series_id AND c.{bucket} = s.{bucket}
-            """;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        var (series, mismatches, buckets) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-        Console.WriteLine($"  {table}: {buckets:N0} buckets of {series:N0} random series compared on {string.Join(", ", compared)}: " +
-            $"{mismatches:N0} mismatches (target 0)");
         return mismatches;
-    }
-
-    private static string BucketOf(int hours) => $"date_bin(interval '{hours} hours', observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')";
-
-    /// <summary>The bucket column, the columns the bench can compute, and required columns it cannot.</summary>
-    private static async Task<(string? Bucket, List<string> Columns, List<string> Unknown)> ColumnsAsync(string connectionString, string table)
-    {
-        var columns = new List<string>();
-        var unknown = new List<string>();
-        string? bucket = null;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT column_name, is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO' AND is_generated = 'NEVER', data_type
-              FROM information_schema.columns WHERE table_name = @table ORDER BY ordinal_position
-            """, connection);
-        command.Parameters.AddWithValue("table", table);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var (name, required, type) = (reader.GetString(0), reader.GetBoolean(1), reader.GetString(2));
-            if (bucket is null && type.StartsWith("timestamp", StringComparison.Ordinal) && BucketNames.Contains(name))
-            {
-                bucket = name;
-                columns.Add(name);
-            }
-            else if (Aggregates.ContainsKey(name))
-            {
-                columns.Add(name);
-            }
-            else if (required)
-            {
-                unknown.Add(name);
-            }
-        }
-
-        if (bucket is null)
-        {
-            unknown.Add("(bucket time)");
-        }
-
-        return (bucket, columns, unknown);
     }
 }

@@ -8,8 +8,8 @@ namespace Kasparro.Bench;
 
 /// <summary>
 /// <c>scale</c> (issue 16's targets): seeds a history of <c>--rows</c> observations (<see cref="ScaleSeed"/>), then
-/// measures in one run (1) storage per observation over price_points' partitions, price_series and the rollup tables
-/// when the schema has them, (2) the real CSV pipeline loading the same <c>--load-rows</c> rows into an empty database
+/// measures in one run (1) storage per observation over price_points' partitions, price_series, the rollup tables and
+/// their queue, (2) the real CSV pipeline loading the same <c>--load-rows</c> rows into an empty database
 /// and, appended to existing series, into the seeded one, (3) the rollups against a recomputation from the points on a
 /// sample of series, and (4) read latency at 32 connections (wrk) of year-long bucketed history and candles, a week of
 /// raw history and <c>/data?limit=50</c>, with and without gzip.
@@ -41,34 +41,23 @@ public static class ScaleBenchmark
         await postgres.ExecuteAsync(Database, "VACUUM (ANALYZE) price_points", "VACUUM (ANALYZE) price_series", "ANALYZE assets", "ANALYZE asset_mappings",
             "ANALYZE normalized_records", "CHECKPOINT");
         Console.WriteLine($"VACUUM (ANALYZE), as autovacuum would leave the tables, and CHECKPOINT: {vacuum.Elapsed.TotalSeconds:F0} s");
-        var rollups = await RollupCheck.PresentAsync(postgres, Database);
-        Console.WriteLine(rollups.Count == 0
-            ? "rollups: no price_rollups_1h / price_rollups_1d in this schema; storage is points and series only"
-            : $"rollups: {string.Join(", ", rollups.Select(r => r.Table))} present, counted in the storage");
-        foreach (var (table, hours) in rollups)
-        {
-            await RollupCheck.FillIfEmptyAsync(postgres, Database, table, hours);
-            await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {table}");
-        }
-
-        await PrintStorageAsync(postgres, seed.Rows, rollups.Select(r => r.Table));
+        await RollupCheck.RollUpSeedAsync(postgres, Database);
+        await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryRollups.Hourly}", $"VACUUM (ANALYZE) {HistoryRollups.Daily}",
+            $"VACUUM (ANALYZE) {HistoryRollups.QueueTable}", "CHECKPOINT");
+        await PrintStorageAsync(postgres, seed.Rows);
         var failed = !await CompareLoadsAsync(postgres, connectionString, seed, loadRows, loadSymbols);
-        foreach (var (table, hours) in rollups)
-        {
-            failed |= await RollupCheck.CompareAsync(postgres.ConnectionString(Database), table, hours, sample: 1_000) > 0;
-        }
-
+        failed |= await RollupCheck.CompareAsync(postgres, Database, sample: 1_000) > 0;
         failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections);
         return failed ? 1 : 0;
     }
 
     /// <summary>Bytes per observation: heap (with TOAST, free-space and visibility maps) and indexes of every leaf table.</summary>
-    private static async Task PrintStorageAsync(PostgresServer postgres, long observations, IEnumerable<string> rollupTables)
+    private static async Task PrintStorageAsync(PostgresServer postgres, long observations)
     {
         Console.WriteLine($"storage of {observations:N0} observations (pg_table_size + pg_indexes_size of every partition):");
         Console.WriteLine($"  {"table",-22} {"tables",6} {"heap MB",10} {"index MB",10} {"total MB",10} {"bytes/obs",10}");
         var total = 0L;
-        foreach (var table in new[] { HistoryStorage.PointsTable, HistoryStorage.SeriesTable }.Concat(rollupTables))
+        foreach (var table in (string[])[HistoryStorage.PointsTable, HistoryStorage.SeriesTable, .. HistoryRollups.Tables, HistoryRollups.QueueTable])
         {
             var (leaves, heap, index) = await SizeAsync(postgres, $"""
                 WITH leaves AS (SELECT relid FROM pg_partition_tree('{table}') WHERE isleaf
