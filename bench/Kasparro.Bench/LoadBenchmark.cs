@@ -1,4 +1,3 @@
-using Kasparro.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
