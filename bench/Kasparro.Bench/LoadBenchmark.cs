@@ -1,7 +1,7 @@
+using Kasparro.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Kasparro.Data;
 using Kasparro.Testing;
 using Npgsql;
 using NpgsqlTypes;
