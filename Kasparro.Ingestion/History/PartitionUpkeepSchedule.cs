@@ -1,7 +1,6 @@
 using Kasparro.Data;
 using Kasparro.Ingestion.Schema;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Kasparro.Ingestion.History;
 
@@ -23,28 +22,13 @@ public sealed partial class PartitionUpkeepSchedule(PartitionUpkeep upkeep, Sche
             {
                 await upkeep.RunAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+            // The database away for a moment: the next interval tries again (stopping ends the loop below).
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogUpkeepFailed(logger, exception, options.Value.UpkeepInterval);
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History partition upkeep failed; trying again in {Interval}")]

@@ -11,18 +11,23 @@ public sealed class PartitionUpkeepProcessTests(DatabaseFixture database) : ICla
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task At_start_the_service_creates_this_month_and_the_configured_months_ahead()
+    public async Task At_start_the_service_creates_this_month_and_the_months_ahead_and_drops_months_outside_the_retention()
     {
+        await HistorySeed.AddPointsAsync(database, "bitcoin", new DateTimeOffset(2020, 1, 15, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.UtcNow.AddDays(-1));
         var environment = Environment();
         environment["History__PartitionsAhead"] = "3";
+        environment["History__RawRetention"] = "400";
         var thisMonth = HistoryStorage.MonthOf(DateTimeOffset.UtcNow);
-        var expected = Enumerable.Range(0, 4).Select(m => HistoryStorage.PartitionName(thisMonth.AddMonths(m))).ToList();
+        var yesterday = HistoryStorage.PartitionName(HistoryStorage.MonthOf(DateTimeOffset.UtcNow.AddDays(-1)));
+        var expected = Enumerable.Range(0, 4).Select(m => HistoryStorage.PartitionName(thisMonth.AddMonths(m))).Append(yesterday).Distinct().Order().ToList();
 
         await using var ingestion = IngestionProcess.Start(["--urls", "http://127.0.0.1:0"], environment);
-        await Poll.UntilAsync(async () => (await HistorySeed.AttachedPartitionsAsync(database)).Count >= 4 || ingestion.HasExited, TimeSpan.FromSeconds(60),
-            $"the partitions ahead. Output:\n{ingestion.Output}");
+        await Poll.UntilAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'history.partition_drop'") > 0
+            || ingestion.HasExited, TimeSpan.FromSeconds(60), $"the upkeep at start. Output:\n{ingestion.Output}");
 
         Assert.Equal(expected, await HistorySeed.AttachedPartitionsAsync(database));
+        Assert.Equal("price_points_2020_01", await database.ScalarAsync<string>("SELECT string_agg(target, ' ') FROM audit_events WHERE action = 'history.partition_drop'"));
+        Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM price_points"));
     }
 
     [Fact]

@@ -108,6 +108,34 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
         Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM price_points"));
     }
 
+    [Fact]
+    public async Task A_detach_cut_short_is_finished_and_dropped_by_the_next_upkeep()
+    {
+        await HistorySeed.AddPointsAsync(database, "bitcoin", At(2026, 1, 10), At(2026, 12, 1));
+        // A reader whose transaction started before the detach: the detach's second phase waits for it, and is cancelled there.
+        await using var reader = await _dataSource.OpenConnectionAsync();
+        await using var reading = await reader.BeginTransactionAsync();
+        await using (var read = new NpgsqlCommand("SELECT count(*) FROM price_points", reader, reading))
+        {
+            await read.ExecuteScalarAsync();
+        }
+
+        await using (var detach = _dataSource.CreateCommand("ALTER TABLE price_points DETACH PARTITION price_points_2026_01 CONCURRENTLY"))
+        {
+            using var cutShort = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => detach.ExecuteNonQueryAsync(cutShort.Token));
+        }
+
+        await reading.CommitAsync();
+        Assert.True(await database.ScalarAsync<bool>("SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = 'price_points_2026_01'::regclass"));
+
+        var outcome = await Upkeep(new HistoryOptions { RawRetention = "100" }).RunAsync(CancellationToken.None);
+
+        Assert.Equal(["price_points_2026_01"], outcome.Dropped.Select(p => p.Name));
+        Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'price_points_2026_01'"));
+        Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM price_points"));
+    }
+
     [Theory]
     [InlineData("History:RawRetention", "ninety days", "History:RawRetention must be unset (keep everything), whole days (e.g. 400) or a duration")]
     [InlineData("History:RawRetention", "06:00:00", "History:RawRetention must be unset (keep everything), whole days (e.g. 400) or a duration")]
