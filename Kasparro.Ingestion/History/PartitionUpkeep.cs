@@ -13,7 +13,8 @@ public sealed record PartitionUpkeepOutcome(int Created, IReadOnlyList<HistoryPa
 /// Keeps the monthly partitions of the price history (docs/operations.md "History retention"): creates the current
 /// month's and the next <c>History:PartitionsAhead</c>, and with <c>History:RawRetention</c> set, detaches and drops every
 /// partition whose whole month ended before now minus the retention. A partition that holds any instant inside the window
-/// is kept whole, so no point inside the window is ever lost; rollup tables are not partitions and never touched.
+/// is kept whole, so no point inside the window is ever lost; rollup tables are not partitions and never touched, and a
+/// month whose days still wait in the rollup queue is kept until the rollup step has computed them from its points.
 /// Each drop is logged and recorded in <c>audit_events</c> (action <see cref="AuditActions.HistoryPartitionDrop"/>).
 /// Safe from several replicas at once: creating is idempotent, and retention holds a session advisory lock, so replicas
 /// drop one after the other and a later one finds nothing left to drop.
@@ -60,19 +61,39 @@ public sealed partial class PartitionUpkeep(NpgsqlDataSource dataSource, IOption
             var windowStart = now - retention;
             // Listed after the lock: a replica that dropped before us leaves nothing of its work to do again.
             var outside = (await HistoryPartitions.ListAsync(connection, cancellationToken)).Where(p => p.MonthEnd <= windowStart.UtcDateTime).ToList();
+            var dropped = new List<HistoryPartition>();
             foreach (var partition in outside)
             {
+                if (await RollupsPendingAsync(connection, partition, cancellationToken))
+                {
+                    LogKeptForRollups(logger, partition.Name);
+                    continue;
+                }
+
                 await DropAsync(connection, partition, now, retention, cancellationToken);
                 LogDropped(logger, partition.Name, partition.MonthStart, partition.MonthEnd, partition.EstimatedRows, partition.TotalBytes, windowStart);
+                dropped.Add(partition);
             }
 
-            return outside;
+            return dropped;
         }
         finally
         {
             await using var unlocking = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
             await unlocking.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Whether days of the partition's month still wait in the rollup queue: their rollups are computed from the raw
+    /// points, so the month is kept until the rollup step has done them (the next upkeep drops it).
+    /// </summary>
+    private static async Task<bool> RollupsPendingAsync(NpgsqlConnection connection, HistoryPartition partition, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT FROM {HistoryRollups.QueueTable} WHERE day >= $1 AND day < $2)", connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = partition.MonthStart });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = partition.MonthEnd });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task DropAsync(NpgsqlConnection connection, HistoryPartition partition, DateTimeOffset now, TimeSpan retention,
@@ -117,6 +138,9 @@ public sealed partial class PartitionUpkeep(NpgsqlDataSource dataSource, IOption
 
     [LoggerMessage(Level = LogLevel.Information, Message = "History partitions: {Created} created for the current month and the {Ahead} ahead")]
     private static partial void LogCreatedAhead(ILogger logger, int created, int ahead);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History retention keeps partition {Partition} for now: days of it wait in the rollup queue")]
+    private static partial void LogKeptForRollups(ILogger logger, string partition);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "History retention dropped partition {Partition} ([{From:yyyy-MM-dd}, {To:yyyy-MM-dd}), about {EstimatedRows} rows, {Bytes} bytes): it ends before the window starting {WindowStart:O}")]

@@ -32,6 +32,15 @@ public static class HistorySeed
             """);
     }
 
+    /// <summary>Does what the rollup step does for every queued day: rollups computed from the raw points, the queue emptied.</summary>
+    public static Task RollUpAsync(DatabaseFixture database) => database.ExecuteAsync($"""
+        DELETE FROM {HistoryRollups.Hourly};
+        DELETE FROM {HistoryRollups.Daily};
+        INSERT INTO {HistoryRollups.Hourly} SELECT * FROM {HistoryRollups.BucketsFunction}('1 hour', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity');
+        INSERT INTO {HistoryRollups.Daily} SELECT * FROM {HistoryRollups.BucketsFunction}('1 day', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity');
+        DELETE FROM {HistoryRollups.QueueTable};
+        """);
+
     /// <summary>The names of the partitions attached to the points table, oldest first.</summary>
     public static async Task<List<string>> AttachedPartitionsAsync(DatabaseFixture database)
     {

@@ -14,6 +14,7 @@ public sealed class PartitionUpkeepProcessTests(DatabaseFixture database) : ICla
     public async Task At_start_the_service_creates_this_month_and_the_months_ahead_and_drops_months_outside_the_retention()
     {
         await HistorySeed.AddPointsAsync(database, "bitcoin", new DateTimeOffset(2020, 1, 15, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.UtcNow.AddDays(-1));
+        await HistorySeed.RollUpAsync(database);
         var environment = Environment();
         environment["History__PartitionsAhead"] = "3";
         environment["History__RawRetention"] = "400";

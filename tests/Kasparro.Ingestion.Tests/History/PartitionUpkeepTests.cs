@@ -50,7 +50,8 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
             At(2026, 8, 1), At(2026, 8, 27, 11), // outside the window, but their month reaches into it
             At(2026, 8, 27, 12), At(2026, 8, 31, 23), At(2026, 9, 15), At(2026, 11, 30), At(2026, 12, 5)); // inside
         await HistorySeed.AddPointsAsync(database, "ethereum", At(2026, 7, 1), At(2026, 8, 20), At(2026, 10, 1));
-        var rollupsBefore = await RollupRowsAsync();
+        await HistorySeed.RollUpAsync(database);
+        var rollupsBefore = await RollupsAsync();
         var insideBefore = await PointsSinceAsync(WindowStart);
         var augustBefore = await database.ScalarAsync<long>("SELECT count(*) FROM price_points_2026_08");
 
@@ -64,7 +65,8 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
         Assert.Equal(insideBefore, await PointsSinceAsync(WindowStart));
         Assert.Equal(augustBefore, await database.ScalarAsync<long>("SELECT count(*) FROM price_points_2026_08"));
         Assert.Equal(3, await database.ScalarAsync<long>($"SELECT count(*) FROM price_points WHERE observed_at < '{WindowStart:O}'"));
-        Assert.Equal(rollupsBefore, await RollupRowsAsync());
+        Assert.Contains("2026-06-10", rollupsBefore, StringComparison.Ordinal);
+        Assert.Equal(rollupsBefore, await RollupsAsync());
         Assert.Equal("price_points_2026_06 price_points_2026_07", await database.ScalarAsync<string>(
             "SELECT string_agg(target, ' ' ORDER BY target) FROM audit_events WHERE action = 'history.partition_drop' AND actor = 'retention' AND outcome = 'success'"));
         Assert.Contains("range=[2026-06-01, 2026-07-01)", await database.ScalarAsync<string>(
@@ -72,9 +74,27 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_month_whose_rollups_are_still_queued_is_kept_until_they_are_computed()
+    {
+        await HistorySeed.AddPointsAsync(database, "bitcoin", At(2026, 5, 10, 9), At(2026, 12, 1));
+        var upkeep = Upkeep(new HistoryOptions { RawRetention = "100" });
+
+        var queued = await upkeep.RunAsync(CancellationToken.None);
+        Assert.Empty(queued.Dropped);
+        Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM price_points_2026_05"));
+
+        await HistorySeed.RollUpAsync(database);
+        var rolledUp = await upkeep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(["price_points_2026_05"], rolledUp.Dropped.Select(p => p.Name));
+        Assert.Equal(1, await database.ScalarAsync<long>("SELECT points FROM price_rollups_1d WHERE bucket = '2026-05-10Z'"));
+    }
+
+    [Fact]
     public async Task A_write_into_a_long_dropped_month_gets_its_partition_back()
     {
         await HistorySeed.AddPointsAsync(database, "bitcoin", At(2017, 3, 1), At(2026, 12, 1));
+        await HistorySeed.RollUpAsync(database);
         var outcome = await Upkeep(new HistoryOptions { RawRetention = "100" }).RunAsync(CancellationToken.None);
         Assert.Contains("price_points_2017_03", outcome.Dropped.Select(p => p.Name));
 
@@ -92,6 +112,7 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
     public async Task Two_replicas_running_upkeep_at_once_drop_each_month_once_and_fail_nowhere()
     {
         await HistorySeed.AddPointsAsync(database, "bitcoin", [.. Enumerable.Range(0, 12).Select(m => At(2025, 1, 15).AddMonths(m)), At(2026, 12, 1)]);
+        await HistorySeed.RollUpAsync(database);
         var options = new HistoryOptions { RawRetention = "100.00:00:00", PartitionsAhead = 4 };
         await using var otherReplica = NpgsqlDataSource.Create(database.ConnectionString);
 
@@ -112,6 +133,7 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
     public async Task A_detach_cut_short_is_finished_and_dropped_by_the_next_upkeep()
     {
         await HistorySeed.AddPointsAsync(database, "bitcoin", At(2026, 1, 10), At(2026, 12, 1));
+        await HistorySeed.RollUpAsync(database);
         // A reader whose transaction started before the detach: the detach's second phase waits for it, and is cancelled there.
         await using var reader = await _dataSource.OpenConnectionAsync();
         await using var reading = await reader.BeginTransactionAsync();
@@ -165,27 +187,11 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
     private Task<long> PointsSinceAsync(DateTimeOffset since) =>
         database.ScalarAsync<long>($"SELECT count(*) FROM price_points WHERE observed_at >= '{since:O}'");
 
-    /// <summary>
-    /// Stand-ins for the rollup tables (another part of the storage) where they do not exist yet, with rows of the months
-    /// retention drops; returns the rows of both, which retention must leave as they are.
-    /// </summary>
-    private async Task<long> RollupRowsAsync()
-    {
-        await database.ExecuteAsync("""
-            DO $$
-            BEGIN
-                IF to_regclass('price_rollups_1h') IS NULL THEN
-                    CREATE TABLE price_rollups_1h (series_id integer, bucket timestamptz);
-                    INSERT INTO price_rollups_1h VALUES (1, '2026-06-10Z'), (1, '2026-07-31 23:00Z');
-                END IF;
-                IF to_regclass('price_rollups_1d') IS NULL THEN
-                    CREATE TABLE price_rollups_1d (series_id integer, bucket timestamptz);
-                    INSERT INTO price_rollups_1d VALUES (1, '2026-06-10Z'), (1, '2026-07-31Z');
-                END IF;
-            END $$;
-            """);
-        return await database.ScalarAsync<long>("SELECT (SELECT count(*) FROM price_rollups_1h) + (SELECT count(*) FROM price_rollups_1d)");
-    }
+    /// <summary>Every rollup row, as text in key order: retention must leave them exactly as they are.</summary>
+    private Task<string> RollupsAsync() => database.ScalarAsync<string>("""
+        SELECT coalesce(string_agg(r::text, ';' ORDER BY r::text), '')
+          FROM (SELECT '1h' AS t, * FROM price_rollups_1h UNION ALL SELECT '1d', * FROM price_rollups_1d) AS r
+        """);
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
