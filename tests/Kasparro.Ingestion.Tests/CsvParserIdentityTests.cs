@@ -79,7 +79,7 @@ public sealed class CsvParserIdentityTests
         var folder = TestFiles.CreateFolder("prices.csv", content);
 
         // The file is plain, so the fast path really is Sep for it.
-        var scan = await CsvFileScan.ReadAsync(Path.Combine(folder, "prices.csv"), new[] { '"', '"' }, 1024 * 1024, CancellationToken.None);
+        var scan = CsvFileScan.Read(Path.Combine(folder, "prices.csv"), new[] { '"', '"' }, 1024 * 1024, CancellationToken.None);
         Assert.True(scan.IsPlain, name);
 
         await AssertBothParsersReadTheSameAsync(folder);
@@ -91,7 +91,7 @@ public sealed class CsvParserIdentityTests
     {
         var folder = TestFiles.CreateFolder("prices.csv", content);
 
-        var scan = await CsvFileScan.ReadAsync(Path.Combine(folder, "prices.csv"), new[] { '"', '"' }, 1024 * 1024, CancellationToken.None);
+        var scan = CsvFileScan.Read(Path.Combine(folder, "prices.csv"), new[] { '"', '"' }, 1024 * 1024, CancellationToken.None);
         Assert.False(scan.IsPlain, name);
 
         await AssertBothParsersReadTheSameAsync(folder);
@@ -104,12 +104,13 @@ public sealed class CsvParserIdentityTests
     public async Task Batches_split_and_resume_at_the_same_rows_with_either_parser(int batchSize)
     {
         var lines = Enumerable.Range(0, 60).Select(i => i % 13 == 0 ? "\n" : RegularLine(i));
-        var folder = TestFiles.CreateFolder(("prices.csv", "\n" + Header + "\n" + string.Concat(lines)));
+        // An unknown column: every batch carries the drift of its own rows.
+        var folder = TestFiles.CreateFolder(("prices.csv", "\n" + Header + ",exchange\n" + string.Concat(lines)));
 
         await AssertBothParsersReadTheSameAsync(folder, batchSize);
 
         // A half-read file resumes after the row its checkpoint holds, with either parser.
-        var fingerprint = (await CsvFileScan.ReadAsync(Path.Combine(folder, "prices.csv"), new[] { '"', '"' }, 1024 * 1024, CancellationToken.None)).Fingerprint;
+        var fingerprint = CsvFileScan.Read(Path.Combine(folder, "prices.csv"), new[] { '"', '"' }, 1024 * 1024, CancellationToken.None).Fingerprint;
         var checkpoint = $$"""{"fingerprint":"{{fingerprint}}","row":23,"complete":false}""";
         await AssertBothParsersReadTheSameAsync(folder, batchSize, checkpoint);
     }

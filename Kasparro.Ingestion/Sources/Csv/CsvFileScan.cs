@@ -17,17 +17,20 @@ namespace Kasparro.Ingestion.Sources.Csv;
 public sealed record CsvFileScan(string Fingerprint, bool IsPlain)
 {
     /// <summary>Reads <paramref name="file"/> once; <paramref name="quoting"/> are the configured quote and escape characters (ASCII).</summary>
-    public static async Task<CsvFileScan> ReadAsync(string file, ReadOnlyMemory<char> quoting, int maxLineLength, CancellationToken cancellationToken)
+    public static CsvFileScan Read(string file, ReadOnlyMemory<char> quoting, int maxLineLength, CancellationToken cancellationToken)
     {
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var shape = new PlainShape(quoting.Span, maxLineLength);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+            // Synchronous reads: the source reads on its own thread (BatchReadAhead), and an awaited read per 64 KB
+            // was thread-pool hops and spinning for nothing.
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
             int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = stream.Read(buffer)) > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 sha256.AppendData(buffer, 0, read);
                 shape.Observe(buffer.AsSpan(0, read));
             }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using nietras.SeparatedValues;
 
 namespace Kasparro.Ingestion.Sources.Csv;
 
@@ -71,15 +72,27 @@ internal sealed class CsvRecordFields
     /// limit), without its line ending, as read by Sep: split by the same rule as an unquoted record from CsvHelper.
     /// The line is copied, as Sep reuses its buffer for the next row.
     /// </summary>
-    public void LoadPlain(ReadOnlySpan<char> line, string delimiter)
+    public void LoadPlain(SepReader.Row row, string delimiter)
     {
+        var line = row.Span;
         if (copied.Length < line.Length)
         {
             copied = new char[Math.Max(line.Length, copied.Length * 2)];
         }
 
         line.CopyTo(copied);
-        Split(copied.AsMemory(0, line.Length), delimiter);
+        fromRanges = true;
+        record = copied.AsMemory(0, line.Length);
+        this.delimiter = delimiter;
+        Count = 0;
+        // Sep has found the delimiters already: without quote parsing, its columns are the text between them.
+        var start = 0;
+        for (var i = 0; i < row.ColCount; i++)
+        {
+            var length = row[i].Span.Length;
+            Add(start, length);
+            start += length + delimiter.Length;
+        }
     }
 
     /// <summary>Field <paramref name="index"/> as CsvHelper would give it.</summary>

@@ -56,7 +56,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             cancellationToken.ThrowIfCancellationRequested();
             var key = $"{Name}:{Path.GetFileName(file)}";
             var config = ReaderConfiguration();
-            var scan = await CsvFileScan.ReadAsync(file, new[] { config.Quote, config.Escape }, MaxFieldLength, cancellationToken);
+            var scan = CsvFileScan.Read(file, new[] { config.Quote, config.Escape }, MaxFieldLength, cancellationToken);
             var committed = FilePosition.Parse(context.Checkpoints.GetValueOrDefault(key));
             var skipRows = 0L;
             if (committed is not null && committed.Fingerprint == scan.Fingerprint)
@@ -247,7 +247,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                 continue;
             }
 
-            rows.Fields.LoadPlain(line, delimiter);
+            rows.Fields.LoadPlain(row, delimiter);
             rows.Add(line, lineNumber, badData: null);
             if (rows.IsFull)
             {
@@ -286,8 +286,6 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         /// <summary>Adds a row whose <see cref="Fields"/> are loaded; <paramref name="line"/> is its text without the line ending.</summary>
         public void Add(ReadOnlySpan<char> line, long rawRow, string? badData)
         {
-            // Drift is counted per row so the event's count says how many rows showed it.
-            context.Drift.Add(header.Drift);
             batch.Add(ReadRow(new CsvRow(fields, header.RawHeader, header.Columns, symbols, names), header.MissingColumns, badData, place.FileName, rawRow, context));
             chunk.Add(line, rawRow);
         }
@@ -295,7 +293,6 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         /// <summary>Adds a record the parser could not read, quarantined with <paramref name="reason"/>.</summary>
         public void AddUnreadable(string rawRecord, long rawRow, string reason)
         {
-            context.Drift.Add(header.Drift);
             var head = Head(rawRecord);
             batch.Add(SourceRecord.Rejected(null, head, LocationOf(place.FileName, rawRow), reason));
             chunk.Add(head, rawRow);
@@ -304,8 +301,12 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         /// <summary>The batch so far with the checkpoint after its last row; the next batch starts empty.</summary>
         public SourceBatch Take(bool complete)
         {
+            // Drift is counted per row, so the event's count says how many rows showed it; every row of a file
+            // shares its header's drift, so a batch adds its rows at once (drained with the batch: BatchReadAhead).
+            context.Drift.Add(header.Drift, batch.Count);
             var taken = new SourceBatch(batch, new CheckpointUpdate(place.Key, new FilePosition(place.Fingerprint, row, complete).ToString()), chunk.Take());
-            batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
+            // A file that filled a batch is likely to fill the next: sized once instead of grown by copies through the large object heap.
+            batch = new List<SourceRecord>(complete ? 0 : Math.Min(batchSize, Math.Max(4096, batch.Count)));
             return taken;
         }
     }
