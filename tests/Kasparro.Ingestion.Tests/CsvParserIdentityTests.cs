@@ -56,6 +56,7 @@ public sealed class CsvParserIdentityTests
         { "invalid utf-8", [.. Utf8(Header + "\nBTC,Bitcoin,70000,,,,\nXYZ,Caf"), 0xE9, 0xFF, .. Utf8(",1,,,,\nETH,Ethereum,2100,,,,\n")] },
         { "nul characters", Utf8(Header + "\nBTC,Bit\0coin,70000,,,,\nN\0L,Nul,1,,,,\nETH,Ethereum,2100,,,,\n") },
         { "byte order mark", [0xEF, 0xBB, 0xBF, .. Utf8(Header + "\nBTC,Bitcoin,70000,,,,\n")] },
+        { "a line exactly at the field limit", Utf8(Header + "\nBTC,Bitcoin,70000,,,,\n" + new string('x', 1024 * 1024) + "\nETH,Ethereum,2100,,,,\n") },
         { "header only", Utf8(Header + "\n") },
         { "header and blank lines", Utf8(Header + "\n\n\n") },
         { "empty", [] },

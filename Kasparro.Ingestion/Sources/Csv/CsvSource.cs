@@ -272,6 +272,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
     {
         private readonly CsvValueInterner symbols = new();
         private readonly CsvValueInterner names = new();
+        private readonly CsvTimestampCache timestamps = new();
         private List<SourceRecord> batch = new(Math.Min(batchSize, 4096));
         private long row;
 
@@ -286,7 +287,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         /// <summary>Adds a row whose <see cref="Fields"/> are loaded; <paramref name="line"/> is its text without the line ending.</summary>
         public void Add(ReadOnlySpan<char> line, long rawRow, string? badData)
         {
-            batch.Add(ReadRow(new CsvRow(fields, header.RawHeader, header.Columns, symbols, names), header.MissingColumns, badData, place.FileName, rawRow, context));
+            batch.Add(ReadRow(new CsvRow(fields, header.RawHeader, header.Columns, symbols, names, timestamps), header.MissingColumns, badData, place.FileName, rawRow, context));
             chunk.Add(line, rawRow);
         }
 
@@ -377,7 +378,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         var createdText = record.Get(record.Columns.CreatedAt);
         var observedAt = context.StartedAt;
-        if (!createdText.IsEmpty && !SourceValues.TryParseTimestamp(createdText, out observedAt))
+        if (!createdText.IsEmpty && !record.Timestamps.TryParse(createdText, out observedAt))
         {
             return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"'created_at' value {SourceValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
@@ -418,8 +419,9 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         public int CreatedAt { get; } = Array.IndexOf(header, "created_at");
     }
 
-    /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values.</summary>
-    private readonly record struct CsvRow(CsvRecordFields Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names)
+    /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values, the last timestamp.</summary>
+    private readonly record struct CsvRow(CsvRecordFields Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names,
+        CsvTimestampCache Timestamps)
     {
         /// <summary>The field of a column, trimmed; empty when the column is absent or the row is short.</summary>
         public ReadOnlySpan<char> Get(int index) => index >= 0 && index < Fields.Count ? Fields[index].Trim() : [];
