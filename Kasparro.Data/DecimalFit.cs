@@ -17,7 +17,7 @@ public static class DecimalFit
     /// <summary>The CHECK constraints: table, constraint name, the columns it covers.</summary>
     public static readonly IReadOnlyList<(string Table, string Name, string[] Columns)> Constraints =
     [
-        ("price_history", "ck_price_history_values_fit_decimal", ["price_usd", "market_cap_usd", "volume_24h_usd"]),
+        ("price_points", "ck_price_history_values_fit_decimal", ["price_usd", "market_cap_usd", "volume_24h_usd"]),
         ("normalized_records", "ck_normalized_records_values_fit_decimal", ["price_usd", "market_cap_usd", "volume_24h_usd", "percent_change_24h"]),
         ("assets", "ck_assets_values_fit_decimal", ["market_cap_usd"]),
     ];

@@ -71,12 +71,10 @@ public class KasparroDb(DbContextOptions<KasparroDb> options) : DbContext(option
 
         model.Entity<PricePoint>(e =>
         {
-            e.ToTable("price_history", t => FitDecimal(t, "price_history"));
-            // The key is the table's only index: every index costs as much as the row itself on a bulk load
-            // (docs/performance.md). Migration PriceHistoryCoveringKey makes it cover the price columns, so an
-            // asset's history (found through asset_mappings) is an index-only range scan per series.
+            // A view over the narrow, partitioned storage (migration NarrowPartitionedHistory, HistoryStorage): EF
+            // reads and writes it like a table, and the migrations own its definition.
+            e.ToTable("price_history", t => t.ExcludeFromMigrations());
             e.HasKey(p => new { p.Source, p.SourceId, p.ObservedAt });
-            // Byte-order comparison of the key's text (source names and ids are ASCII): cheaper index entries (docs/performance.md).
             e.Property(p => p.Source).UseCollation("C");
             e.Property(p => p.SourceId).UseCollation("C");
             e.Property(p => p.Volume24hUsd).HasColumnName("volume_24h_usd");

@@ -621,10 +621,6 @@ namespace Kasparro.Data.Migrations
                         .HasColumnType("numeric")
                         .HasColumnName("price_usd");
 
-                    b.Property<long?>("RunId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("run_id");
-
                     b.Property<decimal?>("Volume24hUsd")
                         .HasColumnType("numeric")
                         .HasColumnName("volume_24h_usd");
@@ -634,7 +630,7 @@ namespace Kasparro.Data.Migrations
 
                     b.ToTable("price_history", null, t =>
                         {
-                            t.HasCheckConstraint("ck_price_history_values_fit_decimal", "fits_dotnet_decimal(price_usd) AND fits_dotnet_decimal(market_cap_usd) AND fits_dotnet_decimal(volume_24h_usd)");
+                            t.ExcludeFromMigrations();
                         });
                 });
 

@@ -35,14 +35,14 @@ public static class BackfillPointWriter
             RETURNING 1
         ),
         hist AS (
-            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
-            SELECT @source, @id, s.observed_at, @asset, s.price, s.market_cap, s.volume, true, @run
+            INSERT INTO price_points (observed_at, series_id, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+            SELECT s.observed_at, @series, true, s.price, s.market_cap, s.volume
               FROM s
              WHERE NOT EXISTS (
-                   SELECT 1 FROM price_history p
-                    WHERE p.source = @source AND p.source_id = @id AND NOT p.is_backfill
+                   SELECT 1 FROM price_points p
+                    WHERE p.series_id = @series AND NOT p.is_backfill
                       AND p.observed_at > s.observed_at - @half AND p.observed_at < s.observed_at + @half)
-            ON CONFLICT (source, source_id, observed_at) DO NOTHING
+            ON CONFLICT (series_id, observed_at) DO NOTHING
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM hist)::int, (SELECT count(*) FROM raw)::int
@@ -76,11 +76,13 @@ public static class BackfillPointWriter
             await importer.CompleteAsync(cancellationToken);
         }
 
+        var series = await SeriesStore.IdsAsync(connection, transaction, SourceNames.CoinGecko,
+            new Dictionary<string, string> { [coinId] = assetId }, cancellationToken);
+        await SeriesStore.EnsurePartitionsAsync(connection, transaction, chart.Points.Select(p => p.ObservedAt), cancellationToken);
         await using var merge = new NpgsqlCommand(Merge, connection, transaction);
-        merge.Parameters.AddWithValue("source", SourceNames.CoinGecko);
+        merge.Parameters.AddWithValue("series", series[coinId]);
         merge.Parameters.AddWithValue("history", SourceNames.CoinGeckoHistory);
         merge.Parameters.AddWithValue("id", coinId);
-        merge.Parameters.AddWithValue("asset", assetId);
         merge.Parameters.AddWithValue("run", runId);
         merge.Parameters.AddWithValue("now", now);
         merge.Parameters.AddWithValue("half", granularity / 2);

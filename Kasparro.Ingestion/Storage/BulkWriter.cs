@@ -1,5 +1,6 @@
-using Kasparro.Ingestion.Pipeline;
 using System.Buffers;
+using Kasparro.Data;
+using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Sources;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,8 +10,9 @@ namespace Kasparro.Ingestion.Storage;
 /// <summary>
 /// The one bulk writer. Per batch, in the caller's transaction (with the checkpoint and run counts): quarantined
 /// rows by binary COPY, raw payloads as array parameters, the price history by binary COPY straight into
-/// <c>price_history</c> when the batch only adds observations newer than each source id's latest record (else, or when
-/// the copy meets a stored key, through a staging table and <c>ON CONFLICT DO NOTHING</c>), and the latest normalized
+/// the partitioned <c>price_points</c> (by series id, <see cref="SeriesStore"/>) when the batch only adds observations newer
+/// than each source id's latest record (else, or when the copy meets a stored key, through a staging table and
+/// <c>ON CONFLICT DO NOTHING</c>), and the latest normalized
 /// record per source id by one set-based upsert.
 /// No per-row statements or round trips.
 /// </summary>
@@ -20,7 +22,7 @@ public static class BulkWriter
 
     private const string CreateStages = """
         CREATE TEMP TABLE IF NOT EXISTS etl_history_stage (
-            source_id text NOT NULL, observed_at timestamptz NOT NULL, asset_id text NOT NULL,
+            observed_at timestamptz NOT NULL, series_id integer NOT NULL,
             price numeric NOT NULL, market_cap numeric, volume numeric
         ) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS etl_latest_stage (
@@ -43,10 +45,10 @@ public static class BulkWriter
         """;
 
     private const string MergeHistory = """
-        INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
-        SELECT @source, source_id, observed_at, asset_id, price, market_cap, volume, @backfill, @run FROM etl_history_stage
-        ON CONFLICT (source, source_id, observed_at) DO NOTHING
-        RETURNING source_id, observed_at
+        INSERT INTO price_points (observed_at, series_id, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+        SELECT observed_at, series_id, @backfill, price, market_cap, volume FROM etl_history_stage
+        ON CONFLICT (series_id, observed_at) DO NOTHING
+        RETURNING series_id, observed_at
         """;
 
     private const string LatestRecordTimes = """
@@ -95,9 +97,17 @@ public static class BulkWriter
             await WriteRawAsync(connection, transaction, source, runId, raw, now, cancellationToken);
         }
 
-        var (observations, sourceIds) = FirstOfEachObservation(records);
+        var assetOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            assetOf[record.SourceId] = record.AssetId;
+        }
+
+        var seriesOf = records.Count > 0 ? await SeriesStore.IdsAsync(connection, transaction, source, assetOf, cancellationToken) : [];
+        var observations = FirstOfEachObservation(records, seriesOf);
+        var sourceIds = assetOf.Keys.ToArray();
         var latestOf = observations.Count > 0 ? await LatestRecordTimesAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
-        var stored = await WriteHistoryAsync(connection, transaction, source, runId, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
+        var stored = await WriteHistoryAsync(connection, transaction, seriesOf, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
         await UpsertLatestAsync(connection, transaction, source, observations,
             id => latestOf.ContainsKey(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
 
@@ -120,55 +130,41 @@ public static class BulkWriter
 
     /// <summary>
     /// The batch without repeated observations (same source id and timestamp; the first one read wins), in key
-    /// order: then each index page takes its rows together instead of one row per page across the batch, which
-    /// halves the index cost of the copy (docs/performance.md). Also returns the batch's distinct source ids in that
-    /// order. Source ids are ranked once per batch so the sort compares integers, not strings.
+    /// order (series id, time): then each index page takes its rows together instead of one row per page across the
+    /// batch, which halves the index cost of the copy (docs/performance.md), and the sort compares integers, not strings.
     /// </summary>
-    private static (List<ResolvedRecord> Observations, string[] SourceIds) FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records)
+    private static List<ResolvedRecord> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records, Dictionary<string, int> seriesOf)
     {
-        var rankOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var record in records)
-        {
-            rankOf.TryAdd(record.SourceId, 0);
-        }
-
-        var sourceIds = rankOf.Keys.ToArray();
-        Array.Sort(sourceIds, StringComparer.Ordinal);
-        for (var rank = 0; rank < sourceIds.Length; rank++)
-        {
-            rankOf[sourceIds[rank]] = rank;
-        }
-
         // Pooled: a new 20,000-entry array per batch lands on the large object heap, and those count towards full GCs.
         var order = ArrayPool<ObservationOrder>.Shared.Rent(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
-            order[i] = new ObservationOrder(rankOf[records[i].SourceId], Micros(records[i].Values.ObservedAt), i);
+            order[i] = new ObservationOrder(seriesOf[records[i].SourceId], Micros(records[i].Values.ObservedAt), i);
         }
 
         Array.Sort(order, 0, records.Count);
         var observations = new List<ResolvedRecord>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
-            if (i == 0 || order[i].Rank != order[i - 1].Rank || order[i].Micros != order[i - 1].Micros)
+            if (i == 0 || order[i].Series != order[i - 1].Series || order[i].Micros != order[i - 1].Micros)
             {
                 observations.Add(records[order[i].Position]);
             }
         }
 
         ArrayPool<ObservationOrder>.Shared.Return(order);
-        return (observations, sourceIds);
+        return observations;
     }
 
     /// <summary>Whether record <paramref name="i"/> of a list in key order is the first (the earliest) of its source id.</summary>
     private static bool StartsItsSourceId(IReadOnlyList<ResolvedRecord> inKeyOrder, int i) =>
         i == 0 || !string.Equals(inKeyOrder[i].SourceId, inKeyOrder[i - 1].SourceId, StringComparison.Ordinal);
 
-    /// <summary>A record's place in key order: source id (by rank), time, then position read (so the first read wins).</summary>
-    private readonly record struct ObservationOrder(int Rank, long Micros, int Position) : IComparable<ObservationOrder>
+    /// <summary>A record's place in key order: series id, time, then position read (so the first read wins).</summary>
+    private readonly record struct ObservationOrder(int Series, long Micros, int Position) : IComparable<ObservationOrder>
     {
         public int CompareTo(ObservationOrder other) =>
-            Rank != other.Rank ? Rank.CompareTo(other.Rank)
+            Series != other.Series ? Series.CompareTo(other.Series)
             : Micros != other.Micros ? Micros.CompareTo(other.Micros)
             : Position.CompareTo(other.Position);
     }
@@ -176,7 +172,6 @@ public static class BulkWriter
     /// <summary>PostgreSQL keeps timestamps to the microsecond; two times equal there are one observation here too.</summary>
     private static long Micros(DateTimeOffset observedAt) => observedAt.UtcTicks / 10;
 
-    private static (string, long) ObservationKey(string sourceId, DateTimeOffset observedAt) => (sourceId, Micros(observedAt));
 
     private static async Task WriteRawAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, long runId,
         IReadOnlyList<RawPayload> raw, DateTimeOffset now, CancellationToken cancellationToken)
@@ -197,13 +192,14 @@ public static class BulkWriter
 
     /// <summary>Adds the batch's observations to the history; returns those that were not stored before.</summary>
     private static async Task<IReadOnlyList<ResolvedRecord>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string source, long runId, List<ResolvedRecord> observations, bool mayRepeatStored, bool isBackfill, CancellationToken cancellationToken)
+        Dictionary<string, int> seriesOf, List<ResolvedRecord> observations, bool mayRepeatStored, bool isBackfill, CancellationToken cancellationToken)
     {
         if (observations.Count == 0)
         {
             return observations;
         }
 
+        await SeriesStore.EnsurePartitionsAsync(connection, transaction, observations.Select(r => r.Values.ObservedAt), cancellationToken);
         if (!mayRepeatStored)
         {
             // The guess can be wrong (see MayRepeatStored), and a writer outside this source's lock (a backfill adds to
@@ -212,8 +208,8 @@ public static class BulkWriter
             await transaction.SaveAsync("history_copy", cancellationToken);
             try
             {
-                await CopyAsync(connection, "price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)",
-                    observations, (importer, r) => WriteHistoryRow(importer, source, r, isBackfill, runId), cancellationToken);
+                await CopyAsync(connection, $"price_points ({HistoryStorage.PointColumns})",
+                    observations, (importer, r) => WritePoint(importer, seriesOf[r.SourceId], r, isBackfill), cancellationToken);
                 await transaction.ReleaseAsync("history_copy", cancellationToken);
                 return observations;
             }
@@ -223,22 +219,20 @@ public static class BulkWriter
             }
         }
 
-        await CopyAsync(connection, "etl_history_stage (source_id, observed_at, asset_id, price, market_cap, volume)",
-            observations, WriteObservation, cancellationToken);
-        var added = new HashSet<(string, long)>();
+        await CopyAsync(connection, "etl_history_stage (observed_at, series_id, price, market_cap, volume)",
+            observations, (importer, r) => WriteStagedPoint(importer, seriesOf[r.SourceId], r), cancellationToken);
+        var added = new HashSet<(int, long)>();
         await using (var merge = new NpgsqlCommand(MergeHistory, connection, transaction))
         {
-            merge.Parameters.AddWithValue("source", source);
-            merge.Parameters.AddWithValue("run", runId);
             merge.Parameters.AddWithValue("backfill", isBackfill);
             await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                added.Add(ObservationKey(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+                added.Add((reader.GetInt32(0), Micros(reader.GetFieldValue<DateTimeOffset>(1))));
             }
         }
 
-        return observations.Where(r => added.Contains(ObservationKey(r.SourceId, r.Values.ObservedAt))).ToList();
+        return observations.Where(r => added.Contains((seriesOf[r.SourceId], Micros(r.Values.ObservedAt)))).ToList();
     }
 
     /// <summary>
@@ -334,21 +328,26 @@ public static class BulkWriter
         await importer.CompleteAsync(cancellationToken);
     }
 
-    private static void WriteHistoryRow(NpgsqlBinaryImporter importer, string source, ResolvedRecord record, bool isBackfill, long runId)
-    {
-        importer.Write(source, NpgsqlDbType.Text);
-        WriteObservation(importer, record);
-        importer.Write(isBackfill, NpgsqlDbType.Boolean);
-        importer.Write(runId, NpgsqlDbType.Bigint);
-    }
-
-    /// <summary>The observation's columns, in the order both price_history and its stage list them.</summary>
-    private static void WriteObservation(NpgsqlBinaryImporter importer, ResolvedRecord record)
+    /// <summary>A row of price_points, columns in <see cref="HistoryStorage.PointColumns"/> order.</summary>
+    private static void WritePoint(NpgsqlBinaryImporter importer, int seriesId, ResolvedRecord record, bool isBackfill)
     {
         var values = record.Values;
-        importer.Write(record.SourceId, NpgsqlDbType.Text);
         importer.Write(values.ObservedAt, NpgsqlDbType.TimestampTz);
-        importer.Write(record.AssetId, NpgsqlDbType.Text);
+        importer.Write(seriesId, NpgsqlDbType.Integer);
+        importer.Write(isBackfill, NpgsqlDbType.Boolean);
+        WriteValues(importer, values);
+    }
+
+    /// <summary>A row of the staging table (the backfill flag is one parameter of the merge).</summary>
+    private static void WriteStagedPoint(NpgsqlBinaryImporter importer, int seriesId, ResolvedRecord record)
+    {
+        importer.Write(record.Values.ObservedAt, NpgsqlDbType.TimestampTz);
+        importer.Write(seriesId, NpgsqlDbType.Integer);
+        WriteValues(importer, record.Values);
+    }
+
+    private static void WriteValues(NpgsqlBinaryImporter importer, MarketValues values)
+    {
         importer.Write(values.PriceUsd, NpgsqlDbType.Numeric);
         WriteNullable(importer, values.MarketCapUsd, NpgsqlDbType.Numeric);
         WriteNullable(importer, values.Volume24hUsd, NpgsqlDbType.Numeric);

@@ -2,7 +2,7 @@ namespace Kasparro.Bench;
 
 /// <summary>
 /// The read benchmark's data, made in SQL (generate_series is the fastest way in): 570 assets tracked by two
-/// sources with a year of hourly history each (2 x 570 x 8,760 = 9,986,400 price_history rows), and the latest
+/// sources with a year of hourly history each (2 x 570 x 8,760 = 9,986,400 observations), and the latest
 /// records of 20,000 coins per source in normalized_records, as a CoinGecko sweep of 20,000 coins leaves them.
 /// </summary>
 public static class ReadSeed
@@ -32,15 +32,21 @@ public static class ReadSeed
                1000.0 / c, 1e12 / c, 1e9 / c, (c % 20) - 10, TIMESTAMPTZ '{{now:O}}', TIMESTAMPTZ '{{now:O}}'
           FROM generate_series(1, {{CoinsPerSource}}) c CROSS JOIN (VALUES ('coingecko'), ('coinpaprika')) s(source);
 
-        INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill, run_id)
-        SELECT s.source, format('%s-%s', s.source, a), TIMESTAMPTZ '{{now:O}}' - make_interval(hours => h),
-               CASE WHEN a = 1 THEN 'btc-bitcoin' ELSE format('a%s-coin-%s', a, a) END,
+        INSERT INTO price_series (source, source_id, asset_id)
+        SELECT s.source, format('%s-%s', s.source, a), CASE WHEN a = 1 THEN 'btc-bitcoin' ELSE format('a%s-coin-%s', a, a) END
+          FROM generate_series(1, {{Assets}}) a CROSS JOIN (VALUES ('coingecko'), ('coinpaprika')) s(source);
+
+        SELECT ensure_price_points_partitions(array(
+            SELECT TIMESTAMPTZ '{{now:O}}' - make_interval(days => d) FROM generate_series(0, {{HourlyPoints / 24 + 31}}) d));
+
+        INSERT INTO price_points (observed_at, series_id, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+        SELECT TIMESTAMPTZ '{{now:O}}' - make_interval(hours => h), s.id, true,
                round((1000.0 / a * (1 + 0.05 * sin((h + a) / 24.0)))::numeric, 8),
                -- Market cap and volume move too (as real ones do), so responses compress like real ones.
                round((1e12 / a * (1 + 0.05 * sin((h + a) / 24.0)))::numeric, 2),
-               round((1e9 / a * (1 + 0.5 * sin((h * 7 + a) / 5.0)))::numeric, 2), true, NULL
-          FROM (VALUES ('coingecko'), ('coinpaprika')) s(source)
-         CROSS JOIN generate_series(1, {{Assets}}) a
+               round((1e9 / a * (1 + 0.5 * sin((h * 7 + a) / 5.0)))::numeric, 2)
+          FROM price_series s
+         CROSS JOIN LATERAL (SELECT split_part(s.source_id, '-', 2)::int AS a) n
          CROSS JOIN generate_series({{HourlyPoints - 1}}, 0, -1) h;
         """;
 }

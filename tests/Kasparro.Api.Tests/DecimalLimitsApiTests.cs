@@ -57,7 +57,7 @@ public sealed class DecimalLimitsApiTests(DatabaseFixture database) : IClassFixt
     public async Task A_stored_number_past_the_constraints_answers_a_502_problem_on_every_endpoint_that_reads_it(string value)
     {
         await ExecuteAsync($"""
-            ALTER TABLE price_history DROP CONSTRAINT IF EXISTS ck_price_history_values_fit_decimal;
+            ALTER TABLE price_points DROP CONSTRAINT IF EXISTS ck_price_history_values_fit_decimal;
             ALTER TABLE normalized_records DROP CONSTRAINT IF EXISTS ck_normalized_records_values_fit_decimal;
             ALTER TABLE assets DROP CONSTRAINT IF EXISTS ck_assets_values_fit_decimal;
             UPDATE price_history SET price_usd = '{value}' WHERE source_id = 'max-coin';

@@ -258,7 +258,7 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
     /// <summary>Sets every price of a series without firing triggers, so no notification is sent.</summary>
     private Task SetPriceQuietlyAsync(string sourceId, decimal price) => ExecuteAsync($"""
         SET session_replication_role = replica;
-        UPDATE price_history SET price_usd = {price} WHERE source_id = '{sourceId}';
+        UPDATE price_points SET price_usd = {price} WHERE series_id IN (SELECT id FROM price_series WHERE source_id = '{sourceId}');
         """);
 
     private async Task ExecuteAsync(string sql)

@@ -281,7 +281,9 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
 
         Assert.Equal(EtlRunStatus.Success, outcome.Status);
         Assert.Equal((2, 1, 0, 1), (outcome.Counts.Fetched, outcome.Counts.Inserted, outcome.Counts.Updated, outcome.Counts.Unchanged));
-        Assert.Equal("1:other,2100:eth-eth", await database.ScalarAsync<string>(
+        // The other writer's observation is kept (price 1); the asset is kept per series, and the batch moves the
+        // series to the asset its resolver gives the coin.
+        Assert.Equal("1:btc-btc,2100:eth-eth", await database.ScalarAsync<string>(
             "SELECT string_agg(round(price_usd)::text || ':' || asset_id, ',' ORDER BY price_usd) FROM price_history"));
     }
 }

@@ -35,10 +35,13 @@ public sealed class CsvExportMemoryTests(DatabaseFixture database, ITestOutputHe
             new AssetMapping { Source = SourceNames.CoinGecko, SourceId = "bitcoin", AssetId = "btc-bitcoin", Rule = MappingRules.SymbolAndName, LinkedAt = T0 },
             new AssetMapping { Source = SourceNames.CoinPaprika, SourceId = "btc-bitcoin", AssetId = "btc-bitcoin", Rule = MappingRules.SymbolAndName, LinkedAt = T0 });
         await database.ExecuteAsync($"""
-            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
-            SELECT s.source, s.source_id, timestamptz '2024-01-01Z' + n * interval '1 minute', 'btc-bitcoin',
-                   83000.123456789 + n * 0.000001, 1656538234098.5 + n, n * 10, false
-            FROM (VALUES ('coingecko', 'bitcoin'), ('coinpaprika', 'btc-bitcoin')) AS s(source, source_id),
+            -- Straight into the storage: the price_history view's triggers write a row at a time.
+            INSERT INTO price_series (source, source_id, asset_id) VALUES ('coingecko', 'bitcoin', 'btc-bitcoin'), ('coinpaprika', 'btc-bitcoin', 'btc-bitcoin');
+            SELECT ensure_price_points_partitions(array(SELECT timestamptz '2024-01-01Z' + n * interval '1 minute' FROM generate_series(0, {PointsPerSource - 1}, 1440) AS n));
+            INSERT INTO price_points (observed_at, series_id, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+            SELECT timestamptz '2024-01-01Z' + n * interval '1 minute', s.id, false,
+                   83000.123456789 + n * 0.000001, 1656538234098.5 + n, n * 10
+            FROM price_series AS s,
                  generate_series(0, {PointsPerSource - 1}) AS n
             """);
 

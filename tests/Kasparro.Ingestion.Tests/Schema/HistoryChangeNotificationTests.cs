@@ -32,10 +32,14 @@ public sealed class HistoryChangeNotificationTests(DatabaseFixture database) : I
         await using var writer = await OpenAsync();
         await using (var transaction = await writer.BeginTransactionAsync())
         {
+            // One statement into the storage, as the writers send a batch (an insert through the price_history view
+            // runs a statement per row: see Each_row_written_through_the_view_names_its_asset).
             await ExecuteAsync(writer, """
-                INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
-                SELECT 'coingecko', s, timestamptz '2025-03-01Z' + h * interval '1 hour', s || '-coin', 1, false
-                FROM unnest(ARRAY['a', 'b', 'c']) AS s, generate_series(1, 50) AS h
+                INSERT INTO price_series (source, source_id, asset_id) SELECT 'coingecko', s, s || '-coin' FROM unnest(ARRAY['a', 'b', 'c']) AS s;
+                SELECT ensure_price_points_partitions(ARRAY[timestamptz '2025-03-01Z']);
+                INSERT INTO price_points (observed_at, series_id, is_backfill, price_usd)
+                SELECT timestamptz '2025-03-01Z' + h * interval '1 hour', s.id, false, 1
+                FROM price_series s, generate_series(1, 50) AS h
                 """);
             Assert.Empty(await ReceivedAsync());
             await transaction.CommitAsync();
@@ -62,10 +66,36 @@ public sealed class HistoryChangeNotificationTests(DatabaseFixture database) : I
     public async Task A_binary_copy_notifies_like_an_insert()
     {
         await using var writer = await OpenAsync();
+        await ExecuteAsync(writer, """
+            INSERT INTO price_series (id, source, source_id, asset_id) VALUES (4, 'csv', 'd', 'd-coin'), (5, 'csv', 'e', 'e-coin');
+            SELECT ensure_price_points_partitions(ARRAY[timestamptz '2025-03-01Z']);
+            """);
+        await using (var importer = await writer.BeginBinaryImportAsync(
+            "COPY price_points (observed_at, series_id, is_backfill, price_usd) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (series, hour) in new[] { (4, 1), (4, 2), (5, 1) })
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(new DateTimeOffset(2025, 3, 1, hour, 0, 0, TimeSpan.Zero), NpgsqlDbType.TimestampTz);
+                await importer.WriteAsync(series, NpgsqlDbType.Integer);
+                await importer.WriteAsync(false, NpgsqlDbType.Boolean);
+                await importer.WriteAsync(1m, NpgsqlDbType.Numeric);
+            }
+
+            await importer.CompleteAsync();
+        }
+
+        Assert.Equal(["d-coin", "e-coin"], Assert.Single(await ReceivedAsync()).Split(HistoryChanges.Separator).Order());
+    }
+
+    [Fact]
+    public async Task Each_row_written_through_the_view_names_its_asset()
+    {
+        await using var writer = await OpenAsync();
         await using (var importer = await writer.BeginBinaryImportAsync(
             "COPY price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill) FROM STDIN (FORMAT BINARY)"))
         {
-            foreach (var (id, hour) in new[] { ("d", 1), ("d", 2), ("e", 1) })
+            foreach (var (id, hour) in new[] { ("f", 1), ("f", 2), ("g", 1) })
             {
                 await importer.StartRowAsync();
                 await importer.WriteAsync("csv", NpgsqlDbType.Text);
@@ -79,7 +109,8 @@ public sealed class HistoryChangeNotificationTests(DatabaseFixture database) : I
             await importer.CompleteAsync();
         }
 
-        Assert.Equal(["d-coin", "e-coin"], Assert.Single(await ReceivedAsync()).Split(HistoryChanges.Separator).Order());
+        // PostgreSQL folds a transaction's identical notifications into one: one payload per asset.
+        Assert.Equal(["f-coin", "g-coin"], (await ReceivedAsync()).Order());
     }
 
     [Fact]
@@ -122,7 +153,7 @@ public sealed class HistoryChangeNotificationTests(DatabaseFixture database) : I
         await ExecuteAsync(writer, "DELETE FROM asset_mappings WHERE source_id = 'F'");
         Assert.Equal(["f-new"], await ReceivedAsync());
 
-        await ExecuteAsync(writer, "TRUNCATE price_history");
+        await ExecuteAsync(writer, "TRUNCATE price_points");
         Assert.Equal([HistoryChanges.AnyAsset], await ReceivedAsync());
     }
 

@@ -60,13 +60,20 @@ public sealed class SchemaTests(DatabaseFixture database) : IClassFixture<Databa
     }
 
     [Fact]
-    public async Task Price_history_has_one_index_its_key_covering_the_prices()
+    public async Task Price_points_have_one_index_their_narrow_key_in_every_partition()
     {
-        // Every index costs the bulk load about as much as the row itself (docs/performance.md): one is the budget.
-        var definition = await database.ScalarAsync<string>("SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'price_history'");
+        // Every index costs the bulk load about as much as the row itself (docs/performance.md): one is the budget,
+        // and the key is (series id, time) only: no value is stored twice.
+        await database.ExecuteAsync("SELECT ensure_price_points_partitions(ARRAY[timestamptz '2019-05-17Z', timestamptz '2026-12-01Z'])");
         Assert.Equal(
-            "CREATE UNIQUE INDEX pk_price_history ON public.price_history USING btree (source, source_id, observed_at) INCLUDE (price_usd, market_cap_usd, volume_24h_usd)",
-            definition);
+            "CREATE UNIQUE INDEX pk_price_points ON ONLY public.price_points USING btree (series_id, observed_at)",
+            await database.ScalarAsync<string>("SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'price_points'"));
+        var partitionIndexes = await database.ScalarAsync<string>("""
+            SELECT string_agg(DISTINCT regexp_replace(i.indexdef, 'INDEX \S+ ON public\.price_points_\d{4}_\d{2} ', 'INDEX ON '), '; ')
+              FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid JOIN pg_indexes i ON i.tablename = c.relname
+             WHERE h.inhparent = 'price_points'::regclass
+            """);
+        Assert.Equal("CREATE UNIQUE INDEX ON USING btree (series_id, observed_at)", partitionIndexes);
     }
 
     [Fact]
