@@ -6,12 +6,12 @@ using Kasparro.Ingestion.Sources;
 
 namespace Kasparro.Ingestion.Pipeline;
 
-/// <summary>A batch as read, with the schema drift seen while reading it.</summary>
-public sealed record ReadBatch(SourceBatch Batch, IReadOnlyCollection<(DriftObservation Observation, long Count)> Drift);
+/// <summary>A batch as read, with the schema drift seen while reading it and its records split for the writer.</summary>
+public sealed record ReadBatch(SourceBatch Batch, IReadOnlyCollection<(DriftObservation Observation, long Count)> Drift, BatchSplit Split);
 
 /// <summary>
-/// Reads a source one batch ahead of the writer: parsing the next batch (CPU in this process) overlaps writing the
-/// current one (CPU in PostgreSQL), so a load uses both cores (docs/performance.md). Batches still arrive, and are
+/// Reads a source one batch ahead of the writer: parsing, validating and splitting the next batch (CPU in this process)
+/// overlaps writing the current one (CPU in PostgreSQL), so a load uses both cores (docs/performance.md). Batches still arrive, and are
 /// committed, strictly in order; at most one batch waits (and <see cref="WithNextAsync"/> holds one more). Each upstream
 /// read is an <c>etl.extract</c> span.
 /// </summary>
@@ -30,7 +30,7 @@ public static class BatchReadAhead
                 await foreach (var batch in ReadWithSpanAsync(source, context, stop.Token))
                 {
                     // Drained here, on the reading side, so each batch carries exactly the drift of the rows read so far.
-                    await channel.Writer.WriteAsync(new ReadBatch(batch, context.Drift.Drain()), stop.Token);
+                    await channel.Writer.WriteAsync(new ReadBatch(batch, context.Drift.Drain(), BatchSplit.Of(batch)), stop.Token);
                 }
             }
             catch (Exception) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

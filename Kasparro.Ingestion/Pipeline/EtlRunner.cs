@@ -26,6 +26,8 @@ public sealed class EtlRunner(
     TimeProvider clock,
     ILogger<EtlRunner> logger)
 {
+    private static readonly IReadOnlyDictionary<string, DateTimeOffset> NoObservations = new Dictionary<string, DateTimeOffset>();
+
     public IReadOnlyList<IMarketSource> Sources { get; } = sources.ToList();
 
     /// <summary>Runs one source; a <paramref name="fullRefresh"/> forgets its checkpoints first and is recorded with trigger <c>full-refresh</c>.</summary>
@@ -73,12 +75,15 @@ public sealed class EtlRunner(
         var resolver = new AssetResolver(await AssetStore.LoadAsync(connection, cancellationToken), overrides, clock);
         var failAfter = etlOptions.Value.FailAfterRecords;
 
-        await foreach (var ((batch, batchDrift), next) in BatchReadAhead.WithNextAsync(BatchReadAhead.ReadAsync(source, context, cancellationToken), cancellationToken))
+        await foreach (var ((batch, batchDrift, split), next) in BatchReadAhead.WithNextAsync(BatchReadAhead.ReadAsync(source, context, cancellationToken), cancellationToken))
         {
             await gate.PauseOnBreakingDriftAsync(source.Name, run.RunId, batchDrift, cancellationToken);
             using var load = EtlTelemetry.Activities.StartActivity("etl.load");
-            var (resolved, rejected, raw) = ResolveBatch(batch, source, resolver);
-            var newerInNextBatch = NewestObservations(next?.Batch, batch.Checkpoint.Key);
+            var (resolved, rejected, raw) = ResolveBatch(batch, split, source, resolver);
+            // The next batch's newest observations count only when it continues the same file or position.
+            IReadOnlyDictionary<string, DateTimeOffset> newerInNextBatch = next is not null && next.Batch.Checkpoint.Key == batch.Checkpoint.Key
+                ? next.Split.Newest
+                : NoObservations;
             // A file's last batch (for an API source, the run's): per-file state is written with it.
             var endsFile = next is null || next.Batch.Checkpoint.Key != batch.Checkpoint.Key;
 
@@ -109,30 +114,13 @@ public sealed class EtlRunner(
     }
 
     /// <summary>
-    /// Splits a batch into accepted records with their canonical assets, rejected records and raw payloads, in one pass.
-    /// Each source id is resolved once per batch, from its record with the largest market cap (the first of equals).
+    /// The accepted records of a batch (split on the reading side) with their canonical assets, the rejected records and
+    /// the raw payloads. Each source id is resolved once per batch, from its record with the largest market cap.
     /// </summary>
     private static (List<ResolvedRecord> Resolved, List<SourceRecord> Rejected, IReadOnlyList<RawPayload> Raw) ResolveBatch(
-        SourceBatch batch, IMarketSource source, AssetResolver resolver)
+        SourceBatch batch, BatchSplit split, IMarketSource source, AssetResolver resolver)
     {
-        var accepted = new List<SourceRecord>(batch.Records.Count);
-        var rejected = new List<SourceRecord>();
-        var largest = new Dictionary<string, MarketValues>(StringComparer.Ordinal);
-        foreach (var record in batch.Records)
-        {
-            if (record.Values is not { } values)
-            {
-                rejected.Add(record);
-                continue;
-            }
-
-            accepted.Add(record);
-            if (!largest.TryGetValue(record.SourceId!, out var held) || (values.MarketCapUsd ?? -1) > (held.MarketCapUsd ?? -1))
-            {
-                largest[record.SourceId!] = values;
-            }
-        }
-
+        var (accepted, rejected, largest) = (split.Accepted, split.Rejected, split.Largest);
         var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source.Name, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank, source.Identity)));
         var assetOf = new Dictionary<string, string>(largest.Count, StringComparer.Ordinal);
         foreach (var ((_, sourceId), assetId) in assets)
@@ -150,25 +138,5 @@ public sealed class EtlRunner(
             ? [chunk]
             : accepted.ConvertAll(r => new RawPayload(r.SourceId!, r.Values!.ObservedAt, r.RawPayload));
         return (resolved, rejected, raw);
-    }
-
-    /// <summary>The newest accepted observation per source id in <paramref name="next"/>, when it continues the same file or position.</summary>
-    private static Dictionary<string, DateTimeOffset> NewestObservations(SourceBatch? next, string checkpointKey)
-    {
-        var newest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        if (next is null || next.Checkpoint.Key != checkpointKey)
-        {
-            return newest;
-        }
-
-        foreach (var record in next.Records)
-        {
-            if (record.Values is { } values && (!newest.TryGetValue(record.SourceId!, out var held) || values.ObservedAt > held))
-            {
-                newest[record.SourceId!] = values.ObservedAt;
-            }
-        }
-
-        return newest;
     }
 }

@@ -8,15 +8,23 @@ public sealed class DriftAccumulator
     /// <summary>Distinct (field, kind) pairs held.</summary>
     public int Count => items.Count;
 
-    public void Add(DriftFindings findings)
+    public void Add(DriftFindings findings) => Add(findings, 1);
+
+    /// <summary>Counts <paramref name="findings"/> for <paramref name="records"/> records at once (a CSV batch shares its file's header).</summary>
+    public void Add(DriftFindings findings, long records)
     {
+        if (records <= 0)
+        {
+            return;
+        }
+
         foreach (var observation in findings.Observations)
         {
             var key = (observation.Field, observation.Kind);
             items[key] = items.TryGetValue(key, out var held)
                 // The first suggestion seen wins within a run, so the stored one does not flap between records.
-                ? (held.Observation.Suggestion is null ? observation : held.Observation, held.Count + 1)
-                : (observation, 1);
+                ? (held.Observation.Suggestion is null ? observation : held.Observation, held.Count + records)
+                : (observation, records);
         }
     }
 

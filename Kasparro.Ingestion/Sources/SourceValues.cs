@@ -160,13 +160,59 @@ public static class SourceValues
     /// </summary>
     public static decimal? ParseDecimal(ReadOnlySpan<char> text, string field, out string? error)
     {
-        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        if (TryParsePlainDecimal(text, out var value) || decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
         {
             error = null;
             return value;
         }
 
         return ParseDecimal(text.ToString(), field, out error);
+    }
+
+    /// <summary>
+    /// The common form of a CSV number, <c>-?digits(.digits)?</c> with at most 18 digits and not zero, read digit by
+    /// digit to the same decimal (value and scale) the general parser gives; anything else is left to it. The general
+    /// parser was a quarter of the CSV reader's CPU (docs/performance.md, "CSV reader: Sep fast path").
+    /// </summary>
+    internal static bool TryParsePlainDecimal(ReadOnlySpan<char> text, out decimal value)
+    {
+        value = 0;
+        var negative = !text.IsEmpty && text[0] == '-';
+        var digits = negative ? text[1..] : text;
+        if (digits.IsEmpty || digits.Length > 19)
+        {
+            return false;
+        }
+
+        ulong mantissa = 0;
+        var count = 0;
+        var scale = -1;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var c = digits[i];
+            if (char.IsAsciiDigit(c))
+            {
+                mantissa = mantissa * 10 + (ulong)(c - '0');
+                count++;
+            }
+            else if (c == '.' && scale < 0 && i > 0 && i < digits.Length - 1)
+            {
+                scale = digits.Length - 1 - i;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        // Zero keeps the general parser's own rules for its sign and scale.
+        if (count > 18 || mantissa == 0)
+        {
+            return false;
+        }
+
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        return true;
     }
 
     private static decimal? ParseDecimal(JsonElement element, string path, out string? error)

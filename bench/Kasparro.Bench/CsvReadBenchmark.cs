@@ -10,11 +10,13 @@ namespace Kasparro.Bench;
 
 /// <summary>
 /// <c>csv-read</c>: the real <see cref="CsvSource"/>, hosted as the ingestion service hosts it, reads the generated
-/// CSV (or <c>--file</c>) to the end with no database; prints the reader's own wall time, CPU, allocations and GC counts.
+/// CSV (or <c>--file</c>) to the end with no database, once with CsvHelper for every row (<c>Sources:Csv:FastPath=false</c>)
+/// and once with the Sep fast path, validation included in both; prints each reader's wall time, CPU, MB/s,
+/// allocations and GC counts, and with <c>--digest</c> whether both handed the writer exactly the same batches.
 /// </summary>
 public static class CsvReadBenchmark
 {
-    public static async Task<int> RunAsync(long rows, int symbols, string? file, bool digest)
+    public static async Task<int> RunAsync(long rows, int symbols, string? file, bool digest, string? onlyReader)
     {
         string? folder = null;
         if (file is null)
@@ -32,64 +34,31 @@ public static class CsvReadBenchmark
                 Console.WriteLine($"generated {rows:N0} rows ({symbols:N0} symbols): {new FileInfo(file).Length / 1048576.0:F0} MB");
             }
 
-            // No database is opened: reading needs only the source's options, as EtlRunner gives them.
-            using var host = LoadChild.IngestionHostFor("Host=localhost;Database=unused", new Dictionary<string, string?>
+            var megabytes = (File.Exists(file) ? new FileInfo(file).Length : Directory.EnumerateFiles(file, "*.csv").Sum(f => new FileInfo(f).Length)) / 1048576.0;
+            if (onlyReader is not null)
             {
-                ["Sources:Csv:Enabled"] = "true",
-                ["Sources:Csv:Path"] = Path.GetFullPath(file),
-            });
-            var source = host.Services.GetServices<IMarketSource>().OfType<CsvSource>().Single();
-            var context = new SourceReadContext(1, new Dictionary<string, string?>(), new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero));
-            using var hash = digest ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
-
-            var process = Process.GetCurrentProcess();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-            var allocated = GC.GetTotalAllocatedBytes(true);
-            var paused = GC.GetTotalPauseDuration();
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-
-            long accepted = 0, rejected = 0, batches = 0;
-            await foreach (var batch in source.ReadAsync(context, CancellationToken.None))
-            {
-                batches++;
-                foreach (var record in batch.Records)
-                {
-                    if (record.Values is null)
-                    {
-                        rejected++;
-                    }
-                    else
-                    {
-                        accepted++;
-                    }
-                }
-
-                if (hash is not null)
-                {
-                    Digest(hash, batch);
-                }
+                // One reader alone, e.g. under a profiler.
+                var fastPath = onlyReader.Equals("sep", StringComparison.OrdinalIgnoreCase);
+                Print(fastPath ? "Sep" : "CsvHelper", await ReadAsync(file, fastPath, digest), megabytes);
+                return 0;
             }
 
-            var wall = clock.Elapsed.TotalSeconds;
-            process.Refresh();
-            var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
-            var bytes = GC.GetTotalAllocatedBytes(true) - allocated;
-            var pauseSeconds = (GC.GetTotalPauseDuration() - paused).TotalSeconds;
-            var total = Math.Max(1, accepted + rejected);
-            Console.WriteLine($"csv-read:  {wall:F2} s wall, {cpuSeconds:F2} s CPU, {total / wall:N0} rows/s, {batches} batches");
-            Console.WriteLine($"GC:        {bytes / 1048576.0:N0} MB allocated ({bytes / (double)total:N0} bytes a row), " +
-                $"collections gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, paused {pauseSeconds:F2} s");
-            Console.WriteLine($"rows:      accepted {accepted:N0}, rejected {rejected:N0}, drift kinds {context.Drift.Count}");
-            if (hash is not null)
+            var csvHelper = await ReadAsync(file, fastPath: false, digest: false);
+            var sep = await ReadAsync(file, fastPath: true, digest: false);
+            Print("CsvHelper", csvHelper, megabytes);
+            Print("Sep", sep, megabytes);
+            Console.WriteLine($"Sep vs CsvHelper: {csvHelper.CpuSeconds / sep.CpuSeconds:F1}x less CPU, {csvHelper.WallSeconds / sep.WallSeconds:F1}x less wall time");
+            if (!digest)
             {
-                Console.WriteLine($"digest:    {Convert.ToHexStringLower(hash.GetHashAndReset())} (records, values, reasons, locations, raw chunks, checkpoints)");
+                return 0;
             }
 
-            return 0;
+            // Separate, untimed reads: the digest allocates.
+            var csvHelperDigest = (await ReadAsync(file, fastPath: false, digest: true)).Digest;
+            var sepDigest = (await ReadAsync(file, fastPath: true, digest: true)).Digest;
+            Console.WriteLine($"digest:    CsvHelper {csvHelperDigest}");
+            Console.WriteLine($"           Sep       {sepDigest} ({(csvHelperDigest == sepDigest ? "identical" : "DIFFERENT")}; records, values, reasons, locations, raw chunks, checkpoints)");
+            return csvHelperDigest == sepDigest ? 0 : 1;
         }
         finally
         {
@@ -98,6 +67,72 @@ public static class CsvReadBenchmark
                 Directory.Delete(folder, recursive: true);
             }
         }
+    }
+
+    /// <summary>What one read of the file cost, and what it handed the writer.</summary>
+    private sealed record ReadResult(double WallSeconds, double CpuSeconds, long Accepted, long Rejected, long Batches, long AllocatedBytes,
+        int Gen0, int Gen1, int Gen2, double PauseSeconds, int DriftKinds, string? Digest);
+
+    private static void Print(string reader, ReadResult r, double megabytes)
+    {
+        var total = Math.Max(1, r.Accepted + r.Rejected);
+        Console.WriteLine($"{reader,-10} {r.WallSeconds:F2} s wall, {r.CpuSeconds:F2} s CPU: {megabytes / r.WallSeconds:F0} MB/s, {megabytes / r.CpuSeconds:F0} MB per CPU second, " +
+            $"{r.CpuSeconds * 1e6 / total:F2} us CPU a row, {total / r.WallSeconds:N0} rows/s, {r.Batches} batches");
+        Console.WriteLine($"{"",-10} GC: {r.AllocatedBytes / 1048576.0:N0} MB allocated ({r.AllocatedBytes / (double)total:N0} bytes a row), " +
+            $"collections gen0 {r.Gen0}, gen1 {r.Gen1}, gen2 {r.Gen2}, paused {r.PauseSeconds:F2} s; accepted {r.Accepted:N0}, rejected {r.Rejected:N0}, drift kinds {r.DriftKinds}");
+    }
+
+    private static async Task<ReadResult> ReadAsync(string file, bool fastPath, bool digest)
+    {
+        // No database is opened: reading needs only the source's options, as EtlRunner gives them.
+        using var host = LoadChild.IngestionHostFor("Host=localhost;Database=unused", new Dictionary<string, string?>
+        {
+            ["Sources:Csv:Enabled"] = "true",
+            ["Sources:Csv:Path"] = Path.GetFullPath(file),
+            ["Sources:Csv:FastPath"] = fastPath ? "true" : "false",
+        });
+        var source = host.Services.GetServices<IMarketSource>().OfType<CsvSource>().Single();
+        var context = new SourceReadContext(1, new Dictionary<string, string?>(), new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        using var hash = digest ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+
+        var process = Process.GetCurrentProcess();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocated = GC.GetTotalAllocatedBytes(true);
+        var paused = GC.GetTotalPauseDuration();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+
+        long accepted = 0, rejected = 0, batches = 0;
+        await foreach (var batch in source.ReadAsync(context, CancellationToken.None))
+        {
+            batches++;
+            foreach (var record in batch.Records)
+            {
+                if (record.Values is null)
+                {
+                    rejected++;
+                }
+                else
+                {
+                    accepted++;
+                }
+            }
+
+            if (hash is not null)
+            {
+                Digest(hash, batch);
+            }
+        }
+
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new ReadResult(wall, (process.TotalProcessorTime - cpu).TotalSeconds, accepted, rejected, batches,
+            GC.GetTotalAllocatedBytes(true) - allocated, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2,
+            (GC.GetTotalPauseDuration() - paused).TotalSeconds, context.Drift.Count,
+            hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>Everything a batch hands the writer, so two builds of the reader can be compared for identical output.</summary>

@@ -153,6 +153,40 @@ public sealed class CsvFieldReadingTests
         Assert.Equal(expectedError, actualError);
     }
 
+    [Fact]
+    public void A_number_read_from_a_span_has_the_same_value_sign_and_scale_as_from_a_string()
+    {
+        // The digit-by-digit fast path must give the general parser's exact decimal: the scale is stored (1.50 is
+        // not 1.5 in a numeric column), so the bits are compared, not the values.
+        var random = new Random(17);
+        var texts = new List<string>
+        {
+            "0", "-0", "0.0", "-0.000", "00", "007.50", "1.50", "1.", ".5", "-.5", "1..2", "1.2.3", "--1", "+1", "1-", "-", ".",
+            "999999999999999999", "9999999999999999999", "99999999999999999999", "0.000000000000000001", "-123456789.123456789",
+            "18446744073709551615", "1e5", " 1", "1 ", "1,5", "١٢", "0.10000000000000000000000000001",
+        };
+        for (var i = 0; i < 5_000; i++)
+        {
+            var integer = new string('0', random.Next(0, 3)) + random.NextInt64(0, (long)Math.Pow(10, random.Next(0, 19)));
+            var fraction = random.Next(3) == 0 ? "" : "." + string.Concat(Enumerable.Range(0, random.Next(1, 20)).Select(_ => (char)('0' + random.Next(10))));
+            texts.Add((random.Next(2) == 0 ? "-" : "") + integer + fraction);
+        }
+
+        foreach (var text in texts)
+        {
+            var expected = SourceValues.ParseDecimal(text, "price_usd", out var expectedError);
+
+            var actual = SourceValues.ParseDecimal(text.AsSpan(), "price_usd", out var actualError);
+
+            Assert.Equal(expectedError, actualError);
+            Assert.True(expected.HasValue == actual.HasValue, text);
+            if (expected is { } e)
+            {
+                Assert.True(decimal.GetBits(e).SequenceEqual(decimal.GetBits(actual!.Value)), $"{text}: {e} vs {actual}");
+            }
+        }
+    }
+
     private static async Task<List<SourceBatch>> ReadAllAsync(string folder)
     {
         var source = new CsvSource(

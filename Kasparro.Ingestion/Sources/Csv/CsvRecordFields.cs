@@ -3,11 +3,12 @@ using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using nietras.SeparatedValues;
 
 namespace Kasparro.Ingestion.Sources.Csv;
 
 /// <summary>
-/// The fields of the record CsvHelper has just read, reused from row to row. A record with no quote or escape
+/// The fields of the record CsvHelper (or, for a plain file, Sep) has just read, reused from row to row. A record with no quote or escape
 /// character in it has fields that are exactly the text between its delimiters, trimmed as configured (CsvHelper's
 /// RFC 4180 rule for unquoted fields, which raises no bad data): those are kept as ranges of the raw record instead of
 /// seven new strings a row, less allocation and CPU on every row (docs/performance.md, Load path).
@@ -23,7 +24,9 @@ internal sealed class CsvRecordFields
     private readonly int maxRecordLength;
     private (int Start, int Length)[] ranges = new (int, int)[16];
     private string[] strings = [];
-    private string record = "";
+    private char[] copied = new char[256];
+    private ReadOnlyMemory<char> record;
+    private string delimiter = "";
     private bool fromRanges;
 
     public CsvRecordFields(IReaderConfiguration configuration, int maxFieldLength)
@@ -46,7 +49,7 @@ internal sealed class CsvRecordFields
         var text = rawRecord.AsSpan().TrimEnd("\r\n");
         if (splittable && text.Length <= maxRecordLength && !text.ContainsAny(quoting) && parser.Delimiter is { Length: > 0 } delimiter)
         {
-            Split(rawRecord, text.Length, delimiter);
+            Split(rawRecord.AsMemory(0, text.Length), delimiter);
             return;
         }
 
@@ -64,14 +67,49 @@ internal sealed class CsvRecordFields
         }
     }
 
+    /// <summary>
+    /// Takes the fields of one line of a plain file (<see cref="CsvFileScan.IsPlain"/>: no quoting, within the field
+    /// limit), without its line ending, as read by Sep: split by the same rule as an unquoted record from CsvHelper.
+    /// The line is copied, as Sep reuses its buffer for the next row.
+    /// </summary>
+    public void LoadPlain(SepReader.Row row, string delimiter)
+    {
+        var line = row.Span;
+        if (copied.Length < line.Length)
+        {
+            copied = new char[Math.Max(line.Length, copied.Length * 2)];
+        }
+
+        line.CopyTo(copied);
+        fromRanges = true;
+        record = copied.AsMemory(0, line.Length);
+        this.delimiter = delimiter;
+        Count = 0;
+        // Sep has found the delimiters already: without quote parsing, its columns are the text between them.
+        var start = 0;
+        for (var i = 0; i < row.ColCount; i++)
+        {
+            var length = row[i].Span.Length;
+            Add(start, length);
+            start += length + delimiter.Length;
+        }
+    }
+
     /// <summary>Field <paramref name="index"/> as CsvHelper would give it.</summary>
     public ReadOnlySpan<char> this[int index] => fromRanges
-        ? record.AsSpan(ranges[index].Start, ranges[index].Length)
+        ? record.Span.Slice(ranges[index].Start, ranges[index].Length)
         : strings[index];
 
     /// <summary>Whether any field holds <paramref name="c"/>.</summary>
     public bool AnyContains(char c)
     {
+        // Split fields are the record less its delimiters and trimmed white space: one search of the record finds any
+        // other character, instead of one search a field.
+        if (fromRanges && !delimiter.Contains(c) && !whiteSpace.Contains(c))
+        {
+            return record.Span.Contains(c);
+        }
+
         for (var i = 0; i < Count; i++)
         {
             if (this[i].Contains(c))
@@ -102,15 +140,17 @@ internal sealed class CsvRecordFields
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private void Split(string rawRecord, int length, string delimiter)
+    private void Split(ReadOnlyMemory<char> text, string delimiter)
     {
         fromRanges = true;
-        record = rawRecord;
+        record = text;
+        this.delimiter = delimiter;
         Count = 0;
         var start = 0;
+        var length = text.Length;
         while (true)
         {
-            var end = rawRecord.AsSpan(start, length - start).IndexOf(delimiter);
+            var end = text.Span.Slice(start, length - start).IndexOf(delimiter);
             var fieldLength = end < 0 ? length - start : end;
             Add(start, fieldLength);
             if (end < 0)
@@ -126,7 +166,7 @@ internal sealed class CsvRecordFields
     {
         if (trim)
         {
-            var field = record.AsSpan(start, length);
+            var field = record.Span.Slice(start, length);
             var trimmedStart = field.TrimStart(whiteSpace);
             start += field.Length - trimmedStart.Length;
             length = trimmedStart.TrimEnd(whiteSpace).Length;

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using nietras.SeparatedValues;
 using Kasparro.Data;
 using Kasparro.Ingestion.Quality;
 using Microsoft.Extensions.Options;
@@ -55,10 +55,11 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         {
             cancellationToken.ThrowIfCancellationRequested();
             var key = $"{Name}:{Path.GetFileName(file)}";
-            var fingerprint = await FingerprintAsync(file, cancellationToken);
+            var config = ReaderConfiguration();
+            var scan = CsvFileScan.Read(file, new[] { config.Quote, config.Escape }, MaxFieldLength, cancellationToken);
             var committed = FilePosition.Parse(context.Checkpoints.GetValueOrDefault(key));
             var skipRows = 0L;
-            if (committed is not null && committed.Fingerprint == fingerprint)
+            if (committed is not null && committed.Fingerprint == scan.Fingerprint)
             {
                 if (committed.Complete)
                 {
@@ -70,7 +71,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                 logger.LogInformation("Resuming CSV file {File} after row {Row}", file, skipRows);
             }
 
-            await foreach (var batch in ReadFileAsync(file, key, fingerprint, skipRows, context, cancellationToken))
+            await foreach (var batch in ReadFileAsync(file, key, scan, config, skipRows, context, cancellationToken))
             {
                 yield return batch;
             }
@@ -93,38 +94,42 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         throw new FileNotFoundException($"Sources:Csv:Path '{path}' is neither a file nor a folder.");
     }
 
-    private async IAsyncEnumerable<SourceBatch> ReadFileAsync(string file, string key, string fingerprint, long skipRows,
+    private static CsvConfiguration ReaderConfiguration() => new(CultureInfo.InvariantCulture)
+    {
+        HasHeaderRecord = true,
+        DetectDelimiter = true,
+        DetectDelimiterValues = [",", ";", "\t", "|"],
+        TrimOptions = TrimOptions.Trim,
+        MissingFieldFound = null,
+        HeaderValidated = null,
+        IgnoreBlankLines = true,
+        MaxFieldSize = MaxFieldLength,
+    };
+
+    /// <summary>
+    /// The header is always read by CsvHelper (its delimiter detection decides the file's delimiter); the rows of a
+    /// plain file (<see cref="CsvFileScan.IsPlain"/>) are then read by Sep, every other file's by CsvHelper. Both give
+    /// the same records, reasons and raw chunks (tests/Kasparro.Ingestion.Tests CsvParserIdentityTests; docs/performance.md,
+    /// "CSV reader: Sep fast path").
+    /// </summary>
+    private async IAsyncEnumerable<SourceBatch> ReadFileAsync(string file, string key, CsvFileScan scan, CsvConfiguration config, long skipRows,
         SourceReadContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var fileName = Path.GetFileName(file);
         string? badData = null;
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            HasHeaderRecord = true,
-            DetectDelimiter = true,
-            DetectDelimiterValues = [",", ";", "\t", "|"],
-            TrimOptions = TrimOptions.Trim,
-            MissingFieldFound = null,
-            HeaderValidated = null,
-            IgnoreBlankLines = true,
-            MaxFieldSize = MaxFieldLength,
-            BadDataFound = args => badData = args.Field,
-        };
+        config.BadDataFound = args => badData = args.Field;
 
         await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        // Invalid UTF-8 becomes U+FFFD rather than an exception, so the row can be quarantined with a reason.
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+        using var reader = OpenText(stream);
         using var csv = new CsvReader(reader, config);
 
         if (!await csv.ReadAsync() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } rawHeader)
         {
-            yield return new SourceBatch([], new CheckpointUpdate(key, new FilePosition(fingerprint, 0, true).ToString()));
+            yield return new SourceBatch([], new CheckpointUpdate(key, new FilePosition(scan.Fingerprint, 0, true).ToString()));
             yield break;
         }
 
-        var chunk = new CsvRawChunk(fileName, fingerprint, (csv.Parser.RawRecord ?? string.Join(',', rawHeader)).TrimEnd('\r', '\n'));
         var header = rawHeader.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        var columns = new CsvColumns(header);
         var drift = context.DriftDetector.InspectHeader(header, Fields);
         var missingColumns = drift.MissingRequired.Count > 0 ? $"file has no {string.Join(" or ", drift.MissingRequired.Select(c => $"'{c}' column"))}" : null;
         if (missingColumns is null && context.OnDrift == Kasparro.Data.Operations.DriftPolicy.Quarantine && drift.IsBreaking)
@@ -133,12 +138,23 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             missingColumns = drift.DescribeBreaking() + " (OnDrift = quarantine)";
         }
 
-        var batchSize = Math.Max(1, options.Value.BatchSize);
-        var batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
-        var symbols = new CsvValueInterner();
-        var names = new CsvValueInterner();
-        var fields = new CsvRecordFields(csv.Configuration, MaxFieldLength);
-        long row = 0;
+        var rows = new FileBatches(new FilePlace(fileName, key, scan.Fingerprint, skipRows), Math.Max(1, options.Value.BatchSize), context,
+            new HeaderVerdict(rawHeader, new CsvColumns(header), drift, missingColumns), new CsvRecordFields(csv.Configuration, MaxFieldLength),
+            new CsvRawChunk(fileName, scan.Fingerprint, (csv.Parser.RawRecord ?? string.Join(',', rawHeader)).TrimEnd('\r', '\n')));
+
+        if (options.Value.FastPath && scan.IsPlain && csv.Parser.Delimiter is { Length: 1 } delimiter)
+        {
+            using var sep = PlainRows(file, delimiter[0]);
+            var headerLine = csv.Parser.RawRow;
+            while (ReadPlainRows(sep, rows, headerLine, delimiter))
+            {
+                yield return rows.Take(complete: false);
+            }
+
+            yield return rows.Take(complete: true);
+            yield break;
+        }
+
         var insideBrokenLine = false;
         while (true)
         {
@@ -153,8 +169,8 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
                 }
 
                 rawRecord = csv.Parser.RawRecord ?? "";
-                fields.Load(csv.Parser, rawRecord);
-                readFailed = fields.Count == 0;
+                rows.Fields.Load(csv.Parser, rawRecord);
+                readFailed = rows.Fields.Count == 0;
             }
             catch (CsvHelperException ex)
             {
@@ -176,38 +192,124 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
             }
 
             insideBrokenLine = readFailed && !endsLine;
-            row++;
-            if (row <= skipRows)
+            if (rows.Next())
             {
-                badData = null;
-                continue;
-            }
-
-            // Drift is counted per row so the event's count says how many rows showed it.
-            context.Drift.Add(drift);
-            var rawRow = csv.Parser.RawRow;
-            if (readFailed)
-            {
-                var head = Head(rawRecord);
-                batch.Add(SourceRecord.Rejected(null, head, LocationOf(fileName, rawRow), readError!));
-                chunk.Add(head, rawRow);
-            }
-            else
-            {
-                batch.Add(ReadRow(new CsvRow(fields, rawHeader, columns, symbols, names), missingColumns, badData, fileName, rawRow, context));
-                chunk.Add(rawRecord.AsSpan().TrimEnd("\r\n"), rawRow);
+                if (readFailed)
+                {
+                    rows.AddUnreadable(rawRecord, csv.Parser.RawRow, readError!);
+                }
+                else
+                {
+                    rows.Add(rawRecord.AsSpan().TrimEnd("\r\n"), csv.Parser.RawRow, badData);
+                }
             }
 
             badData = null;
-
-            if (batch.Count >= batchSize)
+            if (rows.IsFull)
             {
-                yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, false).ToString()), chunk.Take());
-                batch = new List<SourceRecord>(Math.Min(batchSize, 4096));
+                yield return rows.Take(complete: false);
             }
         }
 
-        yield return new SourceBatch(batch, new CheckpointUpdate(key, new FilePosition(fingerprint, row, true).ToString()), chunk.Take());
+        yield return rows.Take(complete: true);
+    }
+
+    /// <summary>Invalid UTF-8 becomes U+FFFD rather than an exception, so the row can be quarantined with a reason.</summary>
+    private static StreamReader OpenText(Stream stream) => new(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+
+    /// <summary>A plain file's lines as Sep reads them: no header (CsvHelper read it), no quote handling, any number of fields.</summary>
+    private static SepReader PlainRows(string file, char delimiter) =>
+        Sep.Reader(o => o with
+        {
+            Sep = new Sep(delimiter),
+            HasHeader = false,
+            DisableQuotesParsing = true,
+            DisableColCountCheck = true,
+        }).From(OpenText(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)));
+
+    /// <summary>
+    /// Adds the next rows after <paramref name="headerLine"/> until the batch is full (true) or the file ends (false).
+    /// Synchronous, as Sep's rows live only until the next one is read; the reading runs one batch ahead of the writer
+    /// on its own thread (BatchReadAhead) anyway.
+    /// </summary>
+    private static bool ReadPlainRows(SepReader sep, FileBatches rows, int headerLine, string delimiter)
+    {
+        while (sep.MoveNext())
+        {
+            var row = sep.Current;
+            var line = row.Span;
+            // A plain file's records are its lines, so a row's line number is its index (Sep 0.18 numbers the first
+            // row of a headerless read as line 2). CsvHelper skips empty lines (IgnoreBlankLines) and counts them; Sep
+            // gives them as empty rows.
+            var lineNumber = row.RowIndex + 1;
+            if (line.IsEmpty || lineNumber <= headerLine || !rows.Next())
+            {
+                continue;
+            }
+
+            rows.Fields.LoadPlain(row, delimiter);
+            rows.Add(line, lineNumber, badData: null);
+            if (rows.IsFull)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Which file is read, its checkpoint key and fingerprint, and how many of its rows an earlier run committed.</summary>
+    private sealed record FilePlace(string FileName, string Key, string Fingerprint, long SkipRows);
+
+    /// <summary>What the header decided for every row: names, column positions, drift, and the reason to hold all rows, if any.</summary>
+    private sealed record HeaderVerdict(string[] RawHeader, CsvColumns Columns, DriftFindings Drift, string? MissingColumns);
+
+    /// <summary>
+    /// A file's rows gathered into batches, the same whichever parser split them: row numbering and the resume skip,
+    /// drift counted per row, each row checked (<see cref="ReadRow"/>) and kept in the batch's raw chunk.
+    /// </summary>
+    private sealed class FileBatches(FilePlace place, int batchSize, SourceReadContext context, HeaderVerdict header, CsvRecordFields fields, CsvRawChunk chunk)
+    {
+        private readonly CsvValueInterner symbols = new();
+        private readonly CsvValueInterner names = new();
+        private readonly CsvTimestampCache timestamps = new();
+        private List<SourceRecord> batch = new(Math.Min(batchSize, 4096));
+        private long row;
+
+        /// <summary>The fields of the row being added, loaded by the parser.</summary>
+        public CsvRecordFields Fields => fields;
+
+        public bool IsFull => batch.Count >= batchSize;
+
+        /// <summary>Counts the next data row; false when an earlier run committed it, so it is skipped.</summary>
+        public bool Next() => ++row > place.SkipRows;
+
+        /// <summary>Adds a row whose <see cref="Fields"/> are loaded; <paramref name="line"/> is its text without the line ending.</summary>
+        public void Add(ReadOnlySpan<char> line, long rawRow, string? badData)
+        {
+            batch.Add(ReadRow(new CsvRow(fields, header.RawHeader, header.Columns, symbols, names, timestamps), header.MissingColumns, badData, place.FileName, rawRow, context));
+            chunk.Add(line, rawRow);
+        }
+
+        /// <summary>Adds a record the parser could not read, quarantined with <paramref name="reason"/>.</summary>
+        public void AddUnreadable(string rawRecord, long rawRow, string reason)
+        {
+            var head = Head(rawRecord);
+            batch.Add(SourceRecord.Rejected(null, head, LocationOf(place.FileName, rawRow), reason));
+            chunk.Add(head, rawRow);
+        }
+
+        /// <summary>The batch so far with the checkpoint after its last row; the next batch starts empty.</summary>
+        public SourceBatch Take(bool complete)
+        {
+            // Drift is counted per row, so the event's count says how many rows showed it; every row of a file
+            // shares its header's drift, so a batch adds its rows at once (drained with the batch: BatchReadAhead).
+            context.Drift.Add(header.Drift, batch.Count);
+            var taken = new SourceBatch(batch, new CheckpointUpdate(place.Key, new FilePosition(place.Fingerprint, row, complete).ToString()), chunk.Take());
+            // A file that filled a batch is likely to fill the next: sized once instead of grown by copies through the large object heap.
+            batch = new List<SourceRecord>(complete ? 0 : Math.Min(batchSize, Math.Max(4096, batch.Count)));
+            return taken;
+        }
     }
 
     /// <summary>
@@ -276,7 +378,7 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
 
         var createdText = record.Get(record.Columns.CreatedAt);
         var observedAt = context.StartedAt;
-        if (!createdText.IsEmpty && !SourceValues.TryParseTimestamp(createdText, out observedAt))
+        if (!createdText.IsEmpty && !record.Timestamps.TryParse(createdText, out observedAt))
         {
             return SourceRecord.Rejected(sourceId, record.AsJson(), LocationOf(fileName, rawRow), $"'created_at' value {SourceValues.Truncate(createdText.ToString())} is not an ISO 8601 date");
         }
@@ -305,13 +407,6 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
     /// <summary>The start of an unparseable record, enough to find it in the file without storing megabytes.</summary>
     private static string Head(string? raw) => raw is null ? "" : raw.Length <= 4096 ? raw : raw[..4096] + "…";
 
-    private static async Task<string> FingerprintAsync(string file, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(file);
-        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
-        return Convert.ToHexString(hash).ToLowerInvariant();
-    }
-
     /// <summary>Column positions by normalized header name; -1 when a column is absent.</summary>
     private sealed class CsvColumns(string[] header)
     {
@@ -324,8 +419,9 @@ public sealed class CsvSource(IOptions<CsvOptions> options, IHostEnvironment env
         public int CreatedAt { get; } = Array.IndexOf(header, "created_at");
     }
 
-    /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values.</summary>
-    private readonly record struct CsvRow(CsvRecordFields Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names)
+    /// <summary>One record's fields with what is needed to read them: the header, the column positions, the interned values, the last timestamp.</summary>
+    private readonly record struct CsvRow(CsvRecordFields Fields, string[] RawHeader, CsvColumns Columns, CsvValueInterner Symbols, CsvValueInterner Names,
+        CsvTimestampCache Timestamps)
     {
         /// <summary>The field of a column, trimmed; empty when the column is absent or the row is short.</summary>
         public ReadOnlySpan<char> Get(int index) => index >= 0 && index < Fields.Count ? Fields[index].Trim() : [];
