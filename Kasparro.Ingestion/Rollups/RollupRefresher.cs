@@ -11,20 +11,27 @@ namespace Kasparro.Ingestion.Rollups;
 /// daily rollup rows of those series-days and inserts them again from the raw points with
 /// <see cref="HistoryRollups.BucketsFunction"/>, grouped by day (a few set-based statements, whatever the number of
 /// entries). Idempotent: a day's rollups are always recomputed whole, so a step repeated, or one that died before its
-/// commit (its entries stay queued), gives the same rows. Entries are taken with <c>FOR UPDATE SKIP LOCKED</c>: several
-/// replicas share the queue, and an entry still held by an uncommitted write (migration
-/// <c>RollupQueueHeldByWriters</c>) is left for a later step, so no point committed after a step's snapshot is left out.
+/// commit (its entries stay queued), gives the same rows. Entries are taken by id with <c>FOR UPDATE SKIP LOCKED</c>, so
+/// several replicas share the queue. No point is left out: a write's entry commits with its points, so an entry a step
+/// sees belongs to points its recomputation (a later statement) sees too, and the entry of a write still uncommitted
+/// is invisible to the step and stays for a later one.
 /// </summary>
 public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOptions<RollupOptions> options, ILogger<RollupRefresher> logger)
 {
+    // The queue holds an entry per write (not unique on series and day), so two steps can hold entries of the same
+    // series-day: a transaction-scoped advisory lock on (series, day) lets one of them recompute it, and the other
+    // leaves its entries for a later step (two recomputing one day would collide on the rollup key). The int4 pair
+    // form is a lock space apart from the services' bigint advisory locks.
     private const string Take = $"""
-        DELETE FROM {HistoryRollups.QueueTable} q
-         USING (SELECT series_id, day FROM {HistoryRollups.QueueTable}
-                 ORDER BY queued_at, day, series_id
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED) AS taken
-         WHERE q.series_id = taken.series_id AND q.day = taken.day
-        RETURNING q.series_id, q.day
+        WITH candidates AS MATERIALIZED (
+                SELECT id, series_id, day FROM {HistoryRollups.QueueTable} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+             claimed AS MATERIALIZED (
+                SELECT series_id, day FROM (SELECT DISTINCT series_id, day FROM candidates) AS pairs
+                 WHERE pg_try_advisory_xact_lock(series_id, (extract(epoch FROM day) / 86400)::integer)),
+             taken AS (
+                DELETE FROM {HistoryRollups.QueueTable}
+                 WHERE id IN (SELECT c.id FROM candidates c JOIN claimed USING (series_id, day)))
+        SELECT series_id, day, (SELECT count(*) FROM candidates)::integer FROM claimed
         """;
 
     private const string Entries = "unnest($1::integer[], $2::timestamptz[]) AS e(series_id, day)";
@@ -42,21 +49,23 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
     ];
 
     /// <summary>
-    /// Runs steps until the queue holds nothing this process can take (entries held by uncommitted writes wait for a
-    /// later step); returns how many series-days were recomputed.
+    /// Runs steps until the queue holds nothing this process can take (entries of uncommitted writes, invisible until
+    /// they commit, wait for a later step); returns how many series-days were recomputed.
     /// </summary>
     public async Task<int> RefreshQueuedAsync(CancellationToken cancellationToken)
     {
         var limit = options.Value.SeriesDaysPerStep;
         var clock = Stopwatch.StartNew();
-        int refreshed = 0, steps = 0, taken;
+        int refreshed = 0, steps = 0;
+        RollupStep step;
         do
         {
-            taken = await RefreshStepAsync(limit, cancellationToken);
-            refreshed += taken;
+            step = await RefreshStepAsync(limit, cancellationToken);
+            refreshed += step.SeriesDays;
             steps++;
         }
-        while (taken == limit);
+        // A full step may have left more behind; one that recomputed nothing met only entries another step holds.
+        while (step.Entries == limit && step.SeriesDays > 0);
 
         if (refreshed > 0)
         {
@@ -66,13 +75,17 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         return refreshed;
     }
 
-    /// <summary>One step: takes up to <paramref name="limit"/> entries and recomputes them, in one transaction; returns how many.</summary>
-    public async Task<int> RefreshStepAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// One step: takes up to <paramref name="limit"/> queue entries, oldest first, and recomputes their series-days, in
+    /// one transaction; says how many series-days it recomputed and how many entries it looked at.
+    /// </summary>
+    public async Task<RollupStep> RefreshStepAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var series = new List<int>(limit);
         var days = new List<DateTimeOffset>(limit);
+        var candidates = 0;
         await using (var take = new NpgsqlCommand(Take, connection, transaction))
         {
             take.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
@@ -81,12 +94,13 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
             {
                 series.Add(reader.GetInt32(0));
                 days.Add(reader.GetFieldValue<DateTimeOffset>(1));
+                candidates = reader.GetInt32(2);
             }
         }
 
         if (series.Count == 0)
         {
-            return 0;
+            return new RollupStep(0, candidates);
         }
 
         await using (var batch = new NpgsqlBatch(connection, transaction))
@@ -106,7 +120,7 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
 
         await transaction.CommitAsync(cancellationToken);
         EtlTelemetry.RollupSeriesDays.Add(series.Count);
-        return series.Count;
+        return new RollupStep(series.Count, candidates);
     }
 
     /// <summary>How many (series, day) entries wait in the queue; recorded as <see cref="EtlTelemetry.RollupQueueDepth"/>.</summary>
@@ -139,3 +153,6 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollups refreshed for {SeriesDays} series-days in {Steps} step(s), {ElapsedMs} ms")]
     private static partial void LogRefreshed(ILogger logger, int seriesDays, int steps, long elapsedMs);
 }
+
+/// <summary>What one rollup step did: the series-days it recomputed and the queue entries it looked at (at most the limit).</summary>
+public readonly record struct RollupStep(int SeriesDays, int Entries);

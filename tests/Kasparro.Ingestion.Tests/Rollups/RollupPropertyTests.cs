@@ -67,7 +67,7 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
             }
 
             // Small steps, so one round takes several, each grouping a few series-days.
-            while (await refresher.RefreshStepAsync(random.Next(1, 6), CancellationToken.None) > 0)
+            while ((await refresher.RefreshStepAsync(random.Next(1, 6), CancellationToken.None)).Entries > 0)
             {
             }
 
@@ -76,7 +76,7 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
                 // Every stored day queued again (as after a crash that left them queued): the same rollups come out.
                 await database.ExecuteAsync($"""
                     INSERT INTO {HistoryRollups.QueueTable} (series_id, day)
-                    SELECT DISTINCT series_id, date_trunc('day', observed_at, 'UTC') FROM price_points ON CONFLICT DO NOTHING
+                    SELECT DISTINCT series_id, date_trunc('day', observed_at, 'UTC') FROM price_points
                     """);
                 await refresher.RefreshQueuedAsync(CancellationToken.None);
             }

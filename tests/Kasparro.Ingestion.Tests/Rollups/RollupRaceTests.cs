@@ -6,8 +6,9 @@ using Npgsql;
 namespace Kasparro.Ingestion.Tests.Rollups;
 
 /// <summary>
-/// Writes that land while the rollup step works: a write uncommitted when a step runs, a write that comes while a step
-/// recomputes its day, and many writers and steps at once. No committed point is ever left out of the rollups.
+/// Writes that land while the rollup step works: a write uncommitted when a step runs, a write committed while a step
+/// recomputes its day, and many writers and steps at once (steps meeting entries of the same series-day). No committed
+/// point is ever left out of the rollups.
 /// </summary>
 public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
@@ -46,12 +47,14 @@ public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<Da
                 await insert.ExecuteNonQueryAsync();
             }
 
-            // The writer holds the day's entry: the step passes it by instead of rolling the day up without the write.
-            var taken = await refresher.RefreshStepAsync(100, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(0, taken);
+            // The step rolls the day up from what is committed (the first point) and does not wait for the writer.
+            var step = await refresher.RefreshStepAsync(100, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, step.SeriesDays);
+            Assert.Equal(1, await database.ScalarAsync<int>($"SELECT points FROM {HistoryRollups.Daily}"));
             await transaction.CommitAsync();
         }
 
+        // The writer's own entry committed with its point: the day is queued again.
         Assert.Equal(1, await database.ScalarAsync<long>($"SELECT count(*) FROM {HistoryRollups.QueueTable}"));
         Assert.Equal(1, await refresher.RefreshQueuedAsync(CancellationToken.None));
         Assert.Equal(2, await database.ScalarAsync<int>($"SELECT points FROM {HistoryRollups.Daily}"));
@@ -60,7 +63,7 @@ public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<Da
     }
 
     [Fact]
-    public async Task A_write_that_comes_while_a_step_recomputes_its_day_waits_and_queues_the_day_again()
+    public async Task A_write_committed_while_a_step_recomputes_its_day_queues_the_day_again()
     {
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var refresher = await ArrangeAsync(dataSource);
@@ -76,15 +79,13 @@ public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<Da
 
         var step = refresher.RefreshStepAsync(100, CancellationToken.None);
         await UntilWaitingAsync($"%{HistoryRollups.Hourly}%");
-        var write = database.ExecuteAsync(InsertPoint(Day.AddHours(2), 20m));
-        await UntilWaitingAsync("%INSERT INTO price_points%");
-        Assert.False(write.IsCompleted, "the write did not wait for the step that holds its day");
+        // The writer does not wait for the step: its queue entry is a row of its own.
+        await database.ExecuteAsync(InsertPoint(Day.AddHours(2), 20m)).WaitAsync(TimeSpan.FromSeconds(30));
 
         await blocking.CommitAsync();
-        Assert.Equal(1, await step.WaitAsync(TimeSpan.FromSeconds(30)));
-        await write.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, (await step.WaitAsync(TimeSpan.FromSeconds(30))).SeriesDays);
 
-        // The step rolled the day up without the write (not committed yet); the write queued the day again.
+        // The step took only the entry it saw; the write's entry stays, so the day is recomputed again.
         Assert.Equal(1, await database.ScalarAsync<long>($"SELECT count(*) FROM {HistoryRollups.QueueTable}"));
         await refresher.RefreshQueuedAsync(CancellationToken.None);
         Assert.Equal(2, await database.ScalarAsync<int>($"SELECT points FROM {HistoryRollups.Daily}"));
@@ -129,7 +130,7 @@ public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<Da
             var refreshed = 0;
             while (!writersDone.IsCancellationRequested)
             {
-                refreshed += await refresher.RefreshStepAsync(2, CancellationToken.None);
+                refreshed += (await refresher.RefreshStepAsync(2, CancellationToken.None)).SeriesDays;
                 await Task.Delay(3);
             }
 
