@@ -8,7 +8,7 @@ namespace Kasparro.Ingestion.Rollups;
 /// Keeps the rollups caught up in the long-running service: once the schema is migrated (the migration that added the
 /// rollups queued every stored day), and then every <see cref="RollupOptions.Interval"/>, it records the queue's depth
 /// and, while entries wait, runs rollup steps until it has taken them all. Each run also refreshes after its batches
-/// commit (<see cref="Pipeline.RunLifecycle"/>); this catches what no run took: entries a writer still held, a step that
+/// commit (<see cref="Pipeline.RunLifecycle"/>); this catches what no run took: entries of writes uncommitted when a step ran, a step that
 /// failed or died, writes made outside the runs. Several replicas refreshing at once share the queue.
 /// </summary>
 public sealed partial class RollupWorker(RollupRefresher refresher, SchemaState schema, IOptions<RollupOptions> options, TimeProvider clock,
