@@ -3,6 +3,7 @@ using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.ChangeFeed;
+using Kasparro.Ingestion.History;
 using Kasparro.Data.Operations;
 using Kasparro.Ingestion.Operations;
 using Kasparro.Ingestion.Options;
@@ -53,11 +54,15 @@ public static class IngestionServices
         services.AddBackfill();
         services.AddAlerts();
 
+        // Partitions ahead and raw retention of the price history (History:*).
+        HistoryOptions.Register(services);
+        services.AddSingleton<PartitionUpkeep>();
+
         services.AddKasparroQuartz(builder.Configuration);
         return builder;
     }
 
-    /// <summary>The long-running mode: the schema owner, the scheduler and the workers (change log, rollups, alerts).</summary>
+    /// <summary>The long-running mode: the schema owner, the scheduler and the workers (change log, rollups, partitions, alerts).</summary>
     public static IHostApplicationBuilder AddIngestionWorkers(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
@@ -66,6 +71,7 @@ public static class IngestionServices
         builder.Services.AddOptions<ChangeLogOptions>().BindConfiguration(ChangeLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<ChangeLogTrimmer>();
         builder.Services.AddHostedService<RollupWorker>();
+        builder.Services.AddHostedService<PartitionUpkeepSchedule>();
         builder.Services.AddAlertWorkers();
         return builder;
     }
