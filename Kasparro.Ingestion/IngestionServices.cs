@@ -9,6 +9,7 @@ using Kasparro.Ingestion.Operations;
 using Kasparro.Ingestion.Options;
 using Kasparro.Ingestion.Pipeline;
 using Kasparro.Ingestion.Quality;
+using Kasparro.Ingestion.Rollups;
 using Kasparro.Ingestion.Schema;
 using Kasparro.Ingestion.Scheduling;
 using Kasparro.Ingestion.Sources;
@@ -39,6 +40,8 @@ public static class IngestionServices
         services.AddSingleton<SchemaState>();
         services.AddSingleton<RunRecorder>();
         services.AddSingleton<RunLifecycle>();
+        services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RollupRefresher>();
         services.AddSingleton(_ => AssetOverrides.LoadDefault());
 
         // Each source brings its options, client, field set and identity hints (Sources/<Name>/<Name>Registration.cs).
@@ -59,7 +62,7 @@ public static class IngestionServices
         return builder;
     }
 
-    /// <summary>The long-running mode: the schema owner and the scheduler.</summary>
+    /// <summary>The long-running mode: the schema owner, the scheduler and the workers (change log, rollups, partitions, alerts).</summary>
     public static IHostApplicationBuilder AddIngestionWorkers(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks().AddCheck<SchemaState>("schema");
@@ -67,6 +70,7 @@ public static class IngestionServices
         builder.Services.AddHostedService<EtlSchedule>();
         builder.Services.AddOptions<ChangeLogOptions>().BindConfiguration(ChangeLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<ChangeLogTrimmer>();
+        builder.Services.AddHostedService<RollupWorker>();
         builder.Services.AddHostedService<PartitionUpkeepSchedule>();
         builder.Services.AddAlertWorkers();
         return builder;

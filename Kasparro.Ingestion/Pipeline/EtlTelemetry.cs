@@ -14,6 +14,8 @@ public static class EtlTelemetry
     public static readonly Counter<long> Records = Meter.CreateCounter<long>("kasparro.etl.records", description: "Records by source and outcome (inserted, updated, unchanged, quarantined).");
     public static readonly Counter<long> UpstreamRetries = Meter.CreateCounter<long>("kasparro.etl.upstream.retries", description: "Upstream HTTP retries, by source.");
     public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("kasparro.etl.run.duration", unit: "s", description: "ETL run duration, by source and status.");
+    public static readonly Counter<long> RollupSeriesDays = Meter.CreateCounter<long>("kasparro.etl.rollup.series_days", description: "Series-days whose hourly and daily rollups the rollup step recomputed.");
+    public static readonly Gauge<long> RollupQueueDepth = Meter.CreateGauge<long>("kasparro.etl.rollup.queue_depth", description: "Series-days queued for the rollup step, as last counted.");
 
     /// <summary>Counts a committed batch's records by outcome.</summary>
     public static void RecordBatch(string source, BatchCounts counts)

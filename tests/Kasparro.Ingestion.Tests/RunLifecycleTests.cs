@@ -159,6 +159,8 @@ public sealed class RunLifecycleTests(DatabaseFixture database) : IClassFixture<
     private RunLifecycle Lifecycle(TimeSpan? runTimeout = null) => new(
         _dataSource,
         new RunRecorder(_dataSource, TimeProvider.System),
+        new Kasparro.Ingestion.Rollups.RollupRefresher(_dataSource, Microsoft.Extensions.Options.Options.Create(new Kasparro.Ingestion.Rollups.RollupOptions()),
+            NullLogger<Kasparro.Ingestion.Rollups.RollupRefresher>.Instance),
         Microsoft.Extensions.Options.Options.Create(new EtlOptions { RunTimeout = runTimeout ?? TimeSpan.FromMinutes(30) }),
         NullLogger<RunLifecycle>.Instance);
 

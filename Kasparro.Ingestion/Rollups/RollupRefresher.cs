@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Kasparro.Data;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Kasparro.Ingestion.Rollups;
+
+/// <summary>
+/// The rollup step (<see cref="HistoryRollups"/>, docs/ingestion.md "Rollups"): in one transaction, takes up to
+/// <see cref="RollupOptions.SeriesDaysPerStep"/> queued (series, UTC day) entries, oldest first, removes the hourly and
+/// daily rollup rows of those series-days and inserts them again from the raw points with
+/// <see cref="HistoryRollups.BucketsFunction"/>, grouped by day (a few set-based statements, whatever the number of
+/// entries). Idempotent: a day's rollups are always recomputed whole, so a step repeated, or one that died before its
+/// commit (its entries stay queued), gives the same rows. Entries are taken by id with <c>FOR UPDATE SKIP LOCKED</c>, so
+/// several replicas share the queue. No point is left out: a write's entry commits with its points, so an entry a step
+/// sees belongs to points its recomputation (a later statement) sees too, and the entry of a write still uncommitted
+/// is invisible to the step and stays for a later one.
+/// </summary>
+public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOptions<RollupOptions> options, ILogger<RollupRefresher> logger)
+{
+    // The queue holds an entry per write (not unique on series and day), so two steps can hold entries of the same
+    // series-day: a transaction-scoped advisory lock on (series, day) lets one of them recompute it, and the other
+    // leaves its entries for a later step (two recomputing one day would collide on the rollup key). The int4 pair
+    // form is a lock space apart from the services' bigint advisory locks.
+    private const string Take = $"""
+        WITH candidates AS MATERIALIZED (
+                SELECT id, series_id, day FROM {HistoryRollups.QueueTable} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+             claimed AS MATERIALIZED (
+                SELECT series_id, day FROM (SELECT DISTINCT series_id, day FROM candidates) AS pairs
+                 WHERE pg_try_advisory_xact_lock(series_id, (extract(epoch FROM day) / 86400)::integer)),
+             taken AS (
+                DELETE FROM {HistoryRollups.QueueTable}
+                 WHERE id IN (SELECT c.id FROM candidates c JOIN claimed USING (series_id, day)))
+        SELECT series_id, day, (SELECT count(*) FROM candidates)::integer FROM claimed
+        """;
+
+    private const string Entries = "unnest($1::integer[], $2::timestamptz[]) AS e(series_id, day)";
+
+    // '24 hours', not '1 day': a day added to a timestamptz follows the session's time zone across daylight saving.
+    private const string DayEnd = "interval '24 hours'";
+
+    private const string QueueDepth = $"SELECT count(*) FROM {HistoryRollups.QueueTable}";
+
+    /// <summary>The statements that recompute the taken entries' rollups, both widths (parameters: series ids, days).</summary>
+    private static readonly string[] Recompute =
+    [
+        .. RecomputeStatements(HistoryRollups.Hourly, "1 hour"),
+        .. RecomputeStatements(HistoryRollups.Daily, "1 day"),
+    ];
+
+    /// <summary>
+    /// Runs steps until the queue holds nothing this process can take (entries of uncommitted writes, invisible until
+    /// they commit, wait for a later step); returns how many series-days were recomputed.
+    /// </summary>
+    public async Task<int> RefreshQueuedAsync(CancellationToken cancellationToken)
+    {
+        var limit = options.Value.SeriesDaysPerStep;
+        var clock = Stopwatch.StartNew();
+        int refreshed = 0, steps = 0;
+        RollupStep step;
+        do
+        {
+            step = await RefreshStepAsync(limit, cancellationToken);
+            refreshed += step.SeriesDays;
+            steps++;
+        }
+        // A full step may have left more behind; one that recomputed nothing met only entries another step holds.
+        while (step.Entries == limit && step.SeriesDays > 0);
+
+        if (refreshed > 0)
+        {
+            LogRefreshed(logger, refreshed, steps, clock.ElapsedMilliseconds);
+        }
+
+        return refreshed;
+    }
+
+    /// <summary>
+    /// One step: takes up to <paramref name="limit"/> queue entries, oldest first, and recomputes their series-days, in
+    /// one transaction; says how many series-days it recomputed and how many entries it looked at.
+    /// </summary>
+    public async Task<RollupStep> RefreshStepAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var series = new List<int>(limit);
+        var days = new List<DateTimeOffset>(limit);
+        var candidates = 0;
+        await using (var take = new NpgsqlCommand(Take, connection, transaction))
+        {
+            take.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                series.Add(reader.GetInt32(0));
+                days.Add(reader.GetFieldValue<DateTimeOffset>(1));
+                candidates = reader.GetInt32(2);
+            }
+        }
+
+        if (series.Count == 0)
+        {
+            return new RollupStep(0, candidates);
+        }
+
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            var seriesIds = series.ToArray();
+            var dayStarts = days.ToArray();
+            foreach (var sql in Recompute)
+            {
+                var command = new NpgsqlBatchCommand(sql);
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = seriesIds });
+                command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = dayStarts });
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        EtlTelemetry.RollupSeriesDays.Add(series.Count);
+        return new RollupStep(series.Count, candidates);
+    }
+
+    /// <summary>How many (series, day) entries wait in the queue; recorded as <see cref="EtlTelemetry.RollupQueueDepth"/>.</summary>
+    public async Task<long> QueueDepthAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(QueueDepth);
+        var depth = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        EtlTelemetry.RollupQueueDepth.Record(depth);
+        return depth;
+    }
+
+    /// <summary>
+    /// Removes the rollup rows of the entries' days, then inserts them from the raw points: one call of the buckets
+    /// function per distinct day, with every series queued for that day.
+    /// </summary>
+    private static string[] RecomputeStatements(string table, string width) =>
+    [
+        $"""
+        DELETE FROM {table} r USING {Entries}
+         WHERE r.series_id = e.series_id AND r.bucket >= e.day AND r.bucket < e.day + {DayEnd}
+        """,
+        $"""
+        INSERT INTO {table} (series_id, bucket, points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd)
+        SELECT b.series_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
+          FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
+         CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '{width}', queued.series, queued.day, queued.day + {DayEnd}) AS b
+        """,
+    ];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rollups refreshed for {SeriesDays} series-days in {Steps} step(s), {ElapsedMs} ms")]
+    private static partial void LogRefreshed(ILogger logger, int seriesDays, int steps, long elapsedMs);
+}
+
+/// <summary>What one rollup step did: the series-days it recomputed and the queue entries it looked at (at most the limit).</summary>
+public readonly record struct RollupStep(int SeriesDays, int Entries);
