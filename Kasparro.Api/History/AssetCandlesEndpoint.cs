@@ -88,25 +88,23 @@ public static class AssetCandlesEndpoint
     private static async IAsyncEnumerable<CandleExportRow> ReadAsync(NpgsqlDataSource dataSource, string assetId, TimeSpan width,
         DateTime from, DateTime to, string? source, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // date_bin aligns buckets as HistoryBuckets does (from 2000-01-01 UTC; a day is 24 hours, whatever the session's
-        // time zone). Ties (two ids of a source with a point at the same instant) go to the greater source id, so the
-        // answer is stable.
-        await using var command = dataSource.CreateCommand("""
-            SELECT m.source, date_bin($2, p.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t,
-                   (array_agg(p.price_usd ORDER BY p.observed_at, p.source_id))[1], max(p.price_usd), min(p.price_usd),
-                   (array_agg(p.price_usd ORDER BY p.observed_at DESC, p.source_id DESC))[1],
-                   (array_agg(p.volume_24h_usd ORDER BY p.observed_at DESC, p.source_id DESC))[1], count(*)::int
-              FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-             WHERE m.asset_id = $1 AND p.observed_at >= $3 AND p.observed_at < $4 AND ($5::text IS NULL OR m.source = $5)
-             GROUP BY m.source, t
-             ORDER BY m.source, t
+        // Rollup buckets are aligned as HistoryBuckets aligns them (an hour and a day divide the 30 years between the
+        // two origins). Several ids of a source merge as their points would: the open of the series whose first point is
+        // earliest, the close and volume of the one whose last point is latest; ties (two ids with a point at the same
+        // instant) go to the smaller source id for the open and the greater for the close, as ordering the points by
+        // (time, source id) would, so the answer is stable.
+        await using var command = dataSource.CreateCommand($"""
+            {RollupBucketsQuery.With(HistoryRollups.TableFor(width)!)}
+            SELECT s.source, b.bucket,
+                   (array_agg(b.open ORDER BY b.first_at, s.source_id))[1], max(b.high), min(b.low),
+                   (array_agg(b.close ORDER BY b.last_at DESC, s.source_id DESC))[1],
+                   (array_agg(b.volume_24h_usd ORDER BY b.last_at DESC, s.source_id DESC))[1], sum(b.points)::int
+              FROM buckets b
+              JOIN series s ON s.id = b.series_id
+             GROUP BY s.source, b.bucket
+             ORDER BY s.source, b.bucket
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = width });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = to });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = source, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        RollupBucketsQuery.AddParameters(command.Parameters, assetId, from, to, width, source);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
