@@ -172,10 +172,9 @@ public static class AssetHistoryEndpoint
     private static string PointsQuery(TimeSpan? bucket, string order) => (bucket is { } width ? HistoryRollups.TableFor(width) : null) is { } table
         ? $"""
             {RollupBucketsQuery.With(table)}
-            SELECT DISTINCT ON (s.source, b.bucket) s.source, b.bucket, b.close, b.market_cap_usd, b.volume_24h_usd
-              FROM buckets b
-              JOIN series s ON s.id = b.series_id
-             ORDER BY s.source, b.bucket, b.last_at DESC, s.source_id DESC
+            SELECT DISTINCT ON (source, bucket) source, bucket, close, market_cap_usd, volume_24h_usd
+              FROM buckets
+             ORDER BY source, bucket, last_at DESC, source_id DESC
             """
         : $"""
             SELECT s.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd

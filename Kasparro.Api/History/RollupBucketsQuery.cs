@@ -13,9 +13,9 @@ namespace Kasparro.Api.History;
 public static class RollupBucketsQuery
 {
     /// <summary>
-    /// The common table expressions <c>series</c> (id, source, source_id of the asset's series, through its mappings)
-    /// and <c>buckets</c> (the rollup rows of those series starting in [$2, $3), a table's columns); to be followed by a
-    /// SELECT over them. Parameters (see <see cref="AddParameters"/>): $1 asset id, $2 from, $3 to (whole buckets),
+    /// The common table expression <c>buckets</c>: the rollup rows (a rollup table's columns, with the series' source
+    /// and source_id in place of its id) of the asset's series, found through its mappings, starting in [$2, $3); to be
+    /// followed by a SELECT over it. Parameters (see <see cref="AddParameters"/>): $1 asset id, $2 from, $3 to (whole buckets),
     /// $4 the bucket width, $5 one source or null for all.
     /// </summary>
     public static string With(string table) => $"""
@@ -25,20 +25,20 @@ public static class RollupBucketsQuery
               JOIN {HistoryStorage.SeriesTable} s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
              WHERE m.asset_id = $1 AND ($5::text IS NULL OR m.source = $5)
         ), queued AS (
-            SELECT q.series_id, q.day
-              FROM {HistoryRollups.QueueTable} q
-             WHERE q.series_id IN (SELECT id FROM series)
-               AND q.day >= date_trunc('day', $2::timestamptz, 'UTC') AND q.day < $3
+            SELECT s.id, s.source, s.source_id, q.day
+              FROM series s
+              JOIN {HistoryRollups.QueueTable} q ON q.series_id = s.id
+             WHERE q.day >= date_trunc('day', $2::timestamptz, 'UTC') AND q.day < $3
         ), buckets AS (
-            SELECT r.series_id, r.bucket, r.points, r.first_at, r.last_at, r.open, r.high, r.low, r.close, r.market_cap_usd, r.volume_24h_usd
+            SELECT s.source, s.source_id, r.bucket, r.points, r.first_at, r.last_at, r.open, r.high, r.low, r.close, r.market_cap_usd, r.volume_24h_usd
               FROM series s
               JOIN {table} r ON r.series_id = s.id
              WHERE r.bucket >= $2 AND r.bucket < $3
-               AND NOT EXISTS (SELECT 1 FROM queued q WHERE q.series_id = r.series_id AND q.day = date_trunc('day', r.bucket, 'UTC'))
+               AND NOT EXISTS (SELECT 1 FROM queued q WHERE q.id = r.series_id AND q.day = date_trunc('day', r.bucket, 'UTC'))
             UNION ALL
-            SELECT b.*
+            SELECT q.source, q.source_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
               FROM queued q
-             CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}($4, ARRAY[q.series_id], greatest(q.day, $2), least(q.day + interval '1 day', $3)) b
+             CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}($4, ARRAY[q.id], greatest(q.day, $2), least(q.day + interval '1 day', $3)) b
         )
         """;
 
