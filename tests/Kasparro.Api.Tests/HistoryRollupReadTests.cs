@@ -42,8 +42,9 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
     {
         await database.ResetAsync();
         await AddAsync(database, new Asset { Id = AssetId, Symbol = "HST", Name = "Hostile", CreatedAt = T0, UpdatedAt = T0 });
-        // Two ids of coingecko whose points interleave (the last across both wins a bucket), one of coinpaprika, and a
-        // series of the asset that no mapping names (not part of the answer).
+        // Two ids of coingecko whose points interleave (the last across both wins a bucket; at the same instant the
+        // greater id closes and the smaller opens), one of coinpaprika, and a series of the asset that no mapping names
+        // (not part of the answer).
         await database.ExecuteAsync("""
             INSERT INTO asset_mappings (source, source_id, asset_id, rule, confidence, is_manual, linked_at)
             VALUES ('coingecko', 'h-a', 'hostile', 'override', 1, true, now()),
@@ -58,6 +59,7 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
                    ('coingecko', 'h-b', '2025-02-01 00:45:00+00', 'hostile', 0.000000000000000001, 7, NULL, false),
                    ('coingecko', 'h-a', '2025-02-01 01:00:00+00', 'hostile', 2.50, 3, 4, false),
                    ('coingecko', 'h-b', '2025-02-02 12:00:00+00', 'hostile', 42, NULL, NULL, true),
+                   ('coingecko', 'h-a', '2025-02-02 12:00:00+00', 'hostile', 43, 1, 1, true),
                    ('coingecko', 'h-b', '2025-05-20 00:00:00+00', 'hostile', 7.000, 7, 7, true),
                    ('coinpaprika', 'h-p', '2025-01-31 22:59:59.999999+00', 'hostile', 100, 0.000000000000000001, 0.000000000000000001, false),
                    ('coinpaprika', 'h-p', '2025-02-01 00:00:00.000001+00', 'hostile', 101.000, NULL, 1234567890123456789012345678, false),
@@ -166,7 +168,7 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
           FROM asset_mappings m
           JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
          WHERE m.asset_id = $1 AND p.observed_at >= $3 AND p.observed_at < $4
-         ORDER BY p.source, t, p.observed_at DESC
+         ORDER BY p.source, t, p.observed_at DESC, p.source_id DESC
         """;
 
     private const string Candles = """
