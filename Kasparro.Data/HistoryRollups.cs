@@ -20,7 +20,10 @@ public static class HistoryRollups
     /// <summary>Both rollup tables.</summary>
     public static readonly string[] Tables = [Hourly, Daily];
 
-    /// <summary>The (series, UTC day) pairs whose rollups wait for recomputation.</summary>
+    /// <summary>
+    /// The (series, UTC day) pairs whose rollups wait for recomputation: an entry (with an increasing id) per write, not
+    /// unique, so writers never wait for each other here; the rollup step removes the entries it took, by id.
+    /// </summary>
     public const string QueueTable = "price_rollup_queue";
 
     /// <summary>

@@ -43,7 +43,7 @@ namespace Kasparro.Data.Migrations
             // A partition is created apart and then attached: ATTACH takes the parent's SHARE UPDATE EXCLUSIVE lock
             // (reads and writes go on), where CREATE TABLE ... PARTITION OF would take ACCESS EXCLUSIVE until the
             // writer's batch commits. The CHECK matching the bounds lets ATTACH skip its scan. Two writers creating
-            // the same month: the loser gets duplicate_table and uses the winner's.
+            // the same month: the loser gets duplicate_table (or unique_violation) and uses the winner's.
             migrationBuilder.Sql($$"""
                 CREATE FUNCTION {{HistoryStorage.EnsurePartitionsFunction}}(times timestamptz[]) RETURNS integer LANGUAGE plpgsql AS $$
                 DECLARE
@@ -61,7 +61,9 @@ namespace Kasparro.Data.Migrations
                             EXECUTE format('ALTER TABLE price_points ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
                                 partition, month_start, month_start + interval '1 month');
                             created := created + 1;
-                        EXCEPTION WHEN duplicate_table THEN
+                        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+                            -- Another writer created it first (unique_violation when it had not committed yet as
+                            -- this one started: the catalog's own key refuses the second).
                             NULL;
                         END;
                     END LOOP;
@@ -106,11 +108,23 @@ namespace Kasparro.Data.Migrations
                 CREATE FUNCTION price_history_write() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
                     series integer;
+                    asset text;
                 BEGIN
                     IF TG_OP = 'INSERT' THEN
-                        INSERT INTO price_series (source, source_id, asset_id) VALUES (NEW.source, NEW.source_id, NEW.asset_id)
-                        ON CONFLICT (source, source_id) DO UPDATE SET asset_id = coalesce(EXCLUDED.asset_id, price_series.asset_id)
-                        RETURNING id INTO series;
+                        -- Looked up first and updated only when the asset differs: a row lock per written row would make
+                        -- this writer and the services' writers of the same series wait on each other.
+                        SELECT id, asset_id INTO series, asset FROM price_series WHERE source = NEW.source AND source_id = NEW.source_id;
+                        IF series IS NULL THEN
+                            INSERT INTO price_series (source, source_id, asset_id) VALUES (NEW.source, NEW.source_id, NEW.asset_id)
+                            ON CONFLICT (source, source_id) DO NOTHING
+                            RETURNING id, asset_id INTO series, asset;
+                        END IF;
+                        IF series IS NULL THEN
+                            SELECT id, asset_id INTO series, asset FROM price_series WHERE source = NEW.source AND source_id = NEW.source_id;
+                        END IF;
+                        IF NEW.asset_id IS NOT NULL AND NEW.asset_id IS DISTINCT FROM asset THEN
+                            UPDATE price_series SET asset_id = NEW.asset_id WHERE id = series;
+                        END IF;
                         PERFORM {{HistoryStorage.EnsurePartitionsFunction}}(ARRAY[NEW.observed_at]);
                         INSERT INTO price_points ({{HistoryStorage.PointColumns}})
                         VALUES (NEW.observed_at, series, coalesce(NEW.is_backfill, false), NEW.price_usd, NEW.market_cap_usd, NEW.volume_24h_usd);

@@ -36,12 +36,16 @@ namespace Kasparro.Data.Migrations
             }
 
             migrationBuilder.Sql($$"""
+                -- Not unique on (series, day): a unique key would make two writers touching the same series and day wait
+                -- for each other (and deadlock when each holds one the other needs). An entry is appended per write;
+                -- the rollup step takes entries by id, so one appended while it recomputes stays for the next round.
                 CREATE TABLE {{HistoryRollups.QueueTable}} (
+                    id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT pk_{{HistoryRollups.QueueTable}} PRIMARY KEY,
                     series_id integer NOT NULL,
                     day timestamptz NOT NULL,
-                    queued_at timestamptz NOT NULL DEFAULT now(),
-                    CONSTRAINT pk_{{HistoryRollups.QueueTable}} PRIMARY KEY (series_id, day)
+                    queued_at timestamptz NOT NULL DEFAULT now()
                 );
+                CREATE INDEX ix_{{HistoryRollups.QueueTable}}_series_id_day ON {{HistoryRollups.QueueTable}} (series_id, day);
 
                 -- The buckets of the given series' points in [from_time, to_time): the one definition of a rollup row,
                 -- used by the rollup step and by readers for days still queued. Buckets are aligned to the epoch, so a
@@ -72,12 +76,10 @@ namespace Kasparro.Data.Migrations
                     ELSIF TG_OP = 'UPDATE' THEN
                         INSERT INTO {{HistoryRollups.QueueTable}} (series_id, day)
                         SELECT DISTINCT series_id, date_trunc('day', observed_at, 'UTC')
-                          FROM (SELECT series_id, observed_at FROM changed UNION ALL SELECT series_id, observed_at FROM changed_before) AS both_sides
-                        ON CONFLICT DO NOTHING;
+                          FROM (SELECT series_id, observed_at FROM changed UNION ALL SELECT series_id, observed_at FROM changed_before) AS both_sides;
                     ELSE
                         INSERT INTO {{HistoryRollups.QueueTable}} (series_id, day)
-                        SELECT DISTINCT series_id, date_trunc('day', observed_at, 'UTC') FROM changed
-                        ON CONFLICT DO NOTHING;
+                        SELECT DISTINCT series_id, date_trunc('day', observed_at, 'UTC') FROM changed;
                     END IF;
                     RETURN NULL;
                 END $$;

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Kasparro.AppHost.Tests.EndToEnd;
 
 /// <summary>
-/// A year of hourly prices (8,760 points) per source of one asset, written straight into <c>price_history</c> under
+/// A year of hourly prices (8,760 points) per source of one asset, written straight into the history's storage (<c>price_points</c>) under
 /// the source ids the asset is mapped from: the volume a year of hourly backfill leaves, without a year of waiting.
 /// </summary>
 public static class YearOfHourlyHistory
@@ -26,12 +26,20 @@ public static class YearOfHourlyHistory
             // touch apart, so the lines are distinguishable and meet the live points.
             await using var insert = new NpgsqlCommand(
                 """
-                INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
-                SELECT @source, @source_id, t, @asset_id,
+                -- Straight into the storage (the price_history view's triggers write a row at a time and know no
+                -- ON CONFLICT): the series, the year's monthly partitions, then the points.
+                INSERT INTO price_series (source, source_id, asset_id) VALUES (@source, @source_id, @asset_id)
+                ON CONFLICT (source, source_id) DO NOTHING;
+                SELECT ensure_price_points_partitions(array(
+                    SELECT @last_hour - make_interval(days => d) FROM generate_series(0, @hours / 24 + 1) AS d));
+                INSERT INTO price_points (observed_at, series_id, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+                SELECT t, s.id, true,
                        round((@end_price * (1 + 0.25 * sin((n - @hours + 1) / 1400.0) + 0.01 * sin((n - @hours + 1) / 3.8)) * (1 + @skew))::numeric, 2),
-                       NULL, NULL, true
-                  FROM generate_series(0, @hours - 1) AS n,
+                       NULL, NULL
+                  FROM price_series AS s,
+                       generate_series(0, @hours - 1) AS n,
                        LATERAL (SELECT @last_hour - make_interval(hours => @hours - 1 - n)) AS at(t)
+                 WHERE s.source = @source AND s.source_id = @source_id
                 ON CONFLICT DO NOTHING
                 """, connection);
             insert.Parameters.AddWithValue("source", mappings[i].Source);
