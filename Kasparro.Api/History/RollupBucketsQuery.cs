@@ -25,7 +25,8 @@ public static class RollupBucketsQuery
               JOIN {HistoryStorage.SeriesTable} s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
              WHERE m.asset_id = $1 AND ($5::text IS NULL OR m.source = $5)
         ), queued AS (
-            SELECT s.id, s.source, s.source_id, q.day
+            -- The queue holds an entry per write: a day written twice is there twice.
+            SELECT DISTINCT s.id, s.source, s.source_id, q.day
               FROM series s
               JOIN {HistoryRollups.QueueTable} q ON q.series_id = s.id
              WHERE q.day >= date_trunc('day', $2::timestamptz, 'UTC') AND q.day < $3

@@ -100,7 +100,9 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
             VALUES ('coingecko', 'h-b', '2025-02-01 00:59:59.999999+00', 'hostile', 0.123456789012345678901234567, NULL, 9, false),
                    ('coinpaprika', 'h-p', '2025-02-01 12:00:00+00', 'hostile', 1e-18, 1, 1, false)
             """);
-        Assert.Equal(2, await database.ScalarAsync<long>("SELECT count(*) FROM price_rollup_queue"));
+        // The queue holds an entry per write: the same day queued twice must not count its points twice.
+        await database.ExecuteAsync("INSERT INTO price_rollup_queue (series_id, day) SELECT series_id, day FROM price_rollup_queue");
+        Assert.Equal(2, await database.ScalarAsync<long>("SELECT count(DISTINCT (series_id, day)) FROM price_rollup_queue"));
 
         var queued = await ResponsesAsync();
         await AssertEqualToRawAsync();
@@ -110,15 +112,19 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
         Assert.Equal(queued, await ResponsesAsync());
     }
 
-    /// <summary>What the ingestion's rollup step does: recompute the queued days picked by <paramref name="which"/> from the raw points and drop their entries, in one transaction.</summary>
+    /// <summary>
+    /// What the ingestion's rollup step does: recompute the queued days picked by <paramref name="which"/> from the raw
+    /// points and remove the entries taken (by id), in one transaction.
+    /// </summary>
     private Task RollUpAsync(string which) => database.ExecuteAsync($"""
         BEGIN;
-        CREATE TEMP TABLE picked ON COMMIT DROP AS SELECT q.series_id, q.day FROM price_rollup_queue q WHERE {which};
+        CREATE TEMP TABLE taken ON COMMIT DROP AS SELECT q.id, q.series_id, q.day FROM price_rollup_queue q WHERE {which};
+        CREATE TEMP TABLE picked ON COMMIT DROP AS SELECT DISTINCT series_id, day FROM taken;
         DELETE FROM price_rollups_1h r USING picked q WHERE r.series_id = q.series_id AND r.bucket >= q.day AND r.bucket < q.day + interval '1 day';
         DELETE FROM price_rollups_1d r USING picked q WHERE r.series_id = q.series_id AND r.bucket = q.day;
         INSERT INTO price_rollups_1h SELECT b.* FROM picked q CROSS JOIN LATERAL price_rollup_buckets('1 hour', ARRAY[q.series_id], q.day, q.day + interval '1 day') b;
         INSERT INTO price_rollups_1d SELECT b.* FROM picked q CROSS JOIN LATERAL price_rollup_buckets('1 day', ARRAY[q.series_id], q.day, q.day + interval '1 day') b;
-        DELETE FROM price_rollup_queue q USING picked p WHERE q.series_id = p.series_id AND q.day = p.day;
+        DELETE FROM price_rollup_queue WHERE id IN (SELECT id FROM taken);
         COMMIT;
         """);
 
