@@ -219,7 +219,7 @@ public static class LoadBenchmark
         return seconds;
     }
 
-    private static async Task<ChildResult> RunChildAsync(string csv, string connectionString)
+    internal static async Task<ChildResult> RunChildAsync(string csv, string connectionString)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         foreach (var arg in BenchCommandLine.SelfArguments("load-child", "--csv", csv, "--connection", connectionString))

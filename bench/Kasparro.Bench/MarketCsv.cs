@@ -4,8 +4,8 @@ using System.Text;
 namespace Kasparro.Bench;
 
 /// <summary>
-/// The benchmark's CSV: <c>symbols</c> coins observed at hourly timestamps, one snapshot of every coin per
-/// hour (as a daily export would be), with deterministic prices. Also the plain parser the bare-COPY baseline uses.
+/// The benchmark's CSV: <c>symbols</c> coins observed at hourly timestamps (or every <c>step</c> from <c>start</c>),
+/// one snapshot of every coin per timestamp (as a daily export would be), with deterministic prices. Also the plain parser the bare-COPY baseline uses.
 /// </summary>
 public static class MarketCsv
 {
@@ -15,8 +15,10 @@ public static class MarketCsv
     /// <summary>One parsed row, typed as the pipeline types it.</summary>
     public readonly record struct Row(string Symbol, string Name, decimal Price, decimal MarketCap, decimal Volume, decimal Change, DateTimeOffset CreatedAt);
 
-    public static void Write(string path, long rows, int symbols)
+    public static void Write(string path, long rows, int symbols, DateTimeOffset? start = null, TimeSpan? step = null)
     {
+        var first = start ?? Start;
+        var every = step ?? TimeSpan.FromHours(1);
         var timestamps = (rows + symbols - 1) / symbols;
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
         writer.WriteLine(Header);
@@ -24,7 +26,7 @@ public static class MarketCsv
         var line = new StringBuilder(128);
         for (var t = 0L; t < timestamps && written < rows; t++)
         {
-            var at = Start.AddHours(t).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            var at = (first + every * t).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             for (var s = 0; s < symbols && written < rows; s++, written++)
             {
                 // Deterministic, varied prices: a per-coin base level times a slow wave.

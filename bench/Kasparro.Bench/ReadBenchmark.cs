@@ -267,7 +267,7 @@ public static partial class ReadBenchmark
         end
         """;
 
-    private static async Task<string> ScriptAsync(string name, string text)
+    internal static async Task<string> ScriptAsync(string name, string text)
     {
         var file = Path.Combine(Path.GetTempPath(), $"kasparro-{name}-{Guid.NewGuid():N}.lua");
         await File.WriteAllTextAsync(file, text);
@@ -421,7 +421,7 @@ public static partial class ReadBenchmark
         throw new InvalidOperationException("run the benchmark from inside the repository");
     }
 
-    private static async Task<WrkResult> WrkAsync(string url, string? script, int seconds, int connections)
+    internal static async Task<WrkResult> WrkAsync(string url, string? script, int seconds, int connections)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         var args = new List<string> { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "--timeout", "10s" };
@@ -443,7 +443,7 @@ public static partial class ReadBenchmark
     }
 
     /// <summary>The figures of one wrk run.</summary>
-    private sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
+    internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
     {
         /// <summary>The mean of equal-length runs (errors summed).</summary>
         public static WrkResult Mean(IReadOnlyCollection<WrkResult> runs) => new(

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kasparro.Data;
+using Kasparro.Testing;
+using Npgsql;
+
+namespace Kasparro.Bench;
+
+/// <summary>
+/// <c>scale</c> (issue 16's targets): seeds a history of <c>--rows</c> observations (<see cref="ScaleSeed"/>), then
+/// measures in one run (1) storage per observation over price_points' partitions, price_series, the rollup tables and
+/// their queue, (2) the real CSV pipeline loading the same <c>--load-rows</c> rows into an empty database
+/// and, appended to existing series, into the seeded one, (3) the rollups against a recomputation from the points on a
+/// sample of series, and (4) read latency at 32 connections (wrk) of year-long bucketed history and candles, a week of
+/// raw history and <c>/data?limit=50</c>, with and without gzip.
+/// </summary>
+public static class ScaleBenchmark
+{
+    private const string Database = "kasparro";
+
+    public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections)
+    {
+        // The loaded CSV continues the seeded series right after the seed's end, and all of it should land in the seed's
+        // newest partition (as the next 10-minute runs would): the seed ends that long before this month starts.
+        var mainSeries = ScaleSeed.For(rows, series, DateTimeOffset.UtcNow).Series;
+        var loadSymbols = Math.Min(2_000, mainSeries);
+        var loadWindow = ScaleSeed.Step * Math.Ceiling((double)loadRows / loadSymbols);
+        var thisMonth = new DateTimeOffset(HistoryStorage.MonthOf(DateTimeOffset.UtcNow));
+        var seed = ScaleSeed.For(rows, series, thisMonth - loadWindow - ScaleSeed.Step);
+        Console.WriteLine($"seeding {seed}");
+        if (loadWindow > TimeSpan.FromDays(27))
+        {
+            Console.WriteLine($"note: {loadRows:N0} rows over {loadSymbols:N0} series span {loadWindow.TotalDays:F0} days, more than the seed's newest month");
+        }
+
+        await using var postgres = await BenchServer.StartAsync();
+        var connectionString = await postgres.CreateBenchDatabaseAsync(Database);
+        await seed.WriteAsync(connectionString);
+        var vacuum = Stopwatch.StartNew();
+        // The checkpoint writes the seed out now: otherwise it is written during the first load measured below.
+        await postgres.ExecuteAsync(Database, "VACUUM (ANALYZE) price_points", "VACUUM (ANALYZE) price_series", "ANALYZE assets", "ANALYZE asset_mappings",
+            "ANALYZE normalized_records", "CHECKPOINT");
+        Console.WriteLine($"VACUUM (ANALYZE), as autovacuum would leave the tables, and CHECKPOINT: {vacuum.Elapsed.TotalSeconds:F0} s");
+        await RollupCheck.RollUpSeedAsync(postgres, Database);
+        await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryRollups.Hourly}", $"VACUUM (ANALYZE) {HistoryRollups.Daily}",
+            $"VACUUM (ANALYZE) {HistoryRollups.QueueTable}", "CHECKPOINT");
+        await PrintStorageAsync(postgres, seed.Rows);
+        var failed = !await CompareLoadsAsync(postgres, connectionString, seed, loadRows, loadSymbols);
+        failed |= await RollupCheck.CompareAsync(postgres, Database, sample: 1_000) > 0;
+        failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections);
+        return failed ? 1 : 0;
+    }
+
+    /// <summary>Bytes per observation: heap (with TOAST, free-space and visibility maps) and indexes of every leaf table.</summary>
+    private static async Task PrintStorageAsync(PostgresServer postgres, long observations)
+    {
+        Console.WriteLine($"storage of {observations:N0} observations (pg_table_size + pg_indexes_size of every partition):");
+        Console.WriteLine($"  {"table",-22} {"tables",6} {"heap MB",10} {"index MB",10} {"total MB",10} {"bytes/obs",10}");
+        var total = 0L;
+        foreach (var table in (string[])[HistoryStorage.PointsTable, HistoryStorage.SeriesTable, .. HistoryRollups.Tables, HistoryRollups.QueueTable])
+        {
+            var (leaves, heap, index) = await SizeAsync(postgres, $"""
+                WITH leaves AS (SELECT relid FROM pg_partition_tree('{table}') WHERE isleaf
+                                UNION SELECT '{table}'::regclass)  -- a plain table is no tree: itself
+                SELECT count(*), sum(pg_table_size(relid))::bigint, sum(pg_indexes_size(relid))::bigint
+                  FROM leaves JOIN pg_class c ON c.oid = relid WHERE c.relkind = 'r'
+                """);
+            total += heap + index;
+            Console.WriteLine($"  {table,-22} {leaves,6} {heap / 1048576.0,10:N1} {index / 1048576.0,10:N1} {(heap + index) / 1048576.0,10:N1} " +
+                $"{(double)(heap + index) / observations,10:F1}");
+        }
+
+        Console.WriteLine($"  {"all",-22} {"",6} {"",10} {"",10} {total / 1048576.0,10:N1} {(double)total / observations,10:F1}   (target <= 100 bytes/obs)");
+        // The newest month holds a whole month of every series: what a hot partition costs per row.
+        var (rowsInNewest, heapOfNewest, indexOfNewest) = await SizeAsync(postgres, $"""
+            SELECT c.reltuples::bigint, pg_table_size(c.oid), pg_indexes_size(c.oid)
+              FROM pg_partition_tree('{HistoryStorage.PointsTable}') t JOIN pg_class c ON c.oid = t.relid
+             WHERE t.isleaf AND c.reltuples > 0 ORDER BY c.reltuples DESC LIMIT 1
+            """);
+        Console.WriteLine($"  fullest partition: ~{rowsInNewest:N0} rows, {(double)heapOfNewest / rowsInNewest:F1} heap + {(double)indexOfNewest / rowsInNewest:F1} index " +
+            $"= {(double)(heapOfNewest + indexOfNewest) / rowsInNewest:F1} bytes a row (rows as estimated by ANALYZE)");
+    }
+
+    private static async Task<(long, long, long)> SizeAsync(PostgresServer postgres, string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString(Database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>
+    /// The same CSV through the real pipeline (<see cref="LoadChild"/>), first into an empty database, then into the
+    /// seeded one, where it appends to existing series in the newest partition as the next runs would. False on a failed run.
+    /// </summary>
+    private static async Task<bool> CompareLoadsAsync(PostgresServer postgres, string seeded, ScaleSeed seed, long loadRows, int symbols)
+    {
+        var folder = Path.Combine("/var/tmp", $"kasparro-bench-scale-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var csv = Path.Combine(folder, "prices.csv");
+            MarketCsv.Write(csv, loadRows, symbols, seed.End + ScaleSeed.Step, ScaleSeed.Step);
+            var empty = await postgres.CreateBenchDatabaseAsync("empty");
+            var serverCpu = postgres.CpuSeconds();
+            var intoEmpty = await LoadBenchmark.RunChildAsync(csv, empty);
+            var serverCpuIntoEmpty = postgres.CpuSeconds() - serverCpu;
+            var storedInEmpty = await postgres.ScalarAsync<long>("empty", $"SELECT count(*) FROM {HistoryStorage.PointsTable}");
+            PrintLoad("into an empty database", intoEmpty, serverCpuIntoEmpty, loadRows, storedInEmpty);
+            NpgsqlConnection.ClearAllPools();
+            await postgres.ExecuteAsync("postgres", "DROP DATABASE empty WITH (FORCE)");
+            serverCpu = postgres.CpuSeconds();
+            var intoSeeded = await LoadBenchmark.RunChildAsync(csv, seeded);
+            var serverCpuIntoSeeded = postgres.CpuSeconds() - serverCpu;
+            var storedInSeeded = await postgres.ScalarAsync<long>(Database,
+                $"SELECT count(*) FROM {HistoryStorage.PointsTable} WHERE observed_at > '{seed.End:O}'");
+            PrintLoad($"into the {seed.Rows:N0}-row database", intoSeeded, serverCpuIntoSeeded, loadRows, storedInSeeded);
+            // CPU seconds (pipeline + PostgreSQL) as well as wall time: on a shared machine the wall time moves with the neighbours.
+            Console.WriteLine($"load ratio, seeded / empty: {intoSeeded.Seconds / intoEmpty.Seconds:F2}x the wall time, " +
+                $"{(intoSeeded.CpuSeconds + serverCpuIntoSeeded) / (intoEmpty.CpuSeconds + serverCpuIntoEmpty):F2}x the CPU seconds (target <= 1.15x)");
+            return intoEmpty is { Status: "success" } && intoSeeded is { Status: "success" } && storedInEmpty == loadRows && storedInSeeded == loadRows;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void PrintLoad(string label, LoadBenchmark.ChildResult child, double serverCpu, long rows, long pointsStored) =>
+        Console.WriteLine($"load {rows:N0} CSV rows {label}: {child.Seconds:F1} s, {rows / child.Seconds:N0} rows/s, status {child.Status}, " +
+            $"{pointsStored:N0} points stored; CPU: pipeline {child.CpuSeconds:F1} s, PostgreSQL {serverCpu:F1} s");
+
+    /// <summary>wrk against Kasparro.Api (defaults: pool, history cache) for random assets; false when a request failed.</summary>
+    private static async Task<bool> MeasureReadsAsync(string connectionString, ScaleSeed seed, int seconds, int connections)
+    {
+        var until = seed.End + ScaleSeed.Step;
+        string Range(TimeSpan length) =>
+            $"from={(until - length).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}&to={until.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
+        var year = Range(TimeSpan.FromDays(365));
+        var endpoints = new List<(string Name, string Query, bool Gzip, double TargetMs)>();
+        foreach (var gzip in new[] { true, false })
+        {
+            foreach (var (kind, interval) in new[] { ("history", "1d"), ("history", "1h"), ("candles", "1d"), ("candles", "1h") })
+            {
+                endpoints.Add(($"GET /assets/{{id}}/{kind} 1y {interval}", $"{kind}?{year}&interval={interval}", gzip, 30));
+            }
+
+            endpoints.Add(("GET /assets/{id}/history 7d raw", $"history?{Range(TimeSpan.FromDays(7))}&interval=raw", gzip, 30));
+        }
+
+        var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
+        using var api = await ReadBenchmark.StartApiAsync(connectionString, port);
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var scripts = new List<string>();
+        try
+        {
+            using (var http = new HttpClient { BaseAddress = new Uri(baseUrl) })
+            {
+                // One request each before any load: what a year costs read from the database, and that every URL answers.
+                foreach (var (name, query, gzip, _) in endpoints.Where(e => e.Gzip))
+                {
+                    var clock = Stopwatch.StartNew();
+                    using var response = await http.GetAsync($"/assets/{ScaleSeed.AssetIdPrefix}1/{query}");
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    Console.WriteLine($"first request {name}: {(int)response.StatusCode}, {body.Length:N0} bytes, {clock.Elapsed.TotalMilliseconds:F0} ms");
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            // As the read benchmark does: a fresh process tiers its JIT for the first ~30 s, so every endpoint is warmed once
+            // before any is measured, and again for 5 s right before its own measurement.
+            var runs = new List<(string Name, string Url, string? Script, bool Gzip, double TargetMs)>();
+            foreach (var (name, query, gzip, target) in endpoints)
+            {
+                var script = await ReadBenchmark.ScriptAsync("scale", RandomAssetScript(seed.Series, query, gzip));
+                scripts.Add(script);
+                runs.Add((name, baseUrl + "/", script, gzip, target));
+            }
+
+            runs.Add(("GET /data?limit=50", baseUrl + "/data?limit=50", null, false, 20));
+            foreach (var run in runs)
+            {
+                await ReadBenchmark.WrkAsync(run.Url, run.Script, 5, connections);
+            }
+
+            Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s --latency, random asset of {seed.Series:N0} per request, after a 5 s warm-up on every endpoint, " +
+                $"then 5 s on each before it is measured; the API's defaults (2 pooled connections a core, 256 MB history cache); load average {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3])} on {Environment.ProcessorCount} cores");
+            Console.WriteLine($"{"endpoint",-46} {"gzip",5} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"target",8}");
+            var failed = false;
+            foreach (var (name, url, script, gzip, target) in runs)
+            {
+                await ReadBenchmark.WrkAsync(url, script, 5, connections);
+                var result = await ReadBenchmark.WrkAsync(url, script, seconds, connections);
+                failed |= result.Errors > 0;
+                Console.WriteLine($"{name,-46} {(gzip ? "yes" : "no"),5} {result.RequestsPerSecond,9:N0} {result.P50Ms,8:F1} {result.P99Ms,8:F1} {result.Errors,7} " +
+                    $"{(result.P99Ms < target ? "met" : "MISSED"),8}");
+            }
+
+            return !failed;
+        }
+        finally
+        {
+            scripts.ForEach(File.Delete);
+            if (!api.HasExited)
+            {
+                api.Kill(entireProcessTree: true);
+                await api.WaitForExitAsync();
+            }
+        }
+    }
+
+    /// <summary>Each request asks for <paramref name="query"/> of a random seeded asset, accepting gzip as browsers do, or not at all.</summary>
+    private static string RandomAssetScript(int assets, string query, bool gzip) => $$"""
+        math.randomseed(os.time())
+        local headers = {{(gzip ? "{ [\"Accept-Encoding\"] = \"gzip\" }" : "{}")}}
+        request = function()
+          return wrk.format("GET", "/assets/{{ScaleSeed.AssetIdPrefix}}" .. math.random(1, {{assets}}) .. "/{{query}}", headers)
+        end
+        """;
+}
