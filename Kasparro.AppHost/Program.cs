@@ -15,7 +15,7 @@ var schedulerToken = builder.AddParameter("scheduler-token",
 // The schema owner: applies migrations at start and is healthy only after, so the others wait for it.
 var ingestion = builder.AddProject<Projects.Kasparro_Ingestion>(ResourceNames.Ingestion)
     .WithDatabase(database)
-    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill", "Alerts")
+    .WithConfigurationSections(builder.Configuration, "Sources", "Etl", "Backfill", "Alerts", "History")
     .WithReplicas(builder.Configuration.GetValue("Ingestion:Replicas", 1))
     .WithHttpHealthCheck("/health")
     .WithUpstreams(builder);
@@ -31,8 +31,9 @@ var api = builder.AddProject<Projects.Kasparro_Api>(ResourceNames.Api)
     .WithDatabase(database)
     .WaitFor(ingestion)
     .WithEnvironment(SchedulerTokenOptions.EnvironmentVariable, schedulerToken)
-    // The same Sources section as ingestion: both judge freshness by the same targets (Sources:{name}:Freshness).
-    .WithConfigurationSections(builder.Configuration, "Sources", "Authentication")
+    // The same Sources section as ingestion: both judge freshness by the same targets (Sources:{name}:Freshness);
+    // the same History section, to show the retention ingestion applies (GET /stats/history).
+    .WithConfigurationSections(builder.Configuration, "Sources", "Authentication", "History")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithUrlsInConsole("Kasparro API", "/docs", "reference");

@@ -3,6 +3,7 @@ using Kasparro.Data.Scheduling;
 using Kasparro.Ingestion.Alerts;
 using Kasparro.Ingestion.Backfill;
 using Kasparro.Ingestion.ChangeFeed;
+using Kasparro.Ingestion.History;
 using Kasparro.Data.Operations;
 using Kasparro.Ingestion.Operations;
 using Kasparro.Ingestion.Options;
@@ -50,6 +51,10 @@ public static class IngestionServices
         services.AddBackfill();
         services.AddAlerts();
 
+        // Partitions ahead and raw retention of the price history (History:*).
+        HistoryOptions.Register(services);
+        services.AddSingleton<PartitionUpkeep>();
+
         services.AddKasparroQuartz(builder.Configuration);
         return builder;
     }
@@ -62,6 +67,7 @@ public static class IngestionServices
         builder.Services.AddHostedService<EtlSchedule>();
         builder.Services.AddOptions<ChangeLogOptions>().BindConfiguration(ChangeLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<ChangeLogTrimmer>();
+        builder.Services.AddHostedService<PartitionUpkeepSchedule>();
         builder.Services.AddAlertWorkers();
         return builder;
     }

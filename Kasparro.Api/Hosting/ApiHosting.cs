@@ -91,6 +91,9 @@ public static class ApiHosting
         // The same Sources:{name} section the ingestion service binds: one place of truth for drift policies and freshness targets.
         SourcePolicyOptions.Register(builder.Services);
         builder.Services.AddSingleton<FreshnessReport>();
+        // The same History section the ingestion service applies, to show the retention it keeps.
+        HistoryOptions.Register(builder.Services);
+        builder.Services.AddSingleton<HistoryReport>();
         builder.Services.AddSingleton<EtlMetrics>();
         builder.Services.AddSingleton<ExactTotalCache>();
         builder.Services.AddAssetHistory();

@@ -40,6 +40,10 @@ public static class MarketRecordQuery
             page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_snapshot()::text"));
             batch.BatchCommands.Add(page);
+            // Prepared on each pooled connection once (a no-op afterwards): PostgreSQL then skips parsing and, once it
+            // settles on a generic plan, planning, which were most of what it did for this endpoint beyond the minimal
+            // reference (docs/performance.md, "API overhead: where the time goes"). At most 32 filter shapes + 1.
+            await batch.PrepareAsync(cancellationToken);
 
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kasparro.Api.Stats;
 
-/// <summary><c>GET /stats</c>: ETL figures per source, in the original system's shape.</summary>
+/// <summary><c>GET /stats</c>: ETL figures per source, in the original system's shape; <c>GET /stats/history</c>: the stored price history.</summary>
 public static class StatsApi
 {
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder routes)
@@ -16,8 +16,18 @@ public static class StatsApi
             .WithSummary("Per-source ETL statistics: last success and failure, totals and current state")
             .WithTags("Runs")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        routes.MapGet("/stats/history", GetHistoryStatsAsync)
+            .WithName("GetHistoryStats")
+            .WithSummary("Stored price history: raw retention, oldest and newest observation, partitions, size and the last retention drop")
+            .WithDescription("A separate path because /stats is an object keyed by source name. raw_retention_seconds is null when "
+                + "History:RawRetention is unset (everything is kept); last_retention_drop is null until retention dropped a month.")
+            .WithTags("Runs")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return routes;
     }
+
+    public static async Task<Ok<HistoryStats>> GetHistoryStatsAsync(KasparroDb db, HistoryReport report, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await report.ReadAsync(db, cancellationToken));
 
     public static async Task<Ok<Dictionary<string, SourceStats>>> GetStatsAsync(KasparroDb db, FreshnessReport freshness, CancellationToken cancellationToken)
     {

@@ -26,6 +26,8 @@ public static class AuditActions
     public const string AlertRuleCreate = "alert_rule.create";
     public const string AlertRuleDelete = "alert_rule.delete";
     public const string SourceResume = "source.resume";
+    /// <summary>History retention dropped a whole monthly partition (target: its name; actor <c>retention</c>).</summary>
+    public const string HistoryPartitionDrop = "history.partition_drop";
 }
 
 /// <summary>Outcomes of an <see cref="AuditEvent"/>.</summary>

@@ -85,18 +85,21 @@ public static class SeriesStore
         }
     }
 
-    /// <summary>Creates the monthly partitions that <paramref name="times"/> fall in and that do not exist yet.</summary>
-    public static async Task EnsurePartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<DateTimeOffset> times,
+    /// <summary>
+    /// Creates the monthly partitions that <paramref name="times"/> fall in and that do not exist yet, in
+    /// <paramref name="transaction"/> or (null) in the statement's own; returns how many it created.
+    /// </summary>
+    public static async Task<int> EnsurePartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<DateTimeOffset> times,
         CancellationToken cancellationToken)
     {
         var months = times.Select(HistoryStorage.MonthOf).Distinct().Select(m => new DateTimeOffset(m)).ToArray();
         if (months.Length == 0)
         {
-            return;
+            return 0;
         }
 
         await using var command = new NpgsqlCommand($"SELECT {HistoryStorage.EnsurePartitionsFunction}(@months)", connection, transaction);
         command.Parameters.AddWithValue("months", months);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -1,5 +1,12 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Kasparro.Contracts;
 using Kasparro.Data;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static Kasparro.Testing.ApiSeed;
 
 namespace Kasparro.Api.Tests;
@@ -116,6 +123,29 @@ public sealed class DataApiTests(DatabaseFixture database) : IClassFixture<Datab
             .GetProperty("data").EnumerateArray().Single(r => r.GetProperty("id").GetString() == $"csv_{sourceId}");
         Assert.Equal(price, record.GetProperty("price_usd").GetRawText());
         Assert.Equal(value, record.GetProperty("price_usd").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Page_body_is_byte_for_byte_what_the_reflection_serializer_writes()
+    {
+        // The contract is what the reflection-based serializer writes with the API's JSON options (snake_case, and
+        // ASP.NET Core's relaxed escaping: "Ü", "<" and "&" stay as they are): names, order, nulls, escaping, decimals
+        // and times. Guards any faster way of writing the page (docs/performance.md, "API overhead").
+        var odd = Record(SourceNames.Csv, "odd-one", "ODD", 0.000000012345678901234m, T0.AddMilliseconds(123.4567));
+        odd.Name = "Ünïcode \"quoted\" <tag> & 'apostrophe' \u2028 end";
+        odd.MarketCapUsd = null;
+        odd.Volume24hUsd = null;
+        odd.PercentChange24h = null;
+        await AddAsync(database, odd);
+        var apiOptions = _api.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var reflection = new JsonSerializerOptions(apiOptions) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
+        foreach (var url in new[] { "/data?limit=200", "/data?ticker=odd", "/data?source=csv&limit=1&offset=1", "/data?ticker=none" })
+        {
+            var body = await _client.GetByteArrayAsync(url);
+            var page = JsonSerializer.Deserialize<DataResponse>(body, reflection)!;
+            Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(page, reflection)), Encoding.UTF8.GetString(body));
+        }
     }
 
     [Fact]

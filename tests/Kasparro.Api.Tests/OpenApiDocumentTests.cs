@@ -10,6 +10,7 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         { "get", "/data", ["200", "400", "429", "502", "503"] },
         { "get", "/health", ["200", "503"] },
         { "get", "/stats", ["200", "503"] },
+        { "get", "/stats/history", ["200", "503"] },
         { "post", "/trigger-etl", ["202", "400", "401", "403", "409", "503"] },
         { "get", "/runs", ["200", "400", "503"] },
         { "get", "/runs/{id}", ["200", "400", "404", "503"] },
@@ -115,6 +116,20 @@ public sealed class OpenApiDocumentTests(DatabaseFixture database) : IClassFixtu
         Assert.Equal(["source", "t", "price_usd", "market_cap_usd", "volume_24h_usd"], series.EnumerateObject().Select(p => p.Name));
         Assert.Equal("array", series.GetProperty("t").GetProperty("type").GetString());
         Assert.Equal("date-time", series.GetProperty("t").GetProperty("items").GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public async Task The_history_stats_document_their_fields()
+    {
+        await using var api = new ApiFactory(database.ConnectionString);
+        var document = await api.CreateClient().GetJsonAsync("/openapi/v1.json");
+        var schema = document.GetProperty("paths").GetProperty("/stats/history").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.Equal("#/components/schemas/HistoryStats", schema.GetProperty("$ref").GetString());
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.Equal(["raw_retention_seconds", "oldest_observed_at", "newest_observed_at", "partitions", "total_bytes", "last_retention_drop"],
+            schemas.GetProperty("HistoryStats").GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["at", "months"], schemas.GetProperty("RetentionDrop").GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

@@ -1,0 +1,36 @@
+using Kasparro.Data;
+using Kasparro.Ingestion.Schema;
+using Microsoft.Extensions.Options;
+
+namespace Kasparro.Ingestion.History;
+
+/// <summary>
+/// Runs <see cref="PartitionUpkeep"/> once the schema is migrated and then every <c>History:UpkeepInterval</c> (a day by
+/// default). A failed run (the database away for a moment) is logged and tried again at the next interval; writes never
+/// wait for it, since a write into a month without a partition creates it.
+/// </summary>
+public sealed partial class PartitionUpkeepSchedule(PartitionUpkeep upkeep, SchemaState schema, IOptions<HistoryOptions> options, TimeProvider clock,
+    ILogger<PartitionUpkeepSchedule> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await schema.WhenReady.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.UpkeepInterval, clock);
+        do
+        {
+            try
+            {
+                await upkeep.RunAsync(stoppingToken);
+            }
+            // The database away for a moment: the next interval tries again (stopping ends the loop below).
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogUpkeepFailed(logger, exception, options.Value.UpkeepInterval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "History partition upkeep failed; trying again in {Interval}")]
+    private static partial void LogUpkeepFailed(ILogger logger, Exception exception, TimeSpan interval);
+}
