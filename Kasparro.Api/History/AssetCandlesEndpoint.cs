@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Contracts;
@@ -88,30 +89,60 @@ public static class AssetCandlesEndpoint
     private static async IAsyncEnumerable<CandleExportRow> ReadAsync(NpgsqlDataSource dataSource, string assetId, TimeSpan width,
         DateTime from, DateTime to, string? source, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // date_bin aligns buckets as HistoryBuckets does (from 2000-01-01 UTC; a day is 24 hours, whatever the session's
-        // time zone). Ties (two ids of a source with a point at the same instant) go to the greater source id, so the
-        // answer is stable.
-        await using var command = dataSource.CreateCommand("""
-            SELECT m.source, date_bin($2, p.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t,
-                   (array_agg(p.price_usd ORDER BY p.observed_at, p.source_id))[1], max(p.price_usd), min(p.price_usd),
-                   (array_agg(p.price_usd ORDER BY p.observed_at DESC, p.source_id DESC))[1],
-                   (array_agg(p.volume_24h_usd ORDER BY p.observed_at DESC, p.source_id DESC))[1], count(*)::int
-              FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-             WHERE m.asset_id = $1 AND p.observed_at >= $3 AND p.observed_at < $4 AND ($5::text IS NULL OR m.source = $5)
-             GROUP BY m.source, t
-             ORDER BY m.source, t
+        // Rollup buckets are aligned as HistoryBuckets aligns them (an hour and a day divide the 30 years between the
+        // two origins). Several ids of a source merge as their points would: the open of the series whose first point is
+        // earliest, the close and volume of the one whose last point is latest; ties (two ids with a point at the same
+        // instant) go to the smaller source id for the open and the greater for the close, as ordering the points by
+        // (time, source id) would, so the answer is stable. The merge is done here, on rows in (source, bucket, first
+        // point, source id) order: ordered aggregates in PostgreSQL sort once per bucket, 4x the whole query's time.
+        await using var command = dataSource.CreateCommand($"""
+            {RollupBucketsQuery.With(HistoryRollups.TableFor(width)!)}
+            SELECT source, source_id, bucket, open, high, low, close, volume_24h_usd, points, last_at
+              FROM buckets
+             ORDER BY source, bucket, first_at, source_id
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = width });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = to });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = source, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        RollupBucketsQuery.AddParameters(command.Parameters, assetId, from, to, width, source);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        CandleExportRow? pending = null;
+        var (closeAt, closeId) = (DateTime.MinValue, "");
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new CandleExportRow(reader.GetString(0), reader.GetFieldValue<DateTime>(1), reader.GetDecimal(2), reader.GetDecimal(3),
-                reader.GetDecimal(4), reader.GetDecimal(5), reader.IsDBNull(6) ? null : reader.GetDecimal(6), reader.GetInt32(7));
+            var (rowSource, sourceId, t) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTime>(2));
+            var (high, low, close, volume, points, lastAt) = (reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDecimal(6),
+                reader.IsDBNull(7) ? (decimal?)null : reader.GetDecimal(7), reader.GetInt32(8), reader.GetFieldValue<DateTime>(9));
+            if (pending is null || pending.Source != rowSource || pending.T != t)
+            {
+                if (pending is not null)
+                {
+                    yield return pending;
+                }
+
+                // The first row of a bucket has the earliest first point: its open is the candle's.
+                pending = new CandleExportRow(rowSource, t, reader.GetDecimal(3), high, low, close, volume, points);
+                (closeAt, closeId) = (lastAt, sourceId);
+                continue;
+            }
+
+            pending = pending with
+            {
+                High = high > pending.High ? high : pending.High,
+                Low = low < pending.Low ? low : pending.Low,
+                Points = pending.Points + points,
+            };
+            if (lastAt > closeAt || (lastAt == closeAt && CompareAsPostgres(sourceId, closeId) > 0))
+            {
+                pending = pending with { Close = close, Volume24hUsd = volume };
+                (closeAt, closeId) = (lastAt, sourceId);
+            }
+        }
+
+        if (pending is not null)
+        {
+            yield return pending;
         }
     }
+
+    /// <summary>Source ids in PostgreSQL's order for them (COLLATE "C": by their UTF-8 bytes).</summary>
+    private static int CompareAsPostgres(string a, string b) =>
+        Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b));
 }

@@ -10,7 +10,7 @@ namespace Kasparro.Api.History;
 /// <summary>
 /// <c>GET /assets/{id}/gaps</c>: the holes in an asset's price history per source (see <see cref="HistoryGaps"/> for the
 /// rule), which <c>Kasparro.Ingestion --backfill --from --to</c> can fill. Reads each of the asset's series as a range scan
-/// of price_history's key.
+/// of price_points' key (series id, time).
 /// </summary>
 public static class AssetGapsEndpoint
 {
@@ -52,13 +52,15 @@ public static class AssetGapsEndpoint
         }
 
         // Every id a source has for the asset is one series of that source (points of several ids are merged in time).
-        await using var command = dataSource.CreateCommand("""
-            SELECT DISTINCT p.source, p.observed_at
+        // The series' text key is COLLATE "C", so the join says so to use its index.
+        await using var command = dataSource.CreateCommand($"""
+            SELECT DISTINCT s.source, p.observed_at
               FROM asset_mappings m
-              JOIN price_history p ON p.source = m.source AND p.source_id = m.source_id
+              JOIN {HistoryStorage.SeriesTable} s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
+              JOIN {HistoryStorage.PointsTable} p ON p.series_id = s.id
              WHERE m.asset_id = $1 AND ($2::text IS NULL OR m.source = $2)
                AND p.observed_at >= $3 AND p.observed_at <= $4
-             ORDER BY p.source, p.observed_at
+             ORDER BY s.source, p.observed_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = assetId });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = only, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });

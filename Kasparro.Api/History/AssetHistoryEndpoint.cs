@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Kasparro.Contracts;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
+using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -10,8 +11,9 @@ namespace Kasparro.Api.History;
 
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
-/// ones. Both find the asset's series (source, source id) in asset_mappings, read each as an index-only range scan of
-/// price_history's covering key, and bucket while reading (see <see cref="HistoryBuckets"/>). Bucketed responses are
+/// ones. Both find the asset's series (source, source id) in asset_mappings; raw and 5m read each series as a range
+/// scan of price_points' key and bucket while reading (see <see cref="HistoryBuckets"/>), 1h and 1d read the rollups
+/// (<see cref="RollupBucketsQuery"/>). Bucketed responses are
 /// kept, rendered and compressed, in the <see cref="HistoryCache"/> until the asset's history changes.
 /// </summary>
 public static class AssetHistoryEndpoint
@@ -132,16 +134,8 @@ public static class AssetHistoryEndpoint
     private static async IAsyncEnumerable<HistoryExportRow> StreamAsync(NpgsqlDataSource dataSource, string assetId, DateTimeOffset from,
         DateTimeOffset to, TimeSpan? bucket, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
-            FROM asset_mappings m
-            JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-            WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
-            ORDER BY p.source COLLATE "C", p.observed_at
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        await using var command = dataSource.CreateCommand(PointsQuery(bucket, "s.source, p.observed_at"));
+        AddPointsParameters(command.Parameters, assetId, from, to, bucket);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         HistoryExportRow? pending = null;
         while (await reader.ReadAsync(cancellationToken))
@@ -168,6 +162,43 @@ public static class AssetHistoryEndpoint
         }
     }
 
+    /// <summary>
+    /// The asset's points in [$2, $3) as (source, time, price, market cap, volume), in <paramref name="order"/> (raw, or
+    /// several per bucket for the caller to keep the last); for 1h and 1d the last point of each source and bucket, from
+    /// the rollups (<see cref="RollupBucketsQuery"/>), labelled with the bucket's start, in (source, bucket) order. Several
+    /// ids of one source merge there as they do in the raw rows: the series whose last point is latest gives the bucket
+    /// (on a tie, the greater source id, as the candles pick).
+    /// </summary>
+    private static string PointsQuery(TimeSpan? bucket, string order) => (bucket is { } width ? HistoryRollups.TableFor(width) : null) is { } table
+        ? $"""
+            {RollupBucketsQuery.With(table)}
+            SELECT DISTINCT ON (source, bucket) source, bucket, close, market_cap_usd, volume_24h_usd
+              FROM buckets
+             ORDER BY source, bucket, last_at DESC, source_id DESC
+            """
+        : $"""
+            SELECT s.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
+              FROM asset_mappings m
+              JOIN {HistoryStorage.SeriesTable} s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
+              JOIN {HistoryStorage.PointsTable} p ON p.series_id = s.id
+             WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
+             ORDER BY {order}
+            """;
+
+    /// <summary>The parameters of <see cref="PointsQuery"/>.</summary>
+    private static void AddPointsParameters(NpgsqlParameterCollection parameters, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket)
+    {
+        if (bucket is { } width && HistoryRollups.TableFor(width) is not null)
+        {
+            RollupBucketsQuery.AddParameters(parameters, assetId, from, to, width, source: null);
+            return;
+        }
+
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
+        parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
+        parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+    }
+
     /// <summary>auto: raw up to 2 days, hourly up to 90 days, daily beyond.</summary>
     private static string Choose(TimeSpan range) =>
         range <= TimeSpan.FromDays(2) ? Raw : range <= TimeSpan.FromDays(90) ? "1h" : "1d";
@@ -182,26 +213,19 @@ public static class AssetHistoryEndpoint
     public static async Task<List<HistoryRows>?> ReadAsync(
         NpgsqlDataSource dataSource, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket, CancellationToken cancellationToken)
     {
-        // Each series is an index-only range scan of the covering key (source, source_id, observed_at) INCLUDE (...);
-        // the rows are then put in time order (sources interleaved) for the bucketing here, which saves PostgreSQL the
-        // DISTINCT ON sort by (source, bucket). The key's text is COLLATE "C", so the join says so to use it.
-        // One round trip: whether the asset exists, then its rows.
+        // Raw and 5m: each series is a range scan of the points' key (series id, time), in the partitions the range
+        // touches; the rows are then put in time order (sources interleaved) for the bucketing here, which saves
+        // PostgreSQL the DISTINCT ON sort by (source, bucket). 1h and 1d come from the rollups, one row per source and
+        // bucket in (source, bucket) order, which the same loop takes as they are. One round trip: whether the asset
+        // exists, then its rows.
         await using var batch = dataSource.CreateBatch();
         var exists = batch.CreateBatchCommand();
         exists.CommandText = "SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)";
         exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
         batch.BatchCommands.Add(exists);
         var command = batch.CreateBatchCommand();
-        command.CommandText = """
-            SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
-            FROM asset_mappings m
-            JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-            WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
-            ORDER BY p.observed_at
-            """;
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = assetId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to });
+        command.CommandText = PointsQuery(bucket, "p.observed_at");
+        AddPointsParameters(command.Parameters, assetId, from, to, bucket);
         batch.BatchCommands.Add(command);
 
         // Rows arrive in time order, so each source's rows do too. Few sources: a list beats a dictionary.

@@ -14,7 +14,10 @@ namespace Kasparro.Bench;
 /// </summary>
 public static partial class ReadBenchmark
 {
-    private const string KeptFolder = "/var/tmp/kasparro-bench-read";
+    /// <summary>The kept database; KASPARRO_BENCH_READ_FOLDER names another (a second seed beside the usual one).</summary>
+    private static readonly string KeptFolder = Environment.GetEnvironmentVariable("KASPARRO_BENCH_READ_FOLDER") is { Length: > 0 } folder
+        ? folder
+        : "/var/tmp/kasparro-bench-read";
 
     public static async Task<int> RunAsync(int seconds, int connections, bool reseed, string? only = null)
     {
@@ -38,9 +41,19 @@ public static partial class ReadBenchmark
             Console.WriteLine($"reusing {rows:N0} price_history rows in {KeptFolder} (--reseed to start over)");
         }
 
+        // The rollups, as the ingestion's rollup step leaves them (a no-op when nothing is queued).
+        var rollup = Stopwatch.StartNew();
+        var queued = await postgres.ScalarAsync<long>("kasparro", "SELECT count(*) FROM price_rollup_queue");
+        if (queued > 0)
+        {
+            await postgres.ExecuteAsync("kasparro", ReadSeed.RollUpQueuedSql);
+            Console.WriteLine($"rolled up {queued:N0} queued (series, day) in {rollup.Elapsed.TotalSeconds:F0} s");
+        }
+
         // Fresh statistics and visibility map, as autovacuum would leave them (a no-op when already done).
-        await postgres.ExecuteAsync("kasparro", "VACUUM (ANALYZE) price_history", "VACUUM (ANALYZE) normalized_records", "VACUUM (ANALYZE) assets");
-        var observedUntil = await postgres.ScalarAsync<DateTime>("kasparro", "SELECT max(observed_at) FROM price_history");
+        await postgres.ExecuteAsync("kasparro", "VACUUM (ANALYZE) price_points", "VACUUM (ANALYZE) price_series", "VACUUM (ANALYZE) price_rollups_1h",
+            "VACUUM (ANALYZE) price_rollups_1d", "VACUUM (ANALYZE) price_rollup_queue", "VACUUM (ANALYZE) normalized_records", "VACUUM (ANALYZE) assets");
+        var observedUntil = await postgres.ScalarAsync<DateTime>("kasparro", "SELECT max(observed_at) FROM price_points");
         // A year up to the newest point: without 'to' the API reads a week from 'from'.
         var until = new DateTimeOffset(observedUntil, TimeSpan.Zero).AddHours(1);
         var range = $"from={until.AddDays(-365).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}&to={until.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
@@ -61,9 +74,12 @@ public static partial class ReadBenchmark
         {
             var baseUrl = $"http://127.0.0.1:{port}";
             var referenceUrl = $"http://127.0.0.1:{referencePort}";
-            var script = await ScriptAsync("history", HistoryScript(range, gzip: true, ""));
-            var plainScript = await ScriptAsync("history-plain", HistoryScript(range, gzip: false, ""));
-            var columnsScript = await ScriptAsync("history-columns", HistoryScript(range, gzip: false, "&format=columns"));
+            var script = await ScriptAsync("history", AssetScript("history", $"{range}&interval=1h", gzip: true));
+            var plainScript = await ScriptAsync("history-plain", AssetScript("history", $"{range}&interval=1h", gzip: false));
+            var columnsScript = await ScriptAsync("history-columns", AssetScript("history", $"{range}&interval=1h&format=columns", gzip: false));
+            var dailyScript = await ScriptAsync("history-daily", AssetScript("history", $"{range}&interval=1d", gzip: true));
+            var hourlyCandles = await ScriptAsync("candles-hourly", AssetScript("candles", $"{range}&interval=1h", gzip: true));
+            var dailyCandles = await ScriptAsync("candles-daily", AssetScript("candles", $"{range}&interval=1d", gzip: true));
             var tickers = await ScriptAsync("tickers", TickerScript);
             var sources = await ScriptAsync("sources", SourceScript);
             // Compared: measured against the reference too (interleaved, see MeasureAsync).
@@ -76,6 +92,10 @@ public static partial class ReadBenchmark
                 ("GET /data?limit=50&source=(random)&offset=(0-450)", "/data", sources, true),
                 ("GET /assets/{id}/history 1y 1h (random asset), gzip", "/assets/btc-bitcoin/history", script, false),
                 ("GET /assets/{id}/history 1y 1h (random asset), plain", "/assets/btc-bitcoin/history", plainScript, false),
+                ("GET /assets/{id}/history 1y 1d (random asset), gzip", "/assets/btc-bitcoin/history", dailyScript, false),
+                // Not cached: every request reads the rollups (or, before them, the raw points).
+                ("GET /assets/{id}/candles 1y 1h (random asset), gzip", "/assets/btc-bitcoin/candles", hourlyCandles, false),
+                ("GET /assets/{id}/candles 1y 1d (random asset), gzip", "/assets/btc-bitcoin/candles", dailyCandles, false),
             };
 
             // --only: the endpoints whose name holds the text (say, "history"), for a quicker look at one of them.
@@ -120,8 +140,9 @@ public static partial class ReadBenchmark
                 if (!filled && name.Contains("history", StringComparison.Ordinal))
                 {
                     // Meanwhile the writer changed one asset a second, which nobody asked for: fill those in first.
-                    await FillHistoryCacheAsync(baseUrl, range, "");
-                    await FillHistoryCacheAsync(baseUrl, range, "&format=columns");
+                    await FillHistoryCacheAsync(baseUrl, range, "&interval=1h");
+                    await FillHistoryCacheAsync(baseUrl, range, "&interval=1h&format=columns");
+                    await FillHistoryCacheAsync(baseUrl, range, "&interval=1d");
                     filled = true;
                 }
 
@@ -172,7 +193,7 @@ public static partial class ReadBenchmark
 
             await stopWriting.CancelAsync();
             Console.WriteLine($"commits (a latest record and one asset's history each) during the runs: {await writer:N0}");
-            foreach (var file in new[] { script, plainScript, columnsScript, tickers, sources })
+            foreach (var file in new[] { script, plainScript, columnsScript, dailyScript, hourlyCandles, dailyCandles, tickers, sources })
             {
                 File.Delete(file);
             }
@@ -193,7 +214,7 @@ public static partial class ReadBenchmark
     /// the steady state, in which one asset's history changes per second. Prints what rendering them all costs, which
     /// is also what follows an ETL run that changes every asset at once.
     /// </summary>
-    private static async Task FillHistoryCacheAsync(string baseUrl, string range, string format)
+    private static async Task FillHistoryCacheAsync(string baseUrl, string range, string query)
     {
         using var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip }) { BaseAddress = new Uri(baseUrl) };
         var clock = Stopwatch.StartNew();
@@ -202,27 +223,27 @@ public static partial class ReadBenchmark
         {
             var id = a == 1 ? "btc-bitcoin" : $"a{a}-coin-{a}";
             var one = Stopwatch.StartNew();
-            using var response = await http.GetAsync($"/assets/{id}/history?{range}&interval=1h{format}", cancellationToken);
+            using var response = await http.GetAsync($"/assets/{id}/history?{range}{query}", cancellationToken);
             response.EnsureSuccessStatusCode();
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
             latencies.Add(one.Elapsed.TotalMilliseconds);
         });
         var sorted = latencies.Order().ToList();
-        Console.WriteLine($"history cache filled{format}: {ReadSeed.Assets} years rendered in {clock.Elapsed.TotalSeconds:F1} s, 4 at a time " +
+        Console.WriteLine($"history cache filled ({query}): {ReadSeed.Assets} years rendered in {clock.Elapsed.TotalSeconds:F1} s, 4 at a time " +
             $"(p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms each)");
     }
 
     /// <summary>
-    /// Each request asks for a random asset's last year, hourly, as the dashboard's chart does; accepting gzip as
-    /// browsers and the dashboard do, or not at all.
+    /// Each request asks for a random asset's <paramref name="resource"/> (history or candles) with <paramref name="query"/>,
+    /// as the dashboard's chart does (a year, hourly); accepting gzip as browsers and the dashboard do, or not at all.
     /// </summary>
-    private static string HistoryScript(string range, bool gzip, string format) => $$"""
+    private static string AssetScript(string resource, string query, bool gzip) => $$"""
         math.randomseed(os.time())
         local headers = {{(gzip ? "{ [\"Accept-Encoding\"] = \"gzip\" }" : "{}")}}
         request = function()
           local a = math.random(1, {{ReadSeed.Assets}})
           local id = a == 1 and "btc-bitcoin" or string.format("a%d-coin-%d", a, a)
-          return wrk.format("GET", "/assets/" .. id .. "/history?{{range}}&interval=1h{{format}}", headers)
+          return wrk.format("GET", "/assets/" .. id .. "/{{resource}}?{{query}}", headers)
         end
         """;
 
@@ -306,12 +327,13 @@ public static partial class ReadBenchmark
             ("/data source page", "SELECT * FROM normalized_records WHERE source = 'coingecko' ORDER BY id LIMIT 50"),
             ("/data source count", "SELECT count(*) FROM normalized_records WHERE source = 'coingecko'"),
             ("/data total cache key", "SELECT pg_current_snapshot()::text"),
-            ("history 1y (each series an index-only scan of the key; the API buckets the rows)", $"""
-                SELECT p.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
-                FROM asset_mappings m
-                JOIN price_history p ON p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C"
-                WHERE m.asset_id = 'a77-coin-77' AND p.observed_at >= '{until.AddDays(-365):O}' AND p.observed_at < '{until:O}'
-                ORDER BY p.observed_at
+            ("history 7 days raw (each series a range scan of the points' key in the partitions the week touches)", $"""
+                SELECT s.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
+                  FROM asset_mappings m
+                  JOIN price_series s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
+                  JOIN price_points p ON p.series_id = s.id
+                 WHERE m.asset_id = 'a77-coin-77' AND p.observed_at >= '{until.AddDays(-7):O}' AND p.observed_at < '{until:O}'
+                 ORDER BY p.observed_at
                 """),
         };
         var output = new StringBuilder();
