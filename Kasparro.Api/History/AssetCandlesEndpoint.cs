@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Kasparro.Api.Endpoints;
 using Kasparro.Api.Exports;
 using Kasparro.Contracts;
 using Kasparro.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Kasparro.Api.History;
@@ -15,14 +17,18 @@ namespace Kasparro.Api.History;
 /// (a range scan of its covering key per series, as the bucketed history does). The range is widened to whole buckets;
 /// several ids of one source for the asset fall into one series (first open and last close by time, highest high,
 /// lowest low, every point counted). Long ranges at scale want pre-computed rollups (docs/performance.md, the history plan).
+/// A JSON response is rendered once (by the serializer, as an <see cref="AssetCandles"/> result would be), compressed once
+/// and kept in the <see cref="HistoryCache"/> with the history's, dropped when the asset's history changes.
 /// </summary>
 public static class AssetCandlesEndpoint
 {
     private static readonly TimeSpan DefaultRange = TimeSpan.FromDays(7);
     private static readonly string[] Intervals = ["1h", "1d"];
 
-    public static async Task<Results<Ok<AssetCandles>, CsvExport, ProblemHttpResult, ValidationProblem>> GetCandlesAsync(
+    public static async Task<Results<CandlesDocumentResult, CsvExport, ProblemHttpResult, ValidationProblem>> GetCandlesAsync(
         NpgsqlDataSource dataSource,
+        HistoryCache cache,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         HttpRequest request,
         string id,
@@ -58,20 +64,33 @@ public static class AssetCandlesEndpoint
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        if (!await AssetHistoryEndpoint.AssetExistsAsync(dataSource, assetId, cancellationToken))
-        {
-            return ApiProblems.NotFound($"There is no asset '{assetId}'.");
-        }
-
-        var rows = ReadAsync(dataSource, assetId, width, start, end, only, cancellationToken);
         if (csv)
         {
-            return CsvExport.Of($"{assetId}-candles-{chosen}.csv", rows);
+            return await AssetHistoryEndpoint.AssetExistsAsync(dataSource, assetId, cancellationToken)
+                ? CsvExport.Of($"{assetId}-candles-{chosen}.csv", ReadAsync(dataSource, assetId, width, start, end, only, cancellationToken))
+                : ApiProblems.NotFound($"There is no asset '{assetId}'.");
+        }
+
+        var gzip = HistoryDocumentResult.AcceptsGzip(request);
+        var document = await cache.GetOrRenderAsync(new HistoryKey(HistoryDocumentKind.Candles, assetId, chosen, start.Ticks, end.Ticks, HistoryDocumentLayout.Points, only),
+            (kept, token) => RenderAsync(dataSource, json.Value.SerializerOptions, assetId, chosen, start, end, only, kept || gzip, token), cancellationToken);
+        return document is null
+            ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
+            : new CandlesDocumentResult(document);
+    }
+
+    /// <summary>The <see cref="AssetCandles"/> JSON the serializer writes for the candles, or null when there is no such asset.</summary>
+    private static async Task<HistoryDocument?> RenderAsync(NpgsqlDataSource dataSource, JsonSerializerOptions json, string assetId, string interval,
+        DateTime start, DateTime end, string? source, bool compress, CancellationToken cancellationToken)
+    {
+        if (!await AssetHistoryEndpoint.AssetExistsAsync(dataSource, assetId, cancellationToken))
+        {
+            return null;
         }
 
         var series = new List<CandleSeries>();
         List<Candle>? candles = null;
-        await foreach (var row in rows)
+        await foreach (var row in ReadAsync(dataSource, assetId, AssetHistoryEndpoint.BucketWidth(interval), start, end, source, cancellationToken))
         {
             if (candles is null || series[^1].Source != row.Source)
             {
@@ -82,7 +101,7 @@ public static class AssetCandlesEndpoint
             candles.Add(new Candle(row.T, row.Open, row.High, row.Low, row.Close, row.Volume24hUsd, row.Points));
         }
 
-        return TypedResults.Ok(new AssetCandles(assetId, chosen, start, end, series));
+        return HistoryDocument.Of(JsonSerializer.SerializeToUtf8Bytes(new AssetCandles(assetId, interval, start, end, series), json), compress);
     }
 
     /// <summary>The asset's candles in (source, time) order: one per source and bucket starting in [from, to).</summary>

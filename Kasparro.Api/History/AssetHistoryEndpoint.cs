@@ -13,8 +13,9 @@ namespace Kasparro.Api.History;
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
 /// ones. Both find the asset's series (source, source id) in asset_mappings; raw and 5m read each series as a range
 /// scan of price_points' key and bucket while reading (see <see cref="HistoryBuckets"/>), 1h and 1d read the rollups
-/// (<see cref="RollupBucketsQuery"/>). Bucketed responses are
-/// kept, rendered and compressed, in the <see cref="HistoryCache"/> until the asset's history changes.
+/// (<see cref="RollupBucketsQuery"/>). Bucketed responses are kept, rendered and compressed, in the
+/// <see cref="HistoryCache"/> until the asset's history changes; raw ones are cut from the whole days they cover, kept
+/// rendered there the same way (<see cref="HistoryRawWindow"/>).
 /// </summary>
 public static class AssetHistoryEndpoint
 {
@@ -99,15 +100,40 @@ public static class AssetHistoryEndpoint
         Task<HistoryDocument?> RenderAsync(bool compress, CancellationToken token) =>
             ReadAndRenderAsync(dataSource, assetId, rangeStart, rangeEnd, chosen, bucket, layout, compress, token);
 
-        // Raw ranges usually end "now", to the microsecond: no two are alike, so only bucketed ones are cached.
-        // A document that is not kept is compressed only for a client that takes gzip (asked only when rendering).
-        var document = bucket is null
-            ? await RenderAsync(HistoryDocumentResult.AcceptsGzip(request), cancellationToken)
-            : await cache.GetOrRenderAsync(new HistoryKey(assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout),
-                (kept, token) => RenderAsync(kept || HistoryDocumentResult.AcceptsGzip(request), token), cancellationToken);
+        // Bucketed ranges are whole buckets, so the same request comes again and its response is cached. Raw ranges
+        // usually end "now", to the microsecond: no two are alike, so the cache keeps the whole days they cover, rendered,
+        // and each is cut from those (HistoryRawWindow; the points layout, what charts ask for). A document that is not
+        // kept is compressed only for a client that takes gzip (asked only when rendering).
+        var gzip = HistoryDocumentResult.AcceptsGzip(request);
+        HistoryDocument? document;
+        if (bucket is not null)
+        {
+            document = await cache.GetOrRenderAsync(new HistoryKey(HistoryDocumentKind.History, assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout),
+                (kept, token) => RenderAsync(kept || gzip, token), cancellationToken);
+        }
+        else if (layout == HistoryDocumentLayout.Points && cache.IsServing)
+        {
+            var window = await ReadRawWindowAsync(dataSource, cache, assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, cancellationToken);
+            document = window?.Cut(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, gzip);
+        }
+        else
+        {
+            document = await RenderAsync(gzip, cancellationToken);
+        }
+
         return document is null
             ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
             : new HistoryDocumentResult(document);
+    }
+
+    /// <summary>The asset's raw points of the whole UTC days holding [from, to), rendered, from the cache; null when there is no such asset.</summary>
+    private static Task<HistoryRawWindow?> ReadRawWindowAsync(NpgsqlDataSource dataSource, HistoryCache cache, string assetId, DateTime from,
+        DateTime to, CancellationToken cancellationToken)
+    {
+        var (days, daysEnd) = (HistoryBuckets.StartOf(from, HistoryRawWindow.Day), HistoryBuckets.EndOf(to, HistoryRawWindow.Day));
+        return cache.GetOrRenderAsync(new HistoryKey(HistoryDocumentKind.RawWindow, assetId, Raw, days.Ticks, daysEnd.Ticks, HistoryDocumentLayout.Points),
+            async (_, token) => await ReadAsync(dataSource, assetId, days, daysEnd, bucket: null, token) is { } series ? HistoryRawWindow.Render(series) : null,
+            cancellationToken);
     }
 
     /// <summary>The rendered response, or null when there is no such asset.</summary>

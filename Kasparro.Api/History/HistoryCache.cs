@@ -8,11 +8,26 @@ using Microsoft.Extensions.Primitives;
 
 namespace Kasparro.Api.History;
 
-/// <summary>Identifies a bucketed history response: the asset, the bucket width, the bucket-aligned range and the layout.</summary>
-public readonly record struct HistoryKey(string AssetId, string Interval, long FromTicks, long ToTicks, HistoryDocumentLayout Layout);
+/// <summary>
+/// Identifies a cached entry: what it is (<see cref="HistoryDocumentKind"/>), the asset, the interval, the aligned range, the
+/// layout and, for candles, the one source asked for (null: all).
+/// </summary>
+public readonly record struct HistoryKey(HistoryDocumentKind Kind, string AssetId, string Interval, long FromTicks, long ToTicks,
+    HistoryDocumentLayout Layout, string? Source = null);
+
+/// <summary>What the <see cref="HistoryCache"/> can keep: its size in memory and the form to keep.</summary>
+public interface IHistoryCacheEntry
+{
+    /// <summary>Bytes held in memory.</summary>
+    long Size { get; }
+
+    /// <summary>The form kept in memory (for a document: its compressed bytes only), or null when this one may not be kept.</summary>
+    IHistoryCacheEntry? ToKeep();
+}
 
 /// <summary>
-/// Rendered history responses (<see cref="HistoryDocument"/>, compressed) kept in memory, bounded by
+/// Rendered history and candle responses (<see cref="HistoryDocument"/>, compressed) and the raw history's rendered day
+/// windows (<see cref="HistoryRawWindow"/>) kept in memory, bounded by
 /// <see cref="HistoryCacheOptions"/>. It only serves while <see cref="HistoryChangeListener"/> is listening for
 /// PostgreSQL's change notifications: an asset's documents are dropped when its history changes, all of them when the
 /// listener (re)connects, and none is served while it is not connected.
@@ -23,7 +38,7 @@ public sealed class HistoryCache : IDisposable
     private readonly TimeSpan _maxAge;
     private readonly bool _enabled;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _perAsset = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<HistoryKey, Lazy<Task<HistoryDocument?>>> _rendering = new();
+    private readonly ConcurrentDictionary<HistoryKey, Lazy<Task<IHistoryCacheEntry?>>> _rendering = new();
     private readonly Counter<long> _lookups;
     private readonly Lock _everythingLock = new();
     private CancellationTokenSource _everything = new();
@@ -50,13 +65,13 @@ public sealed class HistoryCache : IDisposable
     private long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>
-    /// The document for <paramref name="key"/>: from memory, or rendered by <paramref name="render"/> and kept. The
-    /// render is told whether its document will be kept (it must then be compressed) and returns null for a missing
+    /// The entry for <paramref name="key"/>: from memory, or rendered by <paramref name="render"/> and kept. The
+    /// render is told whether its entry will be kept (a document must then be compressed) and returns null for a missing
     /// asset. Requests that miss on the same key while it renders wait for that one rendering instead of each reading
     /// the same year again (after a change to a popular asset, many arrive at once).
     /// </summary>
-    public async Task<HistoryDocument?> GetOrRenderAsync(HistoryKey key, Func<bool, CancellationToken, Task<HistoryDocument?>> render,
-        CancellationToken cancellationToken)
+    public async Task<TEntry?> GetOrRenderAsync<TEntry>(HistoryKey key, Func<bool, CancellationToken, Task<TEntry?>> render,
+        CancellationToken cancellationToken) where TEntry : class, IHistoryCacheEntry
     {
         if (!IsServing)
         {
@@ -64,31 +79,33 @@ public sealed class HistoryCache : IDisposable
             return await render(false, cancellationToken);
         }
 
-        if (_documents.TryGetValue(key, out HistoryDocument? kept))
+        if (_documents.TryGetValue(key, out TEntry? kept))
         {
             Count("hit");
             return kept;
         }
 
-        var rendering = new Lazy<Task<HistoryDocument?>>(() => RenderAndStoreAsync(key, render));
+        var rendering = new Lazy<Task<IHistoryCacheEntry?>>(() => RenderAndStoreAsync(key, render));
         var shared = _rendering.GetOrAdd(key, rendering);
         Count(ReferenceEquals(shared, rendering) ? "miss" : "joined");
         // Each waiter may give up on its own; the rendering itself runs to its end for the others (and the cache).
-        return await shared.Value.WaitAsync(cancellationToken);
+        // The key's kind fixes the entry's type, so every rendering of a key returns a TEntry.
+        return (TEntry?)await shared.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<HistoryDocument?> RenderAndStoreAsync(HistoryKey key, Func<bool, CancellationToken, Task<HistoryDocument?>> render)
+    private async Task<IHistoryCacheEntry?> RenderAndStoreAsync<TEntry>(HistoryKey key, Func<bool, CancellationToken, Task<TEntry?>> render)
+        where TEntry : class, IHistoryCacheEntry
     {
         try
         {
             var readAt = Generation;
-            var document = await render(true, CancellationToken.None);
-            if (document is not null)
+            var entry = await render(true, CancellationToken.None);
+            if (entry is not null)
             {
-                Store(key, document, readAt);
+                Store(key, entry, readAt);
             }
 
-            return document;
+            return entry;
         }
         finally
         {
@@ -99,12 +116,12 @@ public sealed class HistoryCache : IDisposable
     private void Count(string result) => _lookups.Add(1, new KeyValuePair<string, object?>("result", result));
 
     /// <summary>
-    /// Keeps <paramref name="document"/>'s compressed form, unless anything changed since <paramref name="readAt"/>
+    /// Keeps <paramref name="rendered"/>'s form to keep, unless anything changed since <paramref name="readAt"/>
     /// (a <see cref="Generation"/> taken before the rows were read): those rows may predate the change.
     /// </summary>
-    private void Store(HistoryKey key, HistoryDocument document, long readAt)
+    private void Store(HistoryKey key, IHistoryCacheEntry rendered, long readAt)
     {
-        if (!IsServing || document.Gzip is null)
+        if (!IsServing || rendered.ToKeep() is not { } kept)
         {
             return;
         }
@@ -123,10 +140,9 @@ public sealed class HistoryCache : IDisposable
             return;
         }
 
-        var compressed = document.CompressedOnly();
         using var entry = _documents.CreateEntry(key);
-        entry.Value = compressed;
-        entry.Size = compressed.Size;
+        entry.Value = kept;
+        entry.Size = kept.Size;
         entry.AbsoluteExpirationRelativeToNow = _maxAge;
         entry.ExpirationTokens.Add(new CancellationChangeToken(asset.Token));
         entry.ExpirationTokens.Add(new CancellationChangeToken(everything.Token));

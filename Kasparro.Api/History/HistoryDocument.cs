@@ -5,12 +5,12 @@ using System.Text.Json;
 namespace Kasparro.Api.History;
 
 /// <summary>
-/// A rendered <c>GET /assets/{id}/history</c> response: its JSON, gzip-compressed, and (until it is cached) the JSON
-/// itself. Reading, rendering and compressing a year of hourly points costs far more CPU (numeric decoding, decimal
+/// A rendered <c>GET /assets/{id}/history</c> or <c>/candles</c> response: its JSON, gzip-compressed, and (until it is
+/// cached) the JSON itself. Reading, rendering and compressing a year of hourly points costs far more CPU (numeric decoding, decimal
 /// and date formatting, zlib) than sending the compressed bytes (docs/performance.md, Read path): this is why the
 /// API caches documents rather than rows.
 /// </summary>
-public sealed class HistoryDocument
+public sealed class HistoryDocument : IHistoryCacheEntry
 {
     private static readonly JsonEncodedText T = JsonEncodedText.Encode("t");
     private static readonly JsonEncodedText PriceUsd = JsonEncodedText.Encode("price_usd");
@@ -36,8 +36,15 @@ public sealed class HistoryDocument
     /// <summary>Bytes this document holds in memory.</summary>
     public long Size => (Json?.Length ?? 0) + (Gzip?.Length ?? 0);
 
-    /// <summary>The same document holding only its compressed form (what the cache keeps).</summary>
-    public HistoryDocument CompressedOnly() => Gzip is null ? throw new InvalidOperationException("not compressed") : new(null, Gzip, JsonLength);
+    /// <summary>The same document holding only its compressed form (what the cache keeps); none when it is not compressed.</summary>
+    public IHistoryCacheEntry? ToKeep() => Gzip is null ? null : new HistoryDocument(null, Gzip, JsonLength);
+
+    /// <summary>
+    /// A document of JSON rendered elsewhere (the serializer's, for candles; cut from a <see cref="HistoryRawWindow"/>),
+    /// compressed at <paramref name="level"/> when <paramref name="compress"/>.
+    /// </summary>
+    public static HistoryDocument Of(ReadOnlyMemory<byte> json, bool compress, CompressionLevel level = CompressionLevel.Optimal) =>
+        new(json, compress ? GzipOf(json.Span, level) : null, json.Length);
 
     /// <summary>
     /// Renders the <see cref="Contracts.AssetHistory"/> JSON of <paramref name="series"/> (in exactly the shape, number and
@@ -55,12 +62,7 @@ public sealed class HistoryDocument
             var buffer = new ArrayBufferWriter<byte>(256 + points * (layout == HistoryDocumentLayout.Columns ? 64 : 128));
             using (var json = new Utf8JsonWriter(buffer))
             {
-                json.WriteStartObject();
-                json.WriteString("asset_id", assetId);
-                json.WriteString("from", from);
-                json.WriteString("to", to);
-                json.WriteString("interval", interval);
-                json.WriteStartArray("series");
+                WriteHead(json, assetId, from, to, interval);
                 foreach (var rows in series)
                 {
                     json.WriteStartObject();
@@ -81,7 +83,7 @@ public sealed class HistoryDocument
                 json.WriteEndObject();
             }
 
-            return new HistoryDocument(buffer.WrittenMemory, compress ? GzipOf(buffer.WrittenSpan) : null, buffer.WrittenCount);
+            return Of(buffer.WrittenMemory, compress);
         }
         finally
         {
@@ -92,12 +94,23 @@ public sealed class HistoryDocument
         }
     }
 
-    private static byte[] GzipOf(ReadOnlySpan<byte> json)
+    /// <summary>The document's opening up to its series array (<c>{"asset_id":..,"from":..,"to":..,"interval":..,"series":[</c>).</summary>
+    internal static void WriteHead(Utf8JsonWriter json, string assetId, DateTime from, DateTime to, string interval)
     {
-        // Optimal (zlib level 6) rather than Fastest: the extra CPU is spent once per cached document, and the smaller
-        // documents let the cache hold half again as many (sizes and times: docs/performance.md, Read path).
+        json.WriteStartObject();
+        json.WriteString("asset_id", assetId);
+        json.WriteString("from", from);
+        json.WriteString("to", to);
+        json.WriteString("interval", interval);
+        json.WriteStartArray("series");
+    }
+
+    private static byte[] GzipOf(ReadOnlySpan<byte> json, CompressionLevel level)
+    {
+        // Optimal (zlib level 6) by default rather than Fastest: the extra CPU is spent once per cached document, and the
+        // smaller documents let the cache hold half again as many (sizes and times: docs/performance.md, Read path).
         using var compressed = new MemoryStream(json.Length / 4);
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        using (var gzip = new GZipStream(compressed, level, leaveOpen: true))
         {
             gzip.Write(json);
         }
@@ -161,7 +174,8 @@ public sealed class HistoryDocument
         }
     }
 
-    private static void WritePoint(Utf8JsonWriter json, in HistoryRow row)
+    /// <summary>One point object, as every points layout writes it.</summary>
+    internal static void WritePoint(Utf8JsonWriter json, in HistoryRow row)
     {
         json.WriteStartObject();
         json.WriteString(T, row.T);

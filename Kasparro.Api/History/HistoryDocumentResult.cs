@@ -15,7 +15,10 @@ public sealed class HistoryDocumentResult(HistoryDocument document) : IResult, I
 {
     private const string Gzip = "gzip";
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) => SendAsync(document, httpContext);
+
+    /// <summary>Sends <paramref name="document"/>: its gzip bytes to a client that accepts gzip, its JSON to the others.</summary>
+    public static async Task SendAsync(HistoryDocument document, HttpContext httpContext)
     {
         var response = httpContext.Response;
         var cancellationToken = httpContext.RequestAborted;
