@@ -10,8 +10,8 @@ using static Kasparro.Testing.ApiSeed;
 namespace Kasparro.Api.Tests;
 
 /// <summary>
-/// Bucketed history responses are kept in memory and dropped when PostgreSQL notifies that the asset's history
-/// changed. "Quiet" writes below bypass the notifying triggers (<c>session_replication_role = replica</c>): a response
+/// Bucketed history and candle responses, and the rendered days raw history is cut from, are kept in memory and
+/// dropped when PostgreSQL notifies that the asset's history changed. "Quiet" writes below bypass the notifying triggers (<c>session_replication_role = replica</c>): a response
 /// that does not show them was served from memory.
 /// </summary>
 public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>, IAsyncLifetime
@@ -206,6 +206,121 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(7m, LastPrice(await client.GetJsonAsync(BtcYear)));
     }
 
+    [Fact]
+    public async Task Candles_are_served_from_memory_until_the_assets_history_changes()
+    {
+        const string candles = "/assets/btc-bitcoin/candles?interval=1h&from=2025-03-01T00:00:00Z&to=2025-03-03T00:00:00Z";
+        const string oneSource = candles + "&source=coingecko";
+        var client = await StartApiAsync();
+        Assert.Equal(100m, LastClose(await client.GetJsonAsync(candles)));
+        Assert.Equal(100m, LastClose(await client.GetJsonAsync(oneSource)));
+
+        await SetPriceQuietlyAsync("bitcoin", 7m);
+        Assert.Equal(100m, LastClose(await client.GetJsonAsync(candles)));
+        Assert.Equal(100m, LastClose(await client.GetJsonAsync(oneSource)));
+
+        // A point in the last hour notifies: both responses are read again, with the quiet change and the new close.
+        await ExecuteAsync("""
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
+            VALUES ('coingecko', 'bitcoin', '2025-03-02T23:30:00Z', 'btc-bitcoin', 9, false)
+            """);
+        await Poll.UntilAsync(async () => LastClose(await client.GetJsonAsync(candles)) == 9m, Soon, "the new Bitcoin close");
+        var last = (await client.GetJsonAsync(oneSource)).GetProperty("series")[0].GetProperty("candles")[47];
+        Assert.Equal("""{"t":"2025-03-02T23:00:00Z","open":7,"high":9,"low":7,"close":9,"volume_24h_usd":null,"points":2}""", last.GetRawText());
+    }
+
+    [Fact]
+    public async Task Candles_are_the_serializers_json_plain_or_gzip_rendered_or_from_memory()
+    {
+        const string candles = "/assets/btc-bitcoin/candles?interval=1h&from=2025-03-01T00:00:00Z&to=2025-03-03T00:00:00Z";
+        var client = await StartApiAsync();
+        foreach (var attempt in new[] { "first (rendered, gzip asked)", "second (from memory)" })
+        {
+            var compressed = await GetAsync(client, candles, acceptEncoding: "gzip");
+            Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
+            var json = Inflate(await compressed.Content.ReadAsByteArrayAsync());
+            var plain = await GetAsync(client, candles, acceptEncoding: null);
+            Assert.Null(plain.Content.Headers.ContentEncoding.FirstOrDefault());
+            Assert.Equal("application/json; charset=utf-8", plain.Content.Headers.ContentType?.ToString());
+            Assert.Equal(json, await plain.Content.ReadAsByteArrayAsync());
+            // What TypedResults.Ok wrote before candles were cached: the serializer's text of the contract record.
+            var record = JsonSerializer.Deserialize<Kasparro.Contracts.AssetCandles>(json, Kasparro.Contracts.ContractJson.Options);
+            Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(record, Kasparro.Contracts.ContractJson.Options), json);
+            Assert.Equal(48, record!.Series[0].Candles.Count);
+        }
+    }
+
+    [Fact]
+    public async Task A_raw_range_cut_from_its_days_in_memory_is_byte_for_byte_the_range_read_alone()
+    {
+        // A second Bitcoin source with points on part of one day only: ranges without them leave it out.
+        await ExecuteAsync("""
+            INSERT INTO asset_mappings (source, source_id, asset_id, rule, confidence, is_manual, linked_at)
+            VALUES ('coinpaprika', 'btc-bitcoin', 'btc-bitcoin', 'override', 1, true, now());
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
+            SELECT 'coinpaprika', 'btc-bitcoin', t, 'btc-bitcoin', 0.000000000000000001 * extract(minute FROM t), NULL, 123456789012345678.5, false
+            FROM generate_series(timestamptz '2025-03-02T12:05:00Z', timestamptz '2025-03-02T14:55:00Z', interval '10 minutes') AS t
+            """);
+        var cached = await StartApiAsync();
+        var readAlone = await StartApiAsync(new Dictionary<string, string> { ["HistoryCache:SizeLimitMegabytes"] = "0" });
+        string[] ranges =
+        [
+            "from=2025-03-01T00:00:00Z&to=2025-03-03T00:00:00Z",
+            "from=2025-03-01T05:30:00Z&to=2025-03-02T13:00:00.000001Z",
+            "from=2025-03-02T12:05:00Z&to=2025-03-02T12:35:00Z",
+            "from=2025-03-02T14:55:00.5Z&to=2025-03-02T15:00:00Z",
+            "from=2025-03-02T15:01:00Z&to=2025-03-02T15:59:59.999999Z",
+            "from=2025-02-27T00:00:00Z&to=2025-03-01T00:00:00Z",
+            "from=2025-02-28T23:00:00Z&to=2025-03-01T00:00:00.000001Z",
+        ];
+        foreach (var range in ranges)
+        {
+            foreach (var url in new[] { $"/assets/btc-bitcoin/history?{range}&interval=raw", $"/assets/btc-bitcoin/history?{range}" })
+            {
+                var expected = await (await GetAsync(readAlone, url, acceptEncoding: null)).Content.ReadAsByteArrayAsync();
+                foreach (var attempt in new[] { "first", "second" })
+                {
+                    Assert.Equal(System.Text.Encoding.UTF8.GetString(expected),
+                        System.Text.Encoding.UTF8.GetString(await (await GetAsync(cached, url, acceptEncoding: null)).Content.ReadAsByteArrayAsync()));
+                    var compressed = await GetAsync(cached, url, acceptEncoding: "gzip");
+                    Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
+                    Assert.Equal(expected, Inflate(await compressed.Content.ReadAsByteArrayAsync()));
+                }
+            }
+        }
+
+        Assert.Equal(2, (await cached.GetJsonAsync($"/assets/btc-bitcoin/history?{ranges[1]}&interval=raw")).GetProperty("series").GetArrayLength());
+        Assert.Empty((await cached.GetJsonAsync($"/assets/btc-bitcoin/history?{ranges[4]}&interval=raw")).GetProperty("series").EnumerateArray());
+        await cached.GetJsonAsync("/assets/no-such-coin/history?interval=raw", 404);
+    }
+
+    [Fact]
+    public async Task Raw_ranges_ending_at_different_moments_of_the_same_days_are_served_from_memory_until_the_history_changes()
+    {
+        var client = await StartApiAsync();
+        var first = await client.GetJsonAsync("/assets/btc-bitcoin/history?from=2025-03-01T10:00:00Z&to=2025-03-02T10:00:00.25Z&interval=raw");
+        Assert.Equal(25, Points(first).GetArrayLength());
+        Assert.Equal(100m, LastPrice(first));
+
+        await SetPriceQuietlyAsync("bitcoin", 7m);
+        // "To now", a little later: its own from and to, its own points, the days' rendering in memory.
+        var later = await client.GetJsonAsync("/assets/btc-bitcoin/history?from=2025-03-01T12:30:00Z&to=2025-03-02T12:00:00.75Z&interval=raw");
+        Assert.Equal("2025-03-01T12:30:00Z", later.GetProperty("from").GetString());
+        Assert.Equal("2025-03-02T12:00:00.75Z", later.GetProperty("to").GetString());
+        Assert.Equal("2025-03-01T13:00:00Z", Points(later)[0].GetProperty("t").GetString());
+        Assert.Equal(24, Points(later).GetArrayLength());
+        Assert.Equal(100m, LastPrice(later));
+
+        await ExecuteAsync("""
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
+            VALUES ('coingecko', 'bitcoin', '2025-03-02T11:59:00Z', 'btc-bitcoin', 9, false)
+            """);
+        const string url = "/assets/btc-bitcoin/history?from=2025-03-01T12:30:00Z&to=2025-03-02T12:00:00.75Z&interval=raw";
+        await Poll.UntilAsync(async () => Points(await client.GetJsonAsync(url)).GetArrayLength() == 25, Soon, "the new Bitcoin point");
+        Assert.Equal(7m, LastPrice(await client.GetJsonAsync(url)));
+        Assert.Equal(9m, PriceAt(await client.GetJsonAsync(url), "2025-03-02T11:59:00Z"));
+    }
+
     /// <summary>An API whose listener is connected (so the cache serves), unless the cache is configured off.</summary>
     private async Task<HttpClient> StartApiAsync(Dictionary<string, string>? settings = null)
     {
@@ -249,6 +364,14 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
     {
         var points = history.GetProperty("series")[0].GetProperty("points");
         return points[points.GetArrayLength() - 1].GetProperty("price_usd").GetDecimal();
+    }
+
+    private static JsonElement Points(JsonElement history) => history.GetProperty("series")[0].GetProperty("points");
+
+    private static decimal LastClose(JsonElement candles)
+    {
+        var series = candles.GetProperty("series")[0].GetProperty("candles");
+        return series[series.GetArrayLength() - 1].GetProperty("close").GetDecimal();
     }
 
     private static decimal PriceAt(JsonElement history, string t) =>
