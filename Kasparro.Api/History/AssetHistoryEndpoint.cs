@@ -104,23 +104,19 @@ public static class AssetHistoryEndpoint
         // usually end "now", to the microsecond: no two are alike, so the cache keeps the whole days they cover, rendered,
         // and each is cut from those (HistoryRawWindow; the points layout, what charts ask for). A document that is not
         // kept is compressed only for a client that takes gzip (asked only when rendering).
-        var gzip = HistoryDocumentResult.AcceptsGzip(request);
-        HistoryDocument? document;
-        if (bucket is not null)
-        {
-            document = await cache.GetOrRenderAsync(new HistoryKey(HistoryDocumentKind.History, assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout),
-                (kept, token) => RenderAsync(kept || gzip, token), cancellationToken);
-        }
-        else if (layout == HistoryDocumentLayout.Points && cache.IsServing)
+        if (bucket is null && layout == HistoryDocumentLayout.Points && cache.IsServing)
         {
             var window = await ReadRawWindowAsync(dataSource, cache, assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, cancellationToken);
-            document = window?.Cut(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen, gzip);
-        }
-        else
-        {
-            document = await RenderAsync(gzip, cancellationToken);
+            return window is null
+                ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
+                : new HistoryDocumentResult(window.Cut(assetId, rangeStart.UtcDateTime, rangeEnd.UtcDateTime, chosen));
         }
 
+        var gzip = HistoryDocumentResult.AcceptsGzip(request);
+        var document = bucket is null
+            ? await RenderAsync(gzip, cancellationToken)
+            : await cache.GetOrRenderAsync(new HistoryKey(HistoryDocumentKind.History, assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout),
+                (kept, token) => RenderAsync(kept || gzip, token), cancellationToken);
         return document is null
             ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
             : new HistoryDocumentResult(document);

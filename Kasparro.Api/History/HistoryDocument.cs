@@ -39,12 +39,8 @@ public sealed class HistoryDocument : IHistoryCacheEntry
     /// <summary>The same document holding only its compressed form (what the cache keeps); none when it is not compressed.</summary>
     public IHistoryCacheEntry? ToKeep() => Gzip is null ? null : new HistoryDocument(null, Gzip, JsonLength);
 
-    /// <summary>
-    /// A document of JSON rendered elsewhere (the serializer's, for candles; cut from a <see cref="HistoryRawWindow"/>),
-    /// compressed at <paramref name="level"/> when <paramref name="compress"/>.
-    /// </summary>
-    public static HistoryDocument Of(ReadOnlyMemory<byte> json, bool compress, CompressionLevel level = CompressionLevel.Optimal) =>
-        new(json, compress ? GzipOf(json.Span, level) : null, json.Length);
+    /// <summary>A document of <paramref name="json"/> (rendered here, or by the serializer for candles), compressed when <paramref name="compress"/>.</summary>
+    public static HistoryDocument Of(ReadOnlyMemory<byte> json, bool compress) => new(json, compress ? GzipOf(json.Span) : null, json.Length);
 
     /// <summary>
     /// Renders the <see cref="Contracts.AssetHistory"/> JSON of <paramref name="series"/> (in exactly the shape, number and
@@ -105,12 +101,12 @@ public sealed class HistoryDocument : IHistoryCacheEntry
         json.WriteStartArray("series");
     }
 
-    private static byte[] GzipOf(ReadOnlySpan<byte> json, CompressionLevel level)
+    private static byte[] GzipOf(ReadOnlySpan<byte> json)
     {
-        // Optimal (zlib level 6) by default rather than Fastest: the extra CPU is spent once per cached document, and the
-        // smaller documents let the cache hold half again as many (sizes and times: docs/performance.md, Read path).
+        // Optimal (zlib level 6) rather than Fastest: the extra CPU is spent once per cached document, and the smaller
+        // documents let the cache hold half again as many (sizes and times: docs/performance.md, Read path).
         using var compressed = new MemoryStream(json.Length / 4);
-        using (var gzip = new GZipStream(compressed, level, leaveOpen: true))
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
         {
             gzip.Write(json);
         }

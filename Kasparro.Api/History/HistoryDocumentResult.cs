@@ -7,15 +7,22 @@ using Microsoft.Net.Http.Headers;
 namespace Kasparro.Api.History;
 
 /// <summary>
-/// Sends a <see cref="HistoryDocument"/>: gzip-compressed to clients that accept gzip (browsers, the dashboard),
+/// Sends a <see cref="HistoryDocument"/> (or a <see cref="HistoryRawCut"/>): gzip-compressed to clients that accept gzip (browsers, the dashboard),
 /// plain JSON to the others. Declares <see cref="AssetHistory"/> as the 200 response, so the OpenAPI document is
 /// the one the serializer's result would give (and <see cref="HistoryDocumentResponse"/> adds the columns layout).
 /// </summary>
-public sealed class HistoryDocumentResult(HistoryDocument document) : IResult, IEndpointMetadataProvider
+public sealed class HistoryDocumentResult : IResult, IEndpointMetadataProvider
 {
     private const string Gzip = "gzip";
+    private readonly Func<HttpContext, Task> _send;
 
-    public Task ExecuteAsync(HttpContext httpContext) => SendAsync(document, httpContext);
+    /// <summary>Sends a rendered (or cached) document.</summary>
+    public HistoryDocumentResult(HistoryDocument document) => _send = httpContext => SendAsync(document, httpContext);
+
+    /// <summary>Sends a raw range cut from the cached days it covers.</summary>
+    public HistoryDocumentResult(HistoryRawCut cut) => _send = cut.SendAsync;
+
+    public Task ExecuteAsync(HttpContext httpContext) => _send(httpContext);
 
     /// <summary>Sends <paramref name="document"/>: its gzip bytes to a client that accepts gzip, its JSON to the others.</summary>
     public static async Task SendAsync(HistoryDocument document, HttpContext httpContext)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Text.Json;
 
 namespace Kasparro.Api.History;
@@ -76,28 +75,21 @@ public sealed class HistoryRawWindow : IHistoryCacheEntry
     /// <summary>
     /// The response for the points in [<paramref name="from"/>, <paramref name="to"/>), a range inside the window: the
     /// JSON <see cref="HistoryDocument.Render"/> writes for the same rows (sources without points there left out, as a
-    /// read of the range leaves them out), compressed when <paramref name="compress"/>. It is sent once, so it is
-    /// compressed at the fastest level: per request, zlib's level 6 would cost several times the CPU for a few percent.
+    /// read of the range leaves them out), as the window's runs of points between a few bytes written per request.
     /// </summary>
-    public HistoryDocument Cut(string assetId, DateTime from, DateTime to, string interval, bool compress)
+    public HistoryRawCut Cut(string assetId, DateTime from, DateTime to, string interval)
     {
-        var runs = new (RenderedSource Source, int Start, int End)[_sources.Length];
-        var bytes = 0;
-        for (var s = 0; s < _sources.Length; s++)
-        {
-            var source = _sources[s];
-            var (first, last) = (FirstAtOrAfter(source.Ticks, from.Ticks), FirstAtOrAfter(source.Ticks, to.Ticks));
-            runs[s] = first == last ? (source, 0, 0) : (source, source.StartOf(first), source.Ends[last - 1]);
-            bytes += runs[s].End - runs[s].Start;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(256 + bytes + _sources.Length * 64);
-        using (var json = new Utf8JsonWriter(buffer))
+        // The writer writes the glue around the runs: each run's place in its points array holds a one-byte stand-in
+        // value (the array's only value, so the writer puts no separator before it), cut out below.
+        var glue = new ArrayBufferWriter<byte>(256 + _sources.Length * 64);
+        var runs = new List<(int At, ReadOnlyMemory<byte> Points)>(_sources.Length);
+        using (var json = new Utf8JsonWriter(glue))
         {
             HistoryDocument.WriteHead(json, assetId, from, to, interval);
-            foreach (var (source, start, end) in runs)
+            foreach (var source in _sources)
             {
-                if (start == end)
+                var (first, last) = (FirstAtOrAfter(source.Ticks, from.Ticks), FirstAtOrAfter(source.Ticks, to.Ticks));
+                if (first == last)
                 {
                     continue;
                 }
@@ -105,8 +97,10 @@ public sealed class HistoryRawWindow : IHistoryCacheEntry
                 json.WriteStartObject();
                 json.WriteString("source", source.Name);
                 json.WriteStartArray("points");
-                // One raw value holding the run of points (commas included): the writer puts no separator inside it.
-                json.WriteRawValue(source.Json.AsSpan(start, end - start), skipInputValidation: true);
+                json.Flush();
+                var start = source.StartOf(first);
+                runs.Add((glue.WrittenCount, source.Json.AsMemory(start, source.Ends[last - 1] - start)));
+                json.WriteRawValue("0"u8, skipInputValidation: true);
                 json.WriteEndArray();
                 json.WriteEndObject();
             }
@@ -115,7 +109,18 @@ public sealed class HistoryRawWindow : IHistoryCacheEntry
             json.WriteEndObject();
         }
 
-        return HistoryDocument.Of(buffer.WrittenMemory, compress, CompressionLevel.Fastest);
+        var written = glue.WrittenMemory;
+        var parts = new List<ReadOnlyMemory<byte>>(runs.Count * 2 + 1);
+        var after = 0;
+        foreach (var (at, points) in runs)
+        {
+            parts.Add(written[after..at]);
+            parts.Add(points);
+            after = at + 1;
+        }
+
+        parts.Add(written[after..]);
+        return new HistoryRawCut(parts);
     }
 
     /// <summary>The index of the first of the ascending <paramref name="ticks"/> at or after <paramref name="at"/> (their length if none).</summary>

@@ -280,11 +280,15 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
                 var expected = await (await GetAsync(readAlone, url, acceptEncoding: null)).Content.ReadAsByteArrayAsync();
                 foreach (var attempt in new[] { "first", "second" })
                 {
-                    Assert.Equal(System.Text.Encoding.UTF8.GetString(expected),
-                        System.Text.Encoding.UTF8.GetString(await (await GetAsync(cached, url, acceptEncoding: null)).Content.ReadAsByteArrayAsync()));
+                    var plain = await GetAsync(cached, url, acceptEncoding: null);
+                    Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(await plain.Content.ReadAsByteArrayAsync()));
+                    Assert.Equal(expected.Length, plain.Content.Headers.ContentLength);
+                    Assert.Contains("Accept-Encoding", plain.Headers.Vary);
                     var compressed = await GetAsync(cached, url, acceptEncoding: "gzip");
                     Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
-                    Assert.Equal(expected, Inflate(await compressed.Content.ReadAsByteArrayAsync()));
+                    var gzip = await compressed.Content.ReadAsByteArrayAsync();
+                    Assert.Equal(gzip.Length, compressed.Content.Headers.ContentLength);
+                    Assert.Equal(expected, Inflate(gzip));
                 }
             }
         }
