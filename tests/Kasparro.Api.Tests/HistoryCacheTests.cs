@@ -60,10 +60,7 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
 
         // An ordinary write (as the ETL's COPY or an operator's INSERT) notifies: Bitcoin's response is read again,
         // quiet change included; Ethereum's, untouched, is still the one in memory.
-        await ExecuteAsync("""
-            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
-            VALUES ('coingecko', 'bitcoin', '2025-03-02T23:30:00Z', 'btc-bitcoin', 9, false)
-            """);
+        await AddBitcoinPointAsync("2025-03-02T23:30:00Z", 9m);
         await Poll.UntilAsync(async () => LastPrice(await client.GetJsonAsync(BtcYear)) == 9m, Soon, "the new Bitcoin point");
         Assert.Equal(7m, PriceAt(await client.GetJsonAsync(BtcYear), "2025-03-02T22:00:00Z"));
         Assert.Equal(100m, LastPrice(await client.GetJsonAsync(EthYear)));
@@ -220,10 +217,7 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(100m, LastClose(await client.GetJsonAsync(oneSource)));
 
         // A point in the last hour notifies: both responses are read again, with the quiet change and the new close.
-        await ExecuteAsync("""
-            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
-            VALUES ('coingecko', 'bitcoin', '2025-03-02T23:30:00Z', 'btc-bitcoin', 9, false)
-            """);
+        await AddBitcoinPointAsync("2025-03-02T23:30:00Z", 9m);
         await Poll.UntilAsync(async () => LastClose(await client.GetJsonAsync(candles)) == 9m, Soon, "the new Bitcoin close");
         var last = (await client.GetJsonAsync(oneSource)).GetProperty("series")[0].GetProperty("candles")[47];
         Assert.Equal("""{"t":"2025-03-02T23:00:00Z","open":7,"high":9,"low":7,"close":9,"volume_24h_usd":null,"points":2}""", last.GetRawText());
@@ -315,10 +309,7 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(24, Points(later).GetArrayLength());
         Assert.Equal(100m, LastPrice(later));
 
-        await ExecuteAsync("""
-            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
-            VALUES ('coingecko', 'bitcoin', '2025-03-02T11:59:00Z', 'btc-bitcoin', 9, false)
-            """);
+        await AddBitcoinPointAsync("2025-03-02T11:59:00Z", 9m);
         const string url = "/assets/btc-bitcoin/history?from=2025-03-01T12:30:00Z&to=2025-03-02T12:00:00.75Z&interval=raw";
         await Poll.UntilAsync(async () => Points(await client.GetJsonAsync(url)).GetArrayLength() == 25, Soon, "the new Bitcoin point");
         Assert.Equal(7m, LastPrice(await client.GetJsonAsync(url)));
@@ -381,6 +372,12 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
     private static decimal PriceAt(JsonElement history, string t) =>
         history.GetProperty("series")[0].GetProperty("points").EnumerateArray()
             .Single(p => p.GetProperty("t").GetString() == t).GetProperty("price_usd").GetDecimal();
+
+    /// <summary>Adds a Bitcoin point by an ordinary INSERT (as the ETL's COPY or an operator's would): its trigger notifies.</summary>
+    private Task AddBitcoinPointAsync(string observedAt, decimal price) => ExecuteAsync($"""
+        INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, is_backfill)
+        VALUES ('coingecko', 'bitcoin', '{observedAt}', 'btc-bitcoin', {price}, false)
+        """);
 
     /// <summary>Sets every price of a series without firing triggers, so no notification is sent.</summary>
     private Task SetPriceQuietlyAsync(string sourceId, decimal price) => ExecuteAsync($"""
