@@ -42,7 +42,6 @@ public sealed class HistoryCache : IDisposable
     private readonly Counter<long> _lookups;
     private readonly Lock _everythingLock = new();
     private CancellationTokenSource _everything = new();
-    private long _generation;
     private volatile bool _listening;
 
     public HistoryCache(IOptions<HistoryCacheOptions> options, IMeterFactory meters)
@@ -60,9 +59,6 @@ public sealed class HistoryCache : IDisposable
 
     /// <summary>Whether documents may be served and stored: configured, and change notifications are arriving.</summary>
     public bool IsServing => _enabled && _listening;
-
-    /// <summary>A counter that moves on every change; a rendering takes it before reading the database.</summary>
-    private long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>
     /// The entry for <paramref name="key"/>: from memory, or rendered by <paramref name="render"/> and kept. The
@@ -98,11 +94,18 @@ public sealed class HistoryCache : IDisposable
     {
         try
         {
-            var readAt = Generation;
+            // The tokens that a change to this asset (or to everything) will cancel, taken before the rows are read.
+            var asset = _perAsset.GetOrAdd(key.AssetId, static _ => new CancellationTokenSource());
+            CancellationTokenSource everything;
+            lock (_everythingLock)
+            {
+                everything = _everything;
+            }
+
             var entry = await render(true, CancellationToken.None);
             if (entry is not null)
             {
-                Store(key, entry, readAt);
+                Store(key, entry, asset.Token, everything.Token);
             }
 
             return entry;
@@ -116,42 +119,30 @@ public sealed class HistoryCache : IDisposable
     private void Count(string result) => _lookups.Add(1, new KeyValuePair<string, object?>("result", result));
 
     /// <summary>
-    /// Keeps <paramref name="rendered"/>'s form to keep, unless anything changed since <paramref name="readAt"/>
-    /// (a <see cref="Generation"/> taken before the rows were read): those rows may predate the change.
+    /// Keeps <paramref name="rendered"/>'s form to keep, expiring with the tokens taken before its rows were read: if
+    /// the asset (or everything) changed since, one is already cancelled, as those rows may predate the change, and
+    /// nothing is kept. Only the asset's own changes count: under a steady stream of commits to other assets a slow
+    /// rendering (a year, under load) is still kept.
     /// </summary>
-    private void Store(HistoryKey key, IHistoryCacheEntry rendered, long readAt)
+    private void Store(HistoryKey key, IHistoryCacheEntry rendered, CancellationToken asset, CancellationToken everything)
     {
-        if (!IsServing || rendered.ToKeep() is not { } kept)
+        if (!IsServing || asset.IsCancellationRequested || everything.IsCancellationRequested || rendered.ToKeep() is not { } kept)
         {
             return;
         }
 
-        // Tokens first, then the generation: a change that lands in between either moved the generation (nothing is
-        // stored) or cancels one of these tokens (the entry is dropped on arrival).
-        var asset = _perAsset.GetOrAdd(key.AssetId, static _ => new CancellationTokenSource());
-        CancellationTokenSource everything;
-        lock (_everythingLock)
-        {
-            everything = _everything;
-        }
-
-        if (Generation != readAt)
-        {
-            return;
-        }
-
+        // A change that lands from here on cancels a token the entry holds: the cache drops it (or refuses it on arrival).
         using var entry = _documents.CreateEntry(key);
         entry.Value = kept;
         entry.Size = kept.Size;
         entry.AbsoluteExpirationRelativeToNow = _maxAge;
-        entry.ExpirationTokens.Add(new CancellationChangeToken(asset.Token));
-        entry.ExpirationTokens.Add(new CancellationChangeToken(everything.Token));
+        entry.ExpirationTokens.Add(new CancellationChangeToken(asset));
+        entry.ExpirationTokens.Add(new CancellationChangeToken(everything));
     }
 
     /// <summary>Handles one notification payload: comma-separated asset ids, or <see cref="HistoryChanges.AnyAsset"/>.</summary>
     public void Changed(string payload)
     {
-        Interlocked.Increment(ref _generation);
         foreach (var asset in payload.Split(HistoryChanges.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (asset == HistoryChanges.AnyAsset)
@@ -171,7 +162,6 @@ public sealed class HistoryCache : IDisposable
     /// <summary>Notifications arrive from now on: start from nothing, since changes may have been missed.</summary>
     public void StartServing()
     {
-        Interlocked.Increment(ref _generation);
         DropEverything();
         _listening = true;
     }
@@ -180,7 +170,6 @@ public sealed class HistoryCache : IDisposable
     public void StopServing()
     {
         _listening = false;
-        Interlocked.Increment(ref _generation);
         DropEverything();
     }
 
