@@ -70,7 +70,7 @@ public static class ScaleBenchmark
             var (leaves, heap, index) = await SizeAsync(postgres, $"""
                 WITH leaves AS (SELECT relid FROM pg_partition_tree('{table}') WHERE isleaf
                                 UNION SELECT '{table}'::regclass)  -- a plain table is no tree: itself
-                SELECT count(*), sum(pg_table_size(relid))::bigint, sum(pg_indexes_size(relid))::bigint
+                SELECT count(*), coalesce(sum(pg_table_size(relid)), 0)::bigint, coalesce(sum(pg_indexes_size(relid)), 0)::bigint
                   FROM leaves JOIN pg_class c ON c.oid = relid WHERE c.relkind = 'r'
                 """);
             total += heap + index;
