@@ -48,7 +48,7 @@ public static class ScaleBenchmark
         var failed = false;
         if (compactAfterDays > 0)
         {
-            failed |= !await CompactionCheck.RunAsync(connectionString, compactAfterDays);
+            failed |= !await CompactionCheck.RunAsync(connectionString, compactAfterDays, seed.End, seed.Series);
             await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryCompaction.ChunksTable}", "CHECKPOINT");
             await PrintStorageAsync(postgres, seed.Rows);
         }
