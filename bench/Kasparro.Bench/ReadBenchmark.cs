@@ -62,11 +62,12 @@ public static partial class ReadBenchmark
         var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
         // The API's default pool (two connections a core), set on both so the reference has exactly as many.
         var poolSize = Math.Max(2, 2 * Environment.ProcessorCount);
-        // The default cache (256 MB) holds ~600 years; both layouts of 570 assets need about twice that.
+        // The default cache (256 MB) holds ~600 years; both layouts of 570 assets need about twice that, and their hourly
+        // candles (cached too) ~250 MB more.
         using var api = await StartApiAsync(connectionString, port, new Dictionary<string, string>
         {
             ["DatabasePool__MaxConnections"] = $"{poolSize}",
-            ["HistoryCache__SizeLimitMegabytes"] = "512",
+            ["HistoryCache__SizeLimitMegabytes"] = "1024",
         });
         var referencePort = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
         await using var reference = await ReferenceEndpoint.StartAsync(connectionString, referencePort, poolSize);
