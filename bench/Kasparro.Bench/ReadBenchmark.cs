@@ -144,6 +144,8 @@ public static partial class ReadBenchmark
                     await FillHistoryCacheAsync(baseUrl, range, "&interval=1h");
                     await FillHistoryCacheAsync(baseUrl, range, "&interval=1h&format=columns");
                     await FillHistoryCacheAsync(baseUrl, range, "&interval=1d");
+                    await FillHistoryCacheAsync(baseUrl, range, "&interval=1h", "candles");
+                    await FillHistoryCacheAsync(baseUrl, range, "&interval=1d", "candles");
                     filled = true;
                 }
 
@@ -215,7 +217,7 @@ public static partial class ReadBenchmark
     /// the steady state, in which one asset's history changes per second. Prints what rendering them all costs, which
     /// is also what follows an ETL run that changes every asset at once.
     /// </summary>
-    private static async Task FillHistoryCacheAsync(string baseUrl, string range, string query)
+    private static async Task FillHistoryCacheAsync(string baseUrl, string range, string query, string endpoint = "history")
     {
         using var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip }) { BaseAddress = new Uri(baseUrl) };
         var clock = Stopwatch.StartNew();
@@ -224,13 +226,13 @@ public static partial class ReadBenchmark
         {
             var id = a == 1 ? "btc-bitcoin" : $"a{a}-coin-{a}";
             var one = Stopwatch.StartNew();
-            using var response = await http.GetAsync($"/assets/{id}/history?{range}{query}", cancellationToken);
+            using var response = await http.GetAsync($"/assets/{id}/{endpoint}?{range}{query}", cancellationToken);
             response.EnsureSuccessStatusCode();
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
             latencies.Add(one.Elapsed.TotalMilliseconds);
         });
         var sorted = latencies.Order().ToList();
-        Console.WriteLine($"history cache filled ({query}): {ReadSeed.Assets} years rendered in {clock.Elapsed.TotalSeconds:F1} s, 4 at a time " +
+        Console.WriteLine($"history cache filled ({endpoint} {query}): {ReadSeed.Assets} years rendered in {clock.Elapsed.TotalSeconds:F1} s, 4 at a time " +
             $"(p50 {sorted[sorted.Count / 2]:F0} ms, p99 {sorted[(int)(sorted.Count * 0.99)]:F0} ms each)");
     }
 
