@@ -56,24 +56,24 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
     [
         DeleteStatement(HistoryRollups.Hourly),
         DeleteStatement(HistoryRollups.Daily),
+        // The days from the hours this statement writes, not from the points again (half the step's reading and
+        // sorting) nor from the hourly table (a second read of the rows just written): the same rows, as the hours
+        // partition the day. Open of the first hour; close, market cap and volume of the last (each hour's are its last
+        // point's); high and low over the hours' (max and min of numerics return one of their inputs, so the digits stay
+        // a point's); points summed; first and last time of the first and last hour.
         $"""
-        INSERT INTO {HistoryRollups.Hourly} ({Columns})
-        SELECT b.series_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
-          FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
-         CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '1 hour', queued.series, queued.day, queued.day + {DayEnd}) AS b
-        """,
-        // A day from its hours just written, not from the points again (half the step's reading and sorting): the same
-        // row, as the hours partition the day. Open of the first hour, close, market cap and volume of the last (each
-        // hour's are its last point's), high and low over the hours' (max and min of numerics return one of their
-        // inputs, so the digits stay those of a point), points summed, first and last time of the first and last hour.
-        $"""
+        WITH hours AS (
+            INSERT INTO {HistoryRollups.Hourly} ({Columns})
+            SELECT b.series_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
+              FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
+             CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '1 hour', queued.series, queued.day, queued.day + {DayEnd}) AS b
+            RETURNING {Columns})
         INSERT INTO {HistoryRollups.Daily} ({Columns})
-        SELECT h.series_id, e.day, sum(h.points)::integer, min(h.first_at), max(h.last_at),
-               (array_agg(h.open ORDER BY h.bucket))[1], max(h.high), min(h.low), (array_agg(h.close ORDER BY h.bucket DESC))[1],
-               (array_agg(h.market_cap_usd ORDER BY h.bucket DESC))[1], (array_agg(h.volume_24h_usd ORDER BY h.bucket DESC))[1]
-          FROM {Entries}
-          JOIN {HistoryRollups.Hourly} h ON h.series_id = e.series_id AND h.bucket >= e.day AND h.bucket < e.day + {DayEnd}
-         GROUP BY h.series_id, e.day
+        SELECT series_id, date_bin(interval '1 day', bucket, timestamptz '1970-01-01Z'), sum(points)::integer, min(first_at), max(last_at),
+               (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],
+               (array_agg(market_cap_usd ORDER BY bucket DESC))[1], (array_agg(volume_24h_usd ORDER BY bucket DESC))[1]
+          FROM hours
+         GROUP BY 1, 2
         """,
     ];
 

@@ -36,6 +36,7 @@ public static class LoadBenchmark
             }
 
             var connectionString = await postgres.CreateBenchDatabaseAsync("pipeline");
+            await postgres.ResetStatementsAsync();
             var serverCpu = postgres.CpuSeconds();
             var child = await RunChildAsync(csv, connectionString);
             serverCpu = postgres.CpuSeconds() - serverCpu;
@@ -45,6 +46,7 @@ public static class LoadBenchmark
             Console.WriteLine($"CPU:       pipeline process {child.CpuSeconds:F1} s, PostgreSQL {serverCpu:F1} s, over {child.Seconds:F1} s on {Environment.ProcessorCount} cores");
             Console.WriteLine($"GC:        pipeline process allocated {child.AllocatedMb:N0} MB ({child.AllocatedMb * 1048576 / rows:N0} bytes a row), " +
                 $"collections gen0 {child.Gen0}, gen1 {child.Gen1}, gen2 {child.Gen2}, paused {child.GcPauseSeconds:F2} s");
+            await postgres.PrintStatementsAsync("of the pipeline");
 
             var stored = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM price_points");
             var raw = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM raw_records");
