@@ -199,7 +199,7 @@ public static class BulkWriter
             return observations;
         }
 
-        await SeriesStore.EnsurePartitionsAsync(connection, transaction, observations.Select(r => r.Values.ObservedAt), cancellationToken);
+        await SeriesStore.PrepareWriteAsync(connection, transaction, observations.Select(r => (seriesOf[r.SourceId], r.Values.ObservedAt)), cancellationToken);
         if (!mayRepeatStored)
         {
             // The guess can be wrong (see MayRepeatStored), and a writer outside this source's lock (a backfill adds to
