@@ -186,7 +186,8 @@ public static class BulkWriter
             TypedValue = raw.Select(r => r.SourceTimestamp).ToArray(),
         });
         insert.Parameters.AddWithValue("hashes", raw.Select(r => r.ContentHash).ToArray());
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = raw.Select(r => r.Json).ToArray() });
+        // As UTF-8 bytes: a CSV chunk is made as UTF-8 and is sent without a round trip through a string.
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = raw.Select(r => r.Utf8).ToArray() });
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
