@@ -223,17 +223,9 @@ public static class LoadBenchmark
 
     internal static async Task<ChildResult> RunChildAsync(string csv, string connectionString)
     {
-        // The child runs with the ingestion service's own runtime settings (its runtimeconfig.json, copied here with the
-        // project reference: the GC and JIT settings of Kasparro.Ingestion.csproj), not the bench's.
-        var folder = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true };
-        foreach (var arg in (string[])["exec", "--runtimeconfig", Path.Combine(folder, "Kasparro.Ingestion.runtimeconfig.json"),
-                     "--depsfile", Path.Combine(folder, "Kasparro.Bench.deps.json"), typeof(LoadChild).Assembly.Location,
-                     "load-child", "--csv", csv, "--connection", connectionString])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        // The child runs with the ingestion service's own GC and JIT settings, not the bench's.
+        var start = IngestionRuntime.StartInfo(["load-child", "--csv", csv, "--connection", connectionString]);
+        start.RedirectStandardOutput = true;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the pipeline child");
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
