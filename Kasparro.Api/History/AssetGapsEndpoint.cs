@@ -9,8 +9,8 @@ namespace Kasparro.Api.History;
 
 /// <summary>
 /// <c>GET /assets/{id}/gaps</c>: the holes in an asset's price history per source (see <see cref="HistoryGaps"/> for the
-/// rule), which <c>Kasparro.Ingestion --backfill --from --to</c> can fill. Reads each of the asset's series as a range scan
-/// of price_points' key (series id, time).
+/// rule), which <c>Kasparro.Ingestion --backfill --from --to</c> can fill. Reads each of the asset's series through
+/// <see cref="HistoryCompaction.ObservationsFunction"/> (a range scan of price_points' key, and its compacted days).
 /// </summary>
 public static class AssetGapsEndpoint
 {
@@ -57,9 +57,8 @@ public static class AssetGapsEndpoint
             SELECT DISTINCT s.source, p.observed_at
               FROM asset_mappings m
               JOIN {HistoryStorage.SeriesTable} s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
-              JOIN {HistoryStorage.PointsTable} p ON p.series_id = s.id
+             CROSS JOIN LATERAL {HistoryCompaction.ObservationsFunction}(ARRAY[s.id], $3, $4 + interval '1 microsecond') p
              WHERE m.asset_id = $1 AND ($2::text IS NULL OR m.source = $2)
-               AND p.observed_at >= $3 AND p.observed_at <= $4
              ORDER BY s.source, p.observed_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = assetId });

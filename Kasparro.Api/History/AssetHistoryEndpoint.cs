@@ -11,8 +11,9 @@ namespace Kasparro.Api.History;
 
 /// <summary>
 /// <c>GET /assets/{id}/history</c>: raw points for short ranges, the last observation per time bucket for long
-/// ones. Both find the asset's series (source, source id) in asset_mappings; raw and 5m read each series as a range
-/// scan of price_points' key and bucket while reading (see <see cref="HistoryBuckets"/>), 1h and 1d read the rollups
+/// ones. Both find the asset's series (source, source id) in asset_mappings; raw and 5m read each series through
+/// <see cref="HistoryCompaction.ObservationsFunction"/> (a range scan of price_points' key, and its compacted days) and bucket
+/// while reading (see <see cref="HistoryBuckets"/>), 1h and 1d read the rollups
 /// (<see cref="RollupBucketsQuery"/>). Bucketed responses are
 /// kept, rendered and compressed, in the <see cref="HistoryCache"/> until the asset's history changes.
 /// </summary>
@@ -180,8 +181,8 @@ public static class AssetHistoryEndpoint
             SELECT s.source, p.observed_at, p.price_usd, p.market_cap_usd, p.volume_24h_usd
               FROM asset_mappings m
               JOIN {HistoryStorage.SeriesTable} s ON s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
-              JOIN {HistoryStorage.PointsTable} p ON p.series_id = s.id
-             WHERE m.asset_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3
+             CROSS JOIN LATERAL {HistoryCompaction.ObservationsFunction}(ARRAY[s.id], $2, $3) p
+             WHERE m.asset_id = $1
              ORDER BY {order}
             """;
 

@@ -61,12 +61,14 @@ public static class AlertConditions
             SELECT m.source, f.price_usd, f.observed_at, l.price_usd, l.observed_at
             FROM asset_mappings m
             CROSS JOIN LATERAL (
-                SELECT p.price_usd, p.observed_at FROM price_history p
-                WHERE p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C" AND p.observed_at >= @since AND p.observed_at <= @now
+                SELECT p.price_usd, p.observed_at
+                FROM price_series s CROSS JOIN LATERAL price_observations(ARRAY[s.id], @since, @now + interval '1 microsecond') p
+                WHERE s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
                 ORDER BY p.observed_at LIMIT 1) f
             CROSS JOIN LATERAL (
-                SELECT p.price_usd, p.observed_at FROM price_history p
-                WHERE p.source = m.source COLLATE "C" AND p.source_id = m.source_id COLLATE "C" AND p.observed_at >= @since AND p.observed_at <= @now
+                SELECT p.price_usd, p.observed_at
+                FROM price_series s CROSS JOIN LATERAL price_observations(ARRAY[s.id], @since, @now + interval '1 microsecond') p
+                WHERE s.source = m.source COLLATE "C" AND s.source_id = m.source_id COLLATE "C"
                 ORDER BY p.observed_at DESC LIMIT 1) l
             WHERE m.asset_id = @asset AND f.price_usd > 0 AND l.observed_at > f.observed_at
             """, connection, transaction);

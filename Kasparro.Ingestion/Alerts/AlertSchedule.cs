@@ -7,23 +7,12 @@ namespace Kasparro.Ingestion.Alerts;
 /// Once the schema is up: syncs the configured rules (the first evaluation does) and evaluates every
 /// <c>Alerts:EvaluateEvery</c>, so time-based rules (stale) fire even when no run finishes at all.
 /// </summary>
-public sealed class AlertSchedule(AlertEvaluator evaluator, SchemaState schema, IOptions<AlertOptions> options, TimeProvider clock, ILogger<AlertSchedule> logger) : BackgroundService
+public sealed class AlertSchedule(AlertEvaluator evaluator, SchemaState schema, IOptions<AlertOptions> options, TimeProvider clock, ILogger<AlertSchedule> logger)
+    : PeriodicSchemaWork(schema, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await schema.WhenReady.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.EvaluateEvery, clock);
-        do
-        {
-            try
-            {
-                await evaluator.EvaluateAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Evaluating alert rules failed; retrying in {Period}", options.Value.EvaluateEvery);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Interval => options.Value.EvaluateEvery;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => evaluator.EvaluateAsync(cancellationToken);
+
+    protected override void LogFailure(Exception exception) => logger.LogError(exception, "Evaluating alert rules failed; retrying in {Period}", Interval);
 }

@@ -6,13 +6,14 @@ using Npgsql;
 
 namespace Kasparro.Ingestion.History;
 
-/// <summary>What one upkeep did: how many partitions it created ahead and which it dropped.</summary>
-public sealed record PartitionUpkeepOutcome(int Created, IReadOnlyList<HistoryPartition> Dropped);
+/// <summary>What one upkeep did: how many partitions it created ahead, which months it compacted and which partitions it dropped.</summary>
+public sealed record PartitionUpkeepOutcome(int Created, IReadOnlyList<CompactedMonth> Compacted, IReadOnlyList<HistoryPartition> Dropped);
 
 /// <summary>
 /// Keeps the monthly partitions of the price history (docs/operations.md "History retention"): creates the current
-/// month's and the next <c>History:PartitionsAhead</c>, and with <c>History:RawRetention</c> set, detaches and drops every
-/// partition whose whole month ended before now minus the retention. A partition that holds any instant inside the window
+/// month's and the next <c>History:PartitionsAhead</c>; with <c>History:CompactAfter</c> set, compacts the months that ended
+/// before now minus it (<see cref="HistoryCompactor"/>); and with <c>History:RawRetention</c> set, detaches and drops every
+/// partition of the points and of the compacted days whose whole month ended before now minus the retention. A partition that holds any instant inside the window
 /// is kept whole, so no point inside the window is ever lost; rollup tables are not partitions and never touched, and a
 /// month whose days still wait in the rollup queue is kept until the rollup step has computed them from its points.
 /// Each drop is logged and recorded in <c>audit_events</c> (action <see cref="AuditActions.HistoryPartitionDrop"/>).
@@ -24,14 +25,17 @@ public sealed partial class PartitionUpkeep(NpgsqlDataSource dataSource, IOption
     /// <summary>The actor of the audit events retention writes.</summary>
     public const string Actor = "retention";
 
+    private readonly HistoryCompactor compactor = new(dataSource, clock, logger);
+
     private const string RetentionLock = "SELECT pg_advisory_lock(hashtextextended('kasparro-history-retention', 0))";
 
-    /// <summary>Creates the partitions ahead, then applies the retention when one is configured.</summary>
+    /// <summary>Creates the partitions ahead, then compacts and applies the retention when they are configured.</summary>
     public async Task<PartitionUpkeepOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var created = await CreateAheadAsync(cancellationToken);
+        var compacted = options.Value.CompactAfterPeriod is { } age ? await compactor.CompactAsync(age, cancellationToken) : [];
         var dropped = options.Value.RawRetentionPeriod is { } retention ? await ApplyRetentionAsync(retention, cancellationToken) : [];
-        return new PartitionUpkeepOutcome(created, dropped);
+        return new PartitionUpkeepOutcome(created, compacted, dropped);
     }
 
     /// <summary>Creates the current month's partition and the next <see cref="HistoryOptions.PartitionsAhead"/> that are missing.</summary>
@@ -60,7 +64,9 @@ public sealed partial class PartitionUpkeep(NpgsqlDataSource dataSource, IOption
             var now = clock.GetUtcNow();
             var windowStart = now - retention;
             // Listed after the lock: a replica that dropped before us leaves nothing of its work to do again.
-            var outside = (await HistoryPartitions.ListAsync(connection, cancellationToken)).Where(p => p.MonthEnd <= windowStart.UtcDateTime).ToList();
+            var outside = (await HistoryPartitions.ListAsync(connection, cancellationToken))
+                .Concat(await HistoryPartitions.ListAsync(connection, cancellationToken, HistoryCompaction.ChunksTable))
+                .Where(p => p.MonthEnd <= windowStart.UtcDateTime).ToList();
             var dropped = new List<HistoryPartition>();
             foreach (var partition in outside)
             {
@@ -105,7 +111,7 @@ public sealed partial class PartitionUpkeep(NpgsqlDataSource dataSource, IOption
         if (partition.Attached)
         {
             var detach = partition.DetachPending ? "FINALIZE" : "CONCURRENTLY";
-            await using var command = new NpgsqlCommand($"ALTER TABLE {HistoryStorage.PointsTable} DETACH PARTITION {table} {detach}", connection);
+            await using var command = new NpgsqlCommand($"ALTER TABLE {partition.Parent} DETACH PARTITION {table} {detach}", connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

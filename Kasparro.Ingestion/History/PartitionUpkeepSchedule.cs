@@ -10,26 +10,13 @@ namespace Kasparro.Ingestion.History;
 /// wait for it, since a write into a month without a partition creates it.
 /// </summary>
 public sealed partial class PartitionUpkeepSchedule(PartitionUpkeep upkeep, SchemaState schema, IOptions<HistoryOptions> options, TimeProvider clock,
-    ILogger<PartitionUpkeepSchedule> logger) : BackgroundService
+    ILogger<PartitionUpkeepSchedule> logger) : PeriodicSchemaWork(schema, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await schema.WhenReady.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.UpkeepInterval, clock);
-        do
-        {
-            try
-            {
-                await upkeep.RunAsync(stoppingToken);
-            }
-            // The database away for a moment: the next interval tries again (stopping ends the loop below).
-            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogUpkeepFailed(logger, exception, options.Value.UpkeepInterval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Interval => options.Value.UpkeepInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => upkeep.RunAsync(cancellationToken);
+
+    protected override void LogFailure(Exception exception) => LogUpkeepFailed(logger, exception, Interval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History partition upkeep failed; trying again in {Interval}")]
     private static partial void LogUpkeepFailed(ILogger logger, Exception exception, TimeSpan interval);

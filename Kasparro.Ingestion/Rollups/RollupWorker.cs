@@ -1,6 +1,5 @@
 using Kasparro.Ingestion.Schema;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Kasparro.Ingestion.Rollups;
 
@@ -12,29 +11,20 @@ namespace Kasparro.Ingestion.Rollups;
 /// failed or died, writes made outside the runs. Several replicas refreshing at once share the queue.
 /// </summary>
 public sealed partial class RollupWorker(RollupRefresher refresher, SchemaState schema, IOptions<RollupOptions> options, TimeProvider clock,
-    ILogger<RollupWorker> logger) : BackgroundService
+    ILogger<RollupWorker> logger) : PeriodicSchemaWork(schema, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        await schema.WhenReady.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.Interval, clock);
-        do
+        if (await refresher.QueueDepthAsync(cancellationToken) > 0)
         {
-            try
-            {
-                if (await refresher.QueueDepthAsync(stoppingToken) > 0)
-                {
-                    await refresher.RefreshQueuedAsync(stoppingToken);
-                }
-            }
-            // The database may be away for a moment: the entries stay queued and the next tick tries again.
-            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
-            {
-                LogRefreshFailed(logger, exception.Message);
-            }
+            await refresher.RefreshQueuedAsync(cancellationToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    // The database may be away for a moment: the entries stay queued and the next tick tries again.
+    protected override void LogFailure(Exception exception) => LogRefreshFailed(logger, exception.Message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the rollups failed ({Reason}); the queued days stay queued and are tried again at the next interval")]
     private static partial void LogRefreshFailed(ILogger logger, string reason);

@@ -39,9 +39,8 @@ public static class BackfillPointWriter
             SELECT s.observed_at, @series, true, s.price, s.market_cap, s.volume
               FROM s
              WHERE NOT EXISTS (
-                   SELECT 1 FROM price_points p
-                    WHERE p.series_id = @series AND NOT p.is_backfill
-                      AND p.observed_at > s.observed_at - @half AND p.observed_at < s.observed_at + @half)
+                   SELECT 1 FROM price_observations(ARRAY[@series], s.observed_at - @half, s.observed_at + @half) p
+                    WHERE NOT p.is_backfill AND p.observed_at > s.observed_at - @half)
             ON CONFLICT (series_id, observed_at) DO NOTHING
             RETURNING 1
         )
@@ -78,7 +77,7 @@ public static class BackfillPointWriter
 
         var series = await SeriesStore.IdsAsync(connection, transaction, SourceNames.CoinGecko,
             new Dictionary<string, string> { [coinId] = assetId }, cancellationToken);
-        await SeriesStore.EnsurePartitionsAsync(connection, transaction, chart.Points.Select(p => p.ObservedAt), cancellationToken);
+        await SeriesStore.PrepareWriteAsync(connection, transaction, chart.Points.Select(p => (series[coinId], p.ObservedAt)), cancellationToken);
         await using var merge = new NpgsqlCommand(Merge, connection, transaction);
         merge.Parameters.AddWithValue("series", series[coinId]);
         merge.Parameters.AddWithValue("history", SourceNames.CoinGeckoHistory);

@@ -104,10 +104,10 @@ public static class BulkWriter
         }
 
         var seriesOf = records.Count > 0 ? await SeriesStore.IdsAsync(connection, transaction, source, assetOf, cancellationToken) : [];
-        var (observations, monthsTouched) = FirstOfEachObservation(records, seriesOf);
+        var observations = FirstOfEachObservation(records, seriesOf);
         var sourceIds = assetOf.Keys.ToArray();
         var latestOf = observations.Count > 0 ? await LatestRecordTimesAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
-        var stored = await WriteHistoryAsync(connection, transaction, seriesOf, observations, monthsTouched, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
+        var stored = await WriteHistoryAsync(connection, transaction, seriesOf, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
         await UpsertLatestAsync(connection, transaction, source, observations,
             id => latestOf.ContainsKey(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
 
@@ -132,27 +132,14 @@ public static class BulkWriter
     /// The batch without repeated observations (same source id and timestamp; the first one read wins), in key
     /// order (series id, time): then each index page takes its rows together instead of one row per page across the
     /// batch, which halves the index cost of the copy (docs/performance.md), and the sort compares integers, not strings.
-    /// Also one time of each month the batch touches, for its partitions, taken in the same pass: every further pass
-    /// over a batch's values is a cache miss a row (docs/performance.md, "Pipeline CPU").
     /// </summary>
-    private static (List<ResolvedRecord> Observations, List<DateTimeOffset> MonthsTouched) FirstOfEachObservation(
-        IReadOnlyList<ResolvedRecord> records, Dictionary<string, int> seriesOf)
+    private static List<ResolvedRecord> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records, Dictionary<string, int> seriesOf)
     {
         // Pooled: a new 20,000-entry array per batch lands on the large object heap, and those count towards full GCs.
         var order = ArrayPool<ObservationOrder>.Shared.Rent(records.Count);
-        var monthsTouched = new List<DateTimeOffset>();
-        var month = (Year: 0, Month: 0);
         for (var i = 0; i < records.Count; i++)
         {
-            var observedAt = records[i].Values.ObservedAt;
-            var utc = observedAt.UtcDateTime;
-            if ((utc.Year, utc.Month) != month)
-            {
-                month = (utc.Year, utc.Month);
-                monthsTouched.Add(observedAt);
-            }
-
-            order[i] = new ObservationOrder(seriesOf[records[i].SourceId], Micros(observedAt), i);
+            order[i] = new ObservationOrder(seriesOf[records[i].SourceId], Micros(records[i].Values.ObservedAt), i);
         }
 
         Array.Sort(order, 0, records.Count);
@@ -166,7 +153,7 @@ public static class BulkWriter
         }
 
         ArrayPool<ObservationOrder>.Shared.Return(order);
-        return (observations, monthsTouched);
+        return observations;
     }
 
     /// <summary>Whether record <paramref name="i"/> of a list in key order is the first (the earliest) of its source id.</summary>
@@ -206,15 +193,14 @@ public static class BulkWriter
 
     /// <summary>Adds the batch's observations to the history; returns those that were not stored before.</summary>
     private static async Task<IReadOnlyList<ResolvedRecord>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        Dictionary<string, int> seriesOf, List<ResolvedRecord> observations, List<DateTimeOffset> monthsTouched, bool mayRepeatStored, bool isBackfill,
-        CancellationToken cancellationToken)
+        Dictionary<string, int> seriesOf, List<ResolvedRecord> observations, bool mayRepeatStored, bool isBackfill, CancellationToken cancellationToken)
     {
         if (observations.Count == 0)
         {
             return observations;
         }
 
-        await SeriesStore.EnsurePartitionsAsync(connection, transaction, monthsTouched, cancellationToken);
+        await SeriesStore.PrepareWriteAsync(connection, transaction, observations.Select(r => (seriesOf[r.SourceId], r.Values.ObservedAt)), cancellationToken);
         if (!mayRepeatStored)
         {
             // The guess can be wrong (see MayRepeatStored), and a writer outside this source's lock (a backfill adds to

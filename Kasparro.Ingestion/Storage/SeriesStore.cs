@@ -5,8 +5,9 @@ namespace Kasparro.Ingestion.Storage;
 
 /// <summary>
 /// The price history's series (<see cref="HistoryStorage"/>): the compact id of each (source, source id) a batch writes,
-/// creating the series that are new and moving a series to the asset the resolver now gives it, and the monthly
-/// partitions the batch's times need. A few statements per batch, never one per row.
+/// creating the series that are new and moving a series to the asset the resolver now gives it, and the preparation of a
+/// write (the monthly partitions the batch's times need, compacted days back to rows). A few statements per batch, never
+/// one per row.
 /// </summary>
 public static class SeriesStore
 {
@@ -100,6 +101,32 @@ public static class SeriesStore
 
         await using var command = new NpgsqlCommand($"SELECT {HistoryStorage.EnsurePartitionsFunction}(@months)", connection, transaction);
         command.Parameters.AddWithValue("months", months);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Prepares a write of points (<see cref="HistoryCompaction.PrepareWriteFunction"/>) in <paramref name="transaction"/>:
+    /// the partitions of the points' months, those months' compaction locks (held until the transaction ends) and the
+    /// compacted days the points fall in moved back to rows, so the write sees every stored key. One pair per series and
+    /// UTC day is sent. Returns how many compacted points were moved back.
+    /// </summary>
+    public static async Task<int> PrepareWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IEnumerable<(int Series, DateTimeOffset ObservedAt)> points, CancellationToken cancellationToken)
+    {
+        var days = new HashSet<(int Series, DateTime Day)>();
+        foreach (var (series, observedAt) in points)
+        {
+            days.Add((series, observedAt.UtcDateTime.Date));
+        }
+
+        if (days.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var command = new NpgsqlCommand($"SELECT {HistoryCompaction.PrepareWriteFunction}(@series, @times)", connection, transaction);
+        command.Parameters.AddWithValue("series", days.Select(d => d.Series).ToArray());
+        command.Parameters.AddWithValue("times", days.Select(d => new DateTimeOffset(DateTime.SpecifyKind(d.Day, DateTimeKind.Utc))).ToArray());
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

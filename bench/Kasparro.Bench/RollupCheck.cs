@@ -9,7 +9,7 @@ namespace Kasparro.Bench;
 /// The scale benchmark's rollup steps (<see cref="HistoryRollups"/>): after the seed, which bypasses the ingestion's
 /// rollup step, every queued day is rolled up at once as that step would (from <c>price_rollup_buckets</c>, queue
 /// emptied in the same transaction); after the load, the stored buckets of a sample of series are compared with a
-/// recomputation from price_points written here independently (open = first price, high, low, close = last price, the
+/// recomputation from the points (rows and compacted days, as price_observations returns them) written here independently (open = first price, high, low, close = last price, the
 /// last point's market cap and volume, count, first and last time, per UTC hour and day). Buckets of days still queued
 /// are counted apart: readers compute those from the points until the rollup step has run.
 /// </summary>
@@ -49,7 +49,7 @@ public static class RollupCheck
                            (array_agg(price_usd ORDER BY observed_at DESC))[1] AS close,
                            (array_agg(market_cap_usd ORDER BY observed_at DESC))[1] AS market_cap_usd,
                            (array_agg(volume_24h_usd ORDER BY observed_at DESC))[1] AS volume_24h_usd
-                      FROM {HistoryStorage.PointsTable} WHERE series_id IN (SELECT id FROM sampled)
+                      FROM {HistoryCompaction.ObservationsFunction}(array(SELECT id FROM sampled), '-infinity', 'infinity')
                      GROUP BY 1, 2),
                 compared AS (
                     SELECT (s.series_id IS NULL OR c.series_id IS NULL OR (s.points, s.first_at, s.last_at, s.open, s.high, s.low, s.close,

@@ -18,7 +18,7 @@ public static class ScaleBenchmark
 {
     private const string Database = "kasparro";
 
-    public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections)
+    public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections, int compactAfterDays)
     {
         // The loaded CSV continues the seeded series right after the seed's end, and all of it should land in the seed's
         // newest partition (as the next 10-minute runs would): the seed ends that long before this month starts.
@@ -45,7 +45,15 @@ public static class ScaleBenchmark
         await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryRollups.Hourly}", $"VACUUM (ANALYZE) {HistoryRollups.Daily}",
             $"VACUUM (ANALYZE) {HistoryRollups.QueueTable}", "CHECKPOINT");
         await PrintStorageAsync(postgres, seed.Rows);
-        var failed = !await CompareLoadsAsync(postgres, connectionString, seed, loadRows, loadSymbols);
+        var failed = false;
+        if (compactAfterDays > 0)
+        {
+            failed |= !await CompactionCheck.RunAsync(connectionString, compactAfterDays, seed.End, seed.Series);
+            await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryCompaction.ChunksTable}", "CHECKPOINT");
+            await PrintStorageAsync(postgres, seed.Rows);
+        }
+
+        failed |= !await CompareLoadsAsync(postgres, connectionString, seed, loadRows, loadSymbols);
         failed |= await RollupCheck.CompareAsync(postgres, Database, sample: 1_000) > 0;
         failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections);
         return failed ? 1 : 0;
@@ -57,12 +65,12 @@ public static class ScaleBenchmark
         Console.WriteLine($"storage of {observations:N0} observations (pg_table_size + pg_indexes_size of every partition):");
         Console.WriteLine($"  {"table",-22} {"tables",6} {"heap MB",10} {"index MB",10} {"total MB",10} {"bytes/obs",10}");
         var total = 0L;
-        foreach (var table in (string[])[HistoryStorage.PointsTable, HistoryStorage.SeriesTable, .. HistoryRollups.Tables, HistoryRollups.QueueTable])
+        foreach (var table in (string[])[HistoryStorage.PointsTable, HistoryCompaction.ChunksTable, HistoryStorage.SeriesTable, .. HistoryRollups.Tables, HistoryRollups.QueueTable])
         {
             var (leaves, heap, index) = await SizeAsync(postgres, $"""
                 WITH leaves AS (SELECT relid FROM pg_partition_tree('{table}') WHERE isleaf
                                 UNION SELECT '{table}'::regclass)  -- a plain table is no tree: itself
-                SELECT count(*), sum(pg_table_size(relid))::bigint, sum(pg_indexes_size(relid))::bigint
+                SELECT count(*), coalesce(sum(pg_table_size(relid)), 0)::bigint, coalesce(sum(pg_indexes_size(relid)), 0)::bigint
                   FROM leaves JOIN pg_class c ON c.oid = relid WHERE c.relkind = 'r'
                 """);
             total += heap + index;

@@ -112,6 +112,66 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
         Assert.Equal(queued, await ResponsesAsync());
     }
 
+    [Fact]
+    public async Task Responses_are_the_same_bytes_once_every_month_is_compacted_and_after_a_write_into_a_compacted_day()
+    {
+        await RollUpAsync("true");
+        string[] rawUrls =
+        [
+            "/assets/hostile/history?from=2025-01-31T22:00:00Z&to=2025-02-02T00:00:00Z&interval=raw",
+            "/assets/hostile/history?from=2025-01-31T22:00:00Z&to=2025-02-02T00:00:00Z&interval=raw&format=csv",
+            "/assets/hostile/history?from=2025-01-31T22:59:59.999999Z&to=2025-02-01T00:00:00.000001Z&interval=raw&format=columns",
+            "/assets/hostile/history?from=2025-01-31T22:00:00Z&to=2025-02-03T00:00:00Z&interval=5m",
+            "/assets/hostile/gaps?from=2025-01-31T00:00:00Z&to=2025-02-03T00:00:00Z",
+        ];
+        const string Stored = """
+            SELECT string_agg(concat_ws(' ', source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill), E'\n'
+                              ORDER BY source, source_id, observed_at)
+              FROM price_history
+            """;
+        var before = await ResponsesAsync(rawUrls);
+        var storedBefore = await database.ScalarAsync<string>(Stored);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var compactor = new Kasparro.Ingestion.History.HistoryCompactor(dataSource, new FixedClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var compacted = await compactor.CompactAsync(TimeSpan.FromDays(1), CancellationToken.None);
+
+        Assert.Equal(15, compacted.Sum(m => m.Points));
+        Assert.Equal(["price_points_2025_01", "price_points_2025_02", "price_points_2025_05"], compacted.Select(m => m.Partition));
+        Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM price_points"));
+        Assert.Equal(15, await database.ScalarAsync<long>("SELECT sum(points) FROM price_chunks"));
+        Assert.Equal(storedBefore, await database.ScalarAsync<string>(Stored));
+        Assert.Equal(before, await ResponsesAsync(rawUrls));
+        await AssertEqualToRawAsync();
+
+        // A write into a compacted day: that day goes back to rows, the stored point is refused as before, the new one shows.
+        var duplicate = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync("""
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
+            VALUES ('coingecko', 'h-a', '2025-02-01 00:30:00+00', 'hostile', 0, NULL, 5, false)
+            """));
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, duplicate.SqlState);
+        await database.ExecuteAsync("""
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
+            VALUES ('coingecko', 'h-a', '2025-02-01 00:40:00+00', 'hostile', 0.5, NULL, NULL, false)
+            """);
+        await RollUpAsync("true");
+        var written = await ResponsesAsync(rawUrls);
+        Assert.Contains("\"price_usd\":0.5", written[rawUrls[0]], StringComparison.Ordinal);
+        Assert.Equal(16, await database.ScalarAsync<long>("SELECT count(*) FROM price_history"));
+        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_points") > 1, "the written day is rows again");
+
+        await compactor.CompactAsync(TimeSpan.FromDays(1), CancellationToken.None);
+        Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM price_points"));
+        Assert.Equal(written, await ResponsesAsync(rawUrls));
+        await AssertEqualToRawAsync();
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
     /// <summary>
     /// What the ingestion's rollup step does: recompute the queued days picked by <paramref name="which"/> from the raw
     /// points and remove the entries taken (by id), in one transaction.
@@ -129,12 +189,12 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
         """);
 
     /// <summary>Every response body, read by a fresh API (its history cache would otherwise answer from before the rollup).</summary>
-    private async Task<Dictionary<string, string>> ResponsesAsync()
+    private async Task<Dictionary<string, string>> ResponsesAsync(params string[] moreUrls)
     {
         await using var api = new ApiFactory(database.ConnectionString);
         using var client = api.CreateClient();
         var bodies = new Dictionary<string, string>();
-        foreach (var url in HistoryUrls.Concat(CandleUrls))
+        foreach (var url in HistoryUrls.Concat(CandleUrls).Concat(moreUrls))
         {
             using var response = await client.GetAsync(url);
             var body = await response.Content.ReadAsStringAsync();

@@ -57,6 +57,31 @@ public sealed class HistoryStatsTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task Compacted_months_count_in_the_oldest_observation_and_the_size()
+    {
+        await HistorySeed.AddPointsAsync(database, "bitcoin", At(2026, 5, 3, 7), At(2026, 6, 15), At(2026, 11, 30, 23));
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(database.ConnectionString))
+        {
+            var compacted = await new Kasparro.Ingestion.History.HistoryCompactor(dataSource, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).CompactAsync(
+                    DateTimeOffset.UtcNow - At(2026, 7, 1), CancellationToken.None);
+            Assert.Equal(2, compacted.Sum(m => m.Points));
+        }
+
+        var bytes = await database.ScalarAsync<long>("""
+            SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent IN ('price_points'::regclass, 'price_chunks'::regclass)
+            """);
+        await using var api = new ApiFactory(database.ConnectionString);
+
+        var history = await api.CreateClient().GetJsonAsync("/stats/history");
+
+        Assert.Equal("2026-05-03T07:00:00Z", history.GetProperty("oldest_observed_at").GetString());
+        Assert.Equal("2026-11-30T23:00:00Z", history.GetProperty("newest_observed_at").GetString());
+        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_chunks") == 2, "the months were not compacted");
+        Assert.Equal(bytes, history.GetProperty("total_bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task Stats_keep_their_shape_one_object_per_source()
     {
         await using var api = new ApiFactory(database.ConnectionString);

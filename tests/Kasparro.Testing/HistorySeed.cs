@@ -6,14 +6,14 @@ namespace Kasparro.Testing;
 /// <summary>Arranges the partitioned price history by hand: a clean slate of partitions and points at chosen times.</summary>
 public static class HistorySeed
 {
-    /// <summary>Drops every monthly partition (attached or not) and the retention records, so a test sees only its own.</summary>
+    /// <summary>Drops every monthly partition (attached or not, of the points and of the compacted days) and the retention records, so a test sees only its own.</summary>
     public static Task ClearAsync(DatabaseFixture database) => database.ExecuteAsync($$"""
-        TRUNCATE {{HistoryStorage.PointsTable}}, {{HistoryStorage.SeriesTable}} RESTART IDENTITY;
+        TRUNCATE {{HistoryStorage.PointsTable}}, {{HistoryCompaction.ChunksTable}}, {{HistoryStorage.SeriesTable}} RESTART IDENTITY;
         DELETE FROM audit_events WHERE action = 'history.partition_drop';
         DO $$
         DECLARE partition text;
         BEGIN
-            FOR partition IN SELECT relname FROM pg_class WHERE relkind = 'r' AND relname ~ '^{{HistoryStorage.PointsTable}}_[0-9]{4}_[0-9]{2}$' LOOP
+            FOR partition IN SELECT relname FROM pg_class WHERE relkind = 'r' AND relname ~ '^({{HistoryStorage.PointsTable}}|{{HistoryCompaction.ChunksTable}})_[0-9]{4}_[0-9]{2}$' LOOP
                 EXECUTE format('DROP TABLE %I', partition);
             END LOOP;
         END $$;

@@ -163,6 +163,8 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
     [InlineData("History:RawRetention", "06:00:00", "History:RawRetention must be unset (keep everything), whole days (e.g. 400) or a duration")]
     [InlineData("History:RawRetention", "-5", "History:RawRetention must be unset")]
     [InlineData("History:PartitionsAhead", "-1", "History:PartitionsAhead must be 0 to 24 months")]
+    [InlineData("History:CompactAfter", "12:00:00", "History:CompactAfter must be unset (compact nothing), whole days (e.g. 60) or a duration")]
+    [InlineData("History:CompactAfter", "two months", "History:CompactAfter must be unset")]
     public async Task A_bad_history_setting_is_refused_naming_the_key(string key, string value, string message)
     {
         await using var host = IngestionHost.Create(database.ConnectionString, upstream: null, settings: new Dictionary<string, string?> { [key] = value });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Kasparro.Data;
 using Kasparro.Ingestion.Backfill;
+using Kasparro.Ingestion.History;
 using Kasparro.Ingestion.Rollups;
 using Kasparro.Ingestion.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,8 +13,9 @@ namespace Kasparro.Ingestion.Tests.Rollups;
 /// <summary>
 /// Random writes through the real writers (CSV runs through the bulk writer, backfill charts through the backfill
 /// writer) and by hand (inserts, updates that move points across days, deletes), around hour, day, month and year
-/// boundaries, out of order, very old, repeated, with hostile values; after each round the rollup step runs (in small
-/// steps, sometimes twice over everything) and the rollup tables must equal a full recomputation, digit for digit.
+/// boundaries, out of order, very old, repeated, with hostile values; every fourth round compacts every month into
+/// chunks, so later writes land in compacted days; after each round the rollup step runs (in small steps, sometimes twice
+/// over everything), the rollup tables must equal a full recomputation, digit for digit, and no observation is stored twice.
 /// </summary>
 public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
@@ -49,9 +51,17 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
         var refresher = new RollupRefresher(dataSource, Microsoft.Extensions.Options.Options.Create(new RollupOptions()), NullLogger<RollupRefresher>.Instance);
         await ArrangeAsync(dataSource);
         var written = new List<(string Symbol, DateTimeOffset At)>();
+        // A clock years ahead: a compaction takes every month there is.
+        var compactor = new HistoryCompactor(dataSource, new FixedClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)), NullLogger.Instance);
+        long compacted = 0;
 
         for (var round = 0; round < 10; round++)
         {
+            if (round % 4 == 3)
+            {
+                compacted += (await compactor.CompactAsync(TimeSpan.FromDays(1), CancellationToken.None)).Sum(m => m.Points);
+            }
+
             var action = random.Next(3);
             switch (action)
             {
@@ -76,16 +86,22 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
                 // Every stored day queued again (as after a crash that left them queued): the same rollups come out.
                 await database.ExecuteAsync($"""
                     INSERT INTO {HistoryRollups.QueueTable} (series_id, day)
-                    SELECT DISTINCT series_id, date_trunc('day', observed_at, 'UTC') FROM price_points
+                    SELECT DISTINCT s.id, date_trunc('day', p.observed_at, 'UTC')
+                      FROM price_history p JOIN price_series s ON s.source = p.source AND s.source_id = p.source_id
                     """);
                 await refresher.RefreshQueuedAsync(CancellationToken.None);
             }
 
             await RollupRecomputation.AssertExactAsync(database.ConnectionString, $"seed {seed}, round {round}, action {action}");
+            Assert.Equal(0L, await database.ScalarAsync<long>(
+                "SELECT count(*) FROM (SELECT 1 FROM price_history GROUP BY source, source_id, observed_at HAVING count(*) > 1) AS doubled"));
         }
 
+        Assert.True(compacted > 0, "no round compacted any point");
+        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_chunks") > 0, "nothing stayed compacted to the end");
+
         Assert.True(await RollupRecomputation.AssertExactAsync(database.ConnectionString, $"seed {seed}, end") > 0, "the rounds wrote no points at all");
-        Assert.True(await database.ScalarAsync<long>("SELECT count(DISTINCT date_trunc('month', observed_at, 'UTC')) FROM price_points") >= 3,
+        Assert.True(await database.ScalarAsync<long>("SELECT count(DISTINCT date_trunc('month', observed_at, 'UTC')) FROM price_history") >= 3,
             "the points do not span several months");
     }
 
@@ -148,11 +164,21 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
         await transaction.CommitAsync();
     }
 
-    /// <summary>Inserts, updates (new values, or the point moved by hours, often into another day) or deletes by hand.</summary>
+    /// <summary>
+    /// Inserts, updates (new values, or the point moved by hours, often into another day) or deletes by hand, straight into
+    /// price_points as a writer outside the services would, after preparing the days it may touch (compacted ones back to rows).
+    /// </summary>
     private static async Task WriteByHandAsync(NpgsqlDataSource dataSource, Random random)
     {
         var series = $"(SELECT id FROM price_series WHERE source = 'test' AND source_id = 't{random.Next(1, 3)}')";
         await using var connection = await dataSource.OpenConnectionAsync();
+        var days = Anchors.SelectMany(a => Enumerable.Range(-1, 4).Select(d => new DateTimeOffset(a.UtcDateTime.Date.AddDays(d), TimeSpan.Zero))).Distinct().ToArray();
+        await using (var prepare = new NpgsqlCommand($"SELECT {HistoryCompaction.PrepareWriteFunction}(array_fill({series}, ARRAY[{days.Length}]), $1)", connection))
+        {
+            prepare.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = days });
+            await prepare.ExecuteNonQueryAsync();
+        }
+
         var insert = new NpgsqlCommand($"""
             INSERT INTO price_points ({HistoryStorage.PointColumns})
             SELECT at, {series}, false, price::numeric, cap::numeric, volume::numeric
@@ -185,5 +211,10 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
         {
             // A point moved onto a time the series already holds: the statement changed nothing.
         }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

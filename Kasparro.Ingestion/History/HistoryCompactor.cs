@@ -1,0 +1,185 @@
+using Kasparro.Data;
+using Npgsql;
+
+namespace Kasparro.Ingestion.History;
+
+/// <summary>What compacting one month did: the points moved into chunks and the chunk rows written.</summary>
+public sealed record CompactedMonth(string Partition, DateTime MonthStart, long Points, long Chunks);
+
+/// <summary>
+/// Compacts the price history's cold months (<see cref="HistoryCompaction"/>, docs/performance.md "Cold compaction"):
+/// every month of <see cref="HistoryStorage.PointsTable"/> that ended before now minus <c>History:CompactAfter</c> moves,
+/// a few hundred series per transaction, into <see cref="HistoryCompaction.ChunksTable"/>. Each transaction deletes the
+/// series' points from the month's partition and inserts exactly the deleted rows as chunks, so a crash leaves every
+/// point in one table or the other, never both or neither; the month's compaction lock keeps writers out of that month
+/// meanwhile (they hold it shared while they write, <see cref="HistoryCompaction.PrepareWriteFunction"/>). The emptied
+/// partition is vacuumed and truncated so its key's pages are given back. Points written into the month later are
+/// compacted by the next upkeep; rollups read both tables and are not touched.
+/// </summary>
+public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimeProvider clock, ILogger logger)
+{
+    /// <summary>How many series one compaction transaction moves (a month of 10-minute points: ~4,500 points a series).</summary>
+    public const int SeriesPerTransaction = 200;
+
+    /// <summary>Compacts every month whose partition ended before now minus <paramref name="compactAfter"/>; returns the months that had points.</summary>
+    public async Task<IReadOnlyList<CompactedMonth>> CompactAsync(TimeSpan compactAfter, CancellationToken cancellationToken)
+    {
+        var horizon = (clock.GetUtcNow() - compactAfter).UtcDateTime;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var months = (await HistoryPartitions.ListAsync(connection, cancellationToken)).Where(p => p.Attached && !p.DetachPending && p.MonthEnd <= horizon);
+        var compacted = new List<CompactedMonth>();
+        foreach (var partition in months)
+        {
+            var month = await CompactMonthAsync(connection, partition, cancellationToken);
+            if (month.Points > 0)
+            {
+                LogCompacted(logger, partition.Name, month.Points, month.Chunks);
+                compacted.Add(month);
+            }
+
+            await ReleaseEmptiedAsync(connection, partition, cancellationToken);
+        }
+
+        return compacted;
+    }
+
+    private static async Task<CompactedMonth> CompactMonthAsync(NpgsqlConnection connection, HistoryPartition partition, CancellationToken cancellationToken)
+    {
+        var table = $"\"{partition.Name}\"";
+        await using (var ensure = new NpgsqlCommand($"SELECT {HistoryCompaction.EnsureChunksPartitionFunction}($1)", connection))
+        {
+            ensure.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = partition.MonthStart });
+            await ensure.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        long points = 0, chunks = 0;
+        var after = int.MinValue;
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await LockMonthAsync(connection, transaction, partition.MonthStart, cancellationToken);
+            int[] batch;
+            await using (var next = new NpgsqlCommand(
+                $"SELECT array(SELECT DISTINCT series_id FROM {table} WHERE series_id > $1 ORDER BY series_id LIMIT {SeriesPerTransaction})",
+                connection, transaction))
+            {
+                next.Parameters.Add(new NpgsqlParameter<int> { TypedValue = after });
+                batch = (int[])(await next.ExecuteScalarAsync(cancellationToken))!;
+            }
+
+            if (batch.Length == 0)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new CompactedMonth(partition.Name, partition.MonthStart, points, chunks);
+            }
+
+            // A day both compacted and with rows (a writer outside the lock, e.g. SQL straight into price_points) is
+            // merged: its chunk goes back to rows first, and the move below takes them all.
+            await using (var merge = new NpgsqlCommand($"""
+                WITH thawed AS (
+                    DELETE FROM {HistoryCompaction.ChunksTable} c
+                     WHERE c.series_id = ANY($1) AND c.day >= $2 AND c.day < $3
+                       AND EXISTS (SELECT 1 FROM {table} p WHERE p.series_id = c.series_id
+                                      AND p.observed_at >= c.day::timestamp AT TIME ZONE 'UTC'
+                                      AND p.observed_at < (c.day + 1)::timestamp AT TIME ZONE 'UTC')
+                    RETURNING c.*
+                )
+                INSERT INTO {table} ({HistoryStorage.PointColumns})
+                SELECT u.observed_at, t.series_id, u.is_backfill, u.price_usd, u.market_cap_usd, u.volume_24h_usd
+                  FROM thawed t
+                 CROSS JOIN LATERAL unnest(t.observed_at, t.is_backfill, t.price_usd, t.market_cap_usd, t.volume_24h_usd)
+                       AS u(observed_at, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+                """, connection, transaction))
+            {
+                merge.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch });
+                merge.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = partition.MonthStart, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
+                merge.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = partition.MonthEnd, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
+                await merge.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            // The partition itself, not price_points: its statement triggers (rollup queue, change notifications) stay
+            // quiet, as nothing a reader sees changes.
+            await using (var move = new NpgsqlCommand($"""
+                WITH moved AS (
+                    DELETE FROM {table} WHERE series_id = ANY($1) RETURNING *
+                ), written AS (
+                    INSERT INTO {HistoryCompaction.ChunksTable} (series_id, day, points, observed_at, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+                    SELECT series_id, (observed_at AT TIME ZONE 'UTC')::date, count(*)::integer,
+                           array_agg(observed_at ORDER BY observed_at), array_agg(is_backfill ORDER BY observed_at),
+                           array_agg(price_usd ORDER BY observed_at), array_agg(market_cap_usd ORDER BY observed_at),
+                           array_agg(volume_24h_usd ORDER BY observed_at)
+                      FROM moved
+                     GROUP BY 1, 2
+                    RETURNING points
+                )
+                SELECT coalesce(sum(points), 0)::bigint, count(*)::bigint FROM written
+                """, connection, transaction))
+            {
+                move.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch });
+                await using var reader = await move.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                points += reader.GetInt64(0);
+                chunks += reader.GetInt64(1);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            after = batch[^1];
+        }
+    }
+
+    /// <summary>
+    /// Gives the emptied partition's space back: VACUUM clears the dead rows (so the check below reads nothing), and
+    /// TRUNCATE (under a short lock timeout, so reads wait at most that long; retried by the next upkeep) gives back the heap
+    /// and the key's pages, which VACUUM keeps. Only when it holds no row, and not again once it is down to the key's
+    /// metapage.
+    /// </summary>
+    private async Task ReleaseEmptiedAsync(NpgsqlConnection connection, HistoryPartition partition, CancellationToken cancellationToken)
+    {
+        var table = $"\"{partition.Name}\"";
+        await using (var vacuum = new NpgsqlCommand($"VACUUM {table}", connection))
+        {
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using (var timeout = new NpgsqlCommand("SET LOCAL lock_timeout = '5s'", connection, transaction))
+            {
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await LockMonthAsync(connection, transaction, partition.MonthStart, cancellationToken);
+            await using var truncate = new NpgsqlCommand($"""
+                LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM {table}) AND (pg_relation_size('{table}') > 0 OR pg_indexes_size('{table}') > 8192) THEN
+                        TRUNCATE {table};
+                    END IF;
+                END $$;
+                """, connection, transaction);
+            await truncate.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            LogTruncateDeferred(logger, partition.Name);
+        }
+    }
+
+    private static async Task LockMonthAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTime monthStart, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, $2)", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = HistoryCompaction.MonthLockClass });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = HistoryCompaction.MonthLockKey(monthStart) });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History compaction moved {Points} points of {Partition} into {Chunks} per-series, per-day chunks")]
+    private static partial void LogCompacted(ILogger logger, string partition, long points, long chunks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History compaction left {Partition} to be truncated by the next upkeep: readers held it past the lock timeout")]
+    private static partial void LogTruncateDeferred(ILogger logger, string partition);
+}
