@@ -6,6 +6,8 @@ return line.Command switch
     "load" => await LoadBenchmark.RunAsync(line.GetLong("rows", 1_000_000), (int)line.GetLong("symbols", 2_000), line.Has("skip-baseline")),
     "read" => await ReadBenchmark.RunAsync((int)line.GetLong("seconds", 20), (int)line.GetLong("connections", 32), line.Has("reseed"), line.Get("only")),
     "sweep" => await SweepBenchmark.RunAsync((int)line.GetLong("coins", 20_000), (int)line.GetLong("rpm", 600)),
+    // The reader as the service runs it: under Kasparro.Ingestion's GC and JIT settings (IngestionRuntime).
+    "csv-read" when !IngestionRuntime.IsCurrent => await IngestionRuntime.RerunAsync(args),
     "csv-read" => await CsvReadBenchmark.RunAsync(line.GetLong("rows", 1_000_000), (int)line.GetLong("symbols", 2_000), line.Get("file"), line.Has("digest"), line.Get("reader")),
     "live" => await LiveBenchmark.RunAsync((int)line.GetLong("clients", 1_000), (int)line.GetLong("coins", 20_000), (int)line.GetLong("rpm", 6_000)),
     "scale" => await ScaleBenchmark.RunAsync(line.GetLong("rows", 100_000_000), line.Get("series") is null ? null : (int)line.GetLong("series", 0),
