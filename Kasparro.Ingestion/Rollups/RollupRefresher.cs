@@ -7,21 +7,24 @@ namespace Kasparro.Ingestion.Rollups;
 
 /// <summary>
 /// The rollup step (<see cref="HistoryRollups"/>, docs/ingestion.md "Rollups"): in one transaction, takes up to
-/// <see cref="RollupOptions.SeriesDaysPerStep"/> queued (series, UTC day) entries, oldest first, removes the hourly and
-/// daily rollup rows of those series-days and inserts them again from the raw points with
-/// <see cref="HistoryRollups.BucketsFunction"/>, grouped by day (a few set-based statements, whatever the number of
-/// entries). Idempotent: a day's rollups are always recomputed whole, so a step repeated, or one that died before its
-/// commit (its entries stay queued), gives the same rows. Entries are taken by id with <c>FOR UPDATE SKIP LOCKED</c>, so
-/// several replicas share the queue. No point is left out: a write's entry commits with its points, so an entry a step
-/// sees belongs to points its recomputation (a later statement) sees too, and the entry of a write still uncommitted
-/// is invisible to the step and stays for a later one.
+/// <see cref="RollupOptions.SeriesDaysPerStep"/> queued entries, oldest first, claims their (series, UTC day) pairs with
+/// every entry queued for them, removes the hourly and daily rollup rows of those series-days, inserts the hourly ones
+/// again from the raw points with <see cref="HistoryRollups.BucketsFunction"/> (grouped by day) and derives the daily ones
+/// from those hours (a few set-based statements, whatever the number of entries). Idempotent: a day's rollups are always
+/// recomputed whole, so a step repeated, or one that died before its commit (its entries stay queued), gives the same
+/// rows. Entries are taken with <c>FOR UPDATE SKIP LOCKED</c>, so several replicas share the queue. No point is left
+/// out: a write's entry commits with its points, so an entry a step sees belongs to points its recomputation (a later
+/// statement) sees too, and the entry of a write still uncommitted is invisible to the step and stays for a later one.
 /// </summary>
 public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOptions<RollupOptions> options, ILogger<RollupRefresher> logger)
 {
     // The queue holds an entry per write (not unique on series and day), so two steps can hold entries of the same
     // series-day: a transaction-scoped advisory lock on (series, day) lets one of them recompute it, and the other
     // leaves its entries for a later step (two recomputing one day would collide on the rollup key). The int4 pair
-    // form is a lock space apart from the services' bigint advisory locks.
+    // form is a lock space apart from the services' bigint advisory locks. A claimed day takes all its visible entries,
+    // not only those among the oldest: a load queues a day once per batch that touches it, and leaving the later entries
+    // made the next step recompute the same day again (twice the work, docs/performance.md "History at scale"). An entry
+    // another step holds is skipped and stays queued: that step cannot claim the day, so it leaves the entry for later.
     private const string Take = $"""
         WITH candidates AS MATERIALIZED (
                 SELECT id, series_id, day FROM {HistoryRollups.QueueTable} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
@@ -30,22 +33,48 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
                  WHERE pg_try_advisory_xact_lock(series_id, (extract(epoch FROM day) / 86400)::integer)),
              taken AS (
                 DELETE FROM {HistoryRollups.QueueTable}
-                 WHERE id IN (SELECT c.id FROM candidates c JOIN claimed USING (series_id, day)))
+                 WHERE id IN (SELECT q.id FROM {HistoryRollups.QueueTable} q JOIN claimed USING (series_id, day) FOR UPDATE OF q SKIP LOCKED))
         SELECT series_id, day, (SELECT count(*) FROM candidates)::integer FROM claimed
         """;
 
+    // Per step, not server-wide: over two dozen partitions the planner's estimate for the recomputation passes
+    // jit_above_cost, and compiling it took ~1 s a statement against ~0.1 s of work: the seeded load's 40 s of PostgreSQL
+    // (docs/performance.md "History at scale"). The sorts of a step's points also spilled at the default 4 MB.
+    private static readonly string[] StepSettings = ["SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"];
+
     private const string Entries = "unnest($1::integer[], $2::timestamptz[]) AS e(series_id, day)";
+
+    private const string Columns = "series_id, bucket, points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd";
 
     // '24 hours', not '1 day': a day added to a timestamptz follows the session's time zone across daylight saving.
     private const string DayEnd = "interval '24 hours'";
 
     private const string QueueDepth = $"SELECT count(*) FROM {HistoryRollups.QueueTable}";
 
-    /// <summary>The statements that recompute the taken entries' rollups, both widths (parameters: series ids, days).</summary>
+    /// <summary>The statements that recompute the taken series-days' rollups (parameters: series ids, days).</summary>
     private static readonly string[] Recompute =
     [
-        .. RecomputeStatements(HistoryRollups.Hourly, "1 hour"),
-        .. RecomputeStatements(HistoryRollups.Daily, "1 day"),
+        DeleteStatement(HistoryRollups.Hourly),
+        DeleteStatement(HistoryRollups.Daily),
+        // The days from the hours this statement writes, not from the points again (half the step's reading and
+        // sorting) nor from the hourly table (a second read of the rows just written): the same rows, as the hours
+        // partition the day. Open of the first hour; close, market cap and volume of the last (each hour's are its last
+        // point's); high and low over the hours' (max and min of numerics return one of their inputs, so the digits stay
+        // a point's); points summed; first and last time of the first and last hour.
+        $"""
+        WITH hours AS (
+            INSERT INTO {HistoryRollups.Hourly} ({Columns})
+            SELECT b.series_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
+              FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
+             CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '1 hour', queued.series, queued.day, queued.day + {DayEnd}) AS b
+            RETURNING {Columns})
+        INSERT INTO {HistoryRollups.Daily} ({Columns})
+        SELECT series_id, date_bin(interval '1 day', bucket, timestamptz '1970-01-01Z'), sum(points)::integer, min(first_at), max(last_at),
+               (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],
+               (array_agg(market_cap_usd ORDER BY bucket DESC))[1], (array_agg(volume_24h_usd ORDER BY bucket DESC))[1]
+          FROM hours
+         GROUP BY 1, 2
+        """,
     ];
 
     /// <summary>
@@ -107,6 +136,11 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         {
             var seriesIds = series.ToArray();
             var dayStarts = days.ToArray();
+            foreach (var setting in StepSettings)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
+            }
+
             foreach (var sql in Recompute)
             {
                 var command = new NpgsqlBatchCommand(sql);
@@ -132,23 +166,11 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         return depth;
     }
 
-    /// <summary>
-    /// Removes the rollup rows of the entries' days, then inserts them from the raw points: one call of the buckets
-    /// function per distinct day, with every series queued for that day.
-    /// </summary>
-    private static string[] RecomputeStatements(string table, string width) =>
-    [
-        $"""
+    /// <summary>Removes a rollup table's rows of the taken series-days.</summary>
+    private static string DeleteStatement(string table) => $"""
         DELETE FROM {table} r USING {Entries}
          WHERE r.series_id = e.series_id AND r.bucket >= e.day AND r.bucket < e.day + {DayEnd}
-        """,
-        $"""
-        INSERT INTO {table} (series_id, bucket, points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd)
-        SELECT b.series_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
-          FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
-         CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '{width}', queued.series, queued.day, queued.day + {DayEnd}) AS b
-        """,
-    ];
+        """;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollups refreshed for {SeriesDays} series-days in {Steps} step(s), {ElapsedMs} ms")]
     private static partial void LogRefreshed(ILogger logger, int seriesDays, int steps, long elapsedMs);

@@ -186,7 +186,8 @@ public static class BulkWriter
             TypedValue = raw.Select(r => r.SourceTimestamp).ToArray(),
         });
         insert.Parameters.AddWithValue("hashes", raw.Select(r => r.ContentHash).ToArray());
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = raw.Select(r => r.Json).ToArray() });
+        // As UTF-8 bytes: a CSV chunk is made as UTF-8 and is sent without a round trip through a string.
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = raw.Select(r => r.Utf8).ToArray() });
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -285,16 +286,16 @@ public static class BulkWriter
     private static async Task UpsertLatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
         List<ResolvedRecord> observations, Func<string, DateTimeOffset?> movedLater, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var latest = new Dictionary<string, ResolvedRecord>(StringComparer.Ordinal);
-        foreach (var record in observations)
+        // In key order each source id's observations come together, oldest first (one per time): its newest is the last.
+        var moving = new List<ResolvedRecord>();
+        for (var i = 0; i < observations.Count; i++)
         {
-            if (!latest.TryGetValue(record.SourceId, out var current) || record.Values.ObservedAt > current.Values.ObservedAt)
+            var record = observations[i];
+            if ((i + 1 == observations.Count || StartsItsSourceId(observations, i + 1)) && !(movedLater(record.SourceId) > record.Values.ObservedAt))
             {
-                latest[record.SourceId] = record;
+                moving.Add(record);
             }
         }
-
-        var moving = latest.Values.Where(r => !(movedLater(r.SourceId) > r.Values.ObservedAt)).ToList();
 
         if (moving.Count == 0)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kasparro.Testing;
+using Npgsql;
 
 namespace Kasparro.Bench;
 
@@ -26,7 +27,54 @@ public static class BenchServer
                 "ALTER SYSTEM SET auto_explain.log_buffers = on", "ALTER SYSTEM SET auto_explain.log_nested_statements = on", "SELECT pg_reload_conf()");
         }
 
+        if (StatementsToPrint is not null)
+        {
+            // A preloaded library needs a restart; "all" counts the statements inside functions and triggers too.
+            // The module defines its settings only when preloaded: set after the restart, reloaded.
+            await server.ExecuteAsync("postgres", "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+            await server.StopAsync();
+            await server.RestartAsync();
+            await server.ExecuteAsync("postgres", "ALTER SYSTEM SET pg_stat_statements.track = 'all'", "SELECT pg_reload_conf()",
+                "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
+
         return server;
+    }
+
+    /// <summary>How many statements <see cref="PrintStatementsAsync"/> prints (<c>KASPARRO_BENCH_STATEMENTS=&lt;n&gt;</c>), or null when off.</summary>
+    private static int? StatementsToPrint =>
+        int.TryParse(Environment.GetEnvironmentVariable("KASPARRO_BENCH_STATEMENTS"), CultureInfo.InvariantCulture, out var count) ? count : null;
+
+    /// <summary>With <c>KASPARRO_BENCH_STATEMENTS</c>: forgets the statement statistics gathered so far (every database).</summary>
+    public static async Task ResetStatementsAsync(this PostgresServer server)
+    {
+        if (StatementsToPrint is not null)
+        {
+            await server.ExecuteAsync("postgres", "SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    /// <summary>With <c>KASPARRO_BENCH_STATEMENTS=&lt;n&gt;</c>: prints the n statements that took the most time since the last reset.</summary>
+    public static async Task PrintStatementsAsync(this PostgresServer server, string label)
+    {
+        if (StatementsToPrint is not { } count)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(server.ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            SELECT total_exec_time, total_plan_time, calls, rows, shared_blks_hit + shared_blks_read, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+              FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT {count}
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Console.WriteLine($"statements {label} (pg_stat_statements, track = all: a function's statements count inside its caller's too):");
+        Console.WriteLine($"  {"exec ms",10} {"plan ms",8} {"calls",8} {"rows",10} {"blocks",12}  query");
+        while (await reader.ReadAsync())
+        {
+            Console.WriteLine($"  {reader.GetDouble(0),10:N0} {reader.GetDouble(1),8:N0} {reader.GetInt64(2),8:N0} {reader.GetInt64(3),10:N0} {reader.GetDecimal(4),12:N0}  {reader.GetString(5)}");
+        }
     }
 
     /// <summary>Creates <paramref name="database"/> (if missing; in C collation with KASPARRO_BENCH_COLLATE_C=1) and migrates it.</summary>

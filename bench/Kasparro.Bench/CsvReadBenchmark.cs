@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Security.Cryptography;
 using System.Text;
 using Kasparro.Ingestion.Sources;
@@ -71,7 +72,7 @@ public static class CsvReadBenchmark
 
     /// <summary>What one read of the file cost, and what it handed the writer.</summary>
     private sealed record ReadResult(double WallSeconds, double CpuSeconds, long Accepted, long Rejected, long Batches, long AllocatedBytes,
-        int Gen0, int Gen1, int Gen2, double PauseSeconds, int DriftKinds, string? Digest);
+        int Gen0, int Gen1, int Gen2, double PauseSeconds, int DriftKinds, string? Digest, double JitSeconds, long JittedMethods);
 
     private static void Print(string reader, ReadResult r, double megabytes)
     {
@@ -79,7 +80,7 @@ public static class CsvReadBenchmark
         Console.WriteLine($"{reader,-10} {r.WallSeconds:F2} s wall, {r.CpuSeconds:F2} s CPU: {megabytes / r.WallSeconds:F0} MB/s, {megabytes / r.CpuSeconds:F0} MB per CPU second, " +
             $"{r.CpuSeconds * 1e6 / total:F2} us CPU a row, {total / r.WallSeconds:N0} rows/s, {r.Batches} batches");
         Console.WriteLine($"{"",-10} GC: {r.AllocatedBytes / 1048576.0:N0} MB allocated ({r.AllocatedBytes / (double)total:N0} bytes a row), " +
-            $"collections gen0 {r.Gen0}, gen1 {r.Gen1}, gen2 {r.Gen2}, paused {r.PauseSeconds:F2} s; accepted {r.Accepted:N0}, rejected {r.Rejected:N0}, drift kinds {r.DriftKinds}");
+            $"collections gen0 {r.Gen0}, gen1 {r.Gen1}, gen2 {r.Gen2}, paused {r.PauseSeconds:F2} s; JIT {r.JitSeconds:F2} s for {r.JittedMethods:N0} methods; accepted {r.Accepted:N0}, rejected {r.Rejected:N0}, drift kinds {r.DriftKinds}");
     }
 
     private static async Task<ReadResult> ReadAsync(string file, bool fastPath, bool digest)
@@ -101,6 +102,7 @@ public static class CsvReadBenchmark
         var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var allocated = GC.GetTotalAllocatedBytes(true);
         var paused = GC.GetTotalPauseDuration();
+        var (jit, jitted) = (JitInfo.GetCompilationTime(), JitInfo.GetCompiledMethodCount());
         process.Refresh();
         var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -132,7 +134,8 @@ public static class CsvReadBenchmark
         return new ReadResult(wall, (process.TotalProcessorTime - cpu).TotalSeconds, accepted, rejected, batches,
             GC.GetTotalAllocatedBytes(true) - allocated, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2,
             (GC.GetTotalPauseDuration() - paused).TotalSeconds, context.Drift.Count,
-            hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
+            hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()),
+            (JitInfo.GetCompilationTime() - jit).TotalSeconds, JitInfo.GetCompiledMethodCount() - jitted);
     }
 
     /// <summary>Everything a batch hands the writer, so two builds of the reader can be compared for identical output.</summary>

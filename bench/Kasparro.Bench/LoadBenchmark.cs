@@ -36,15 +36,19 @@ public static class LoadBenchmark
             }
 
             var connectionString = await postgres.CreateBenchDatabaseAsync("pipeline");
+            await postgres.ResetStatementsAsync();
             var serverCpu = postgres.CpuSeconds();
             var child = await RunChildAsync(csv, connectionString);
             serverCpu = postgres.CpuSeconds() - serverCpu;
             var pipelineRate = rows / child.Seconds;
             Console.WriteLine($"pipeline:  {child.Seconds:F1} s, {pipelineRate:N0} rows/s, peak RSS {child.PeakRssMb:F0} MB, status {child.Status}, " +
                 $"fetched {child.Fetched:N0}, inserted {child.Inserted:N0}, updated {child.Updated:N0}, unchanged {child.Unchanged:N0}, quarantined {child.Quarantined:N0}");
-            Console.WriteLine($"CPU:       pipeline process {child.CpuSeconds:F1} s, PostgreSQL {serverCpu:F1} s, over {child.Seconds:F1} s on {Environment.ProcessorCount} cores");
+            Console.WriteLine($"CPU:       pipeline process {child.CpuSeconds:F2} s ({child.CpuSeconds * 1e6 / rows:F2} us a row; {child.StartupCpuSeconds:F2} s of it before the run started, " +
+                $"JIT {child.JitSeconds:F2} s for {child.JittedMethods:N0} methods), PostgreSQL {serverCpu:F1} s, over {child.Seconds:F1} s on {Environment.ProcessorCount} cores");
+            Console.WriteLine($"threads:   CPU seconds by thread name: {string.Join(", ", child.CpuByThreadName.Where(t => t.Value >= 0.01).OrderByDescending(t => t.Value).Select(t => $"{t.Key} {t.Value:F2}"))}");
             Console.WriteLine($"GC:        pipeline process allocated {child.AllocatedMb:N0} MB ({child.AllocatedMb * 1048576 / rows:N0} bytes a row), " +
                 $"collections gen0 {child.Gen0}, gen1 {child.Gen1}, gen2 {child.Gen2}, paused {child.GcPauseSeconds:F2} s");
+            await postgres.PrintStatementsAsync("of the pipeline");
 
             var stored = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM price_points");
             var raw = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM raw_records");
@@ -221,14 +225,9 @@ public static class LoadBenchmark
 
     internal static async Task<ChildResult> RunChildAsync(string csv, string connectionString)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-        foreach (var arg in BenchCommandLine.SelfArguments("load-child", "--csv", csv, "--connection", connectionString))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // The GC the ingestion service is configured with (ServerGarbageCollection=false in Kasparro.Ingestion.csproj).
-        start.Environment["DOTNET_gcServer"] = "0";
+        // The child runs with the ingestion service's own GC and JIT settings, not the bench's.
+        var start = IngestionRuntime.StartInfo(["load-child", "--csv", csv, "--connection", connectionString]);
+        start.RedirectStandardOutput = true;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the pipeline child");
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -237,7 +236,8 @@ public static class LoadBenchmark
     }
 
     /// <summary>What the child reports on its last line.</summary>
-    public sealed record ChildResult(double Seconds, double PeakRssMb, double CpuSeconds, double AllocatedMb, int Gen0, int Gen1, int Gen2, double GcPauseSeconds, string Status, int Fetched, int Inserted, int Updated, int Unchanged, int Quarantined);
+    public sealed record ChildResult(double Seconds, double PeakRssMb, double CpuSeconds, double AllocatedMb, int Gen0, int Gen1, int Gen2, double GcPauseSeconds, string Status, int Fetched, int Inserted, int Updated, int Unchanged, int Quarantined,
+        double StartupCpuSeconds, double JitSeconds, long JittedMethods, Dictionary<string, double> CpuByThreadName);
 
     /// <summary>Peak resident set size of this process so far (VmHWM), in MB.</summary>
     public static double PeakRssMb()

@@ -18,8 +18,12 @@ public static class ScaleBenchmark
 {
     private const string Database = "kasparro";
 
-    /// <summary>The whole run; <paramref name="readsOnly"/> leaves out the loads and the rollup check (minutes) to measure the reads sooner.</summary>
-    public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections, int compactAfterDays, bool readsOnly)
+    /// <summary>
+    /// The whole run; <paramref name="skipReads"/> leaves out the reads, <paramref name="readsOnly"/> the loads and the
+    /// rollup check (minutes), to measure the reads sooner.
+    /// </summary>
+    public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections, int compactAfterDays, bool skipReads,
+        bool readsOnly)
     {
         // The loaded CSV continues the seeded series right after the seed's end, and all of it should land in the seed's
         // newest partition (as the next 10-minute runs would): the seed ends that long before this month starts.
@@ -64,7 +68,11 @@ public static class ScaleBenchmark
             failed |= await RollupCheck.CompareAsync(postgres, Database, sample: 1_000) > 0;
         }
 
-        failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections);
+        if (!skipReads)
+        {
+            failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections);
+        }
+
         return failed ? 1 : 0;
     }
 
@@ -121,19 +129,23 @@ public static class ScaleBenchmark
             var csv = Path.Combine(folder, "prices.csv");
             MarketCsv.Write(csv, loadRows, symbols, seed.End + ScaleSeed.Step, ScaleSeed.Step);
             var empty = await postgres.CreateBenchDatabaseAsync("empty");
+            await postgres.ResetStatementsAsync();
             var serverCpu = postgres.CpuSeconds();
             var intoEmpty = await LoadBenchmark.RunChildAsync(csv, empty);
             var serverCpuIntoEmpty = postgres.CpuSeconds() - serverCpu;
             var storedInEmpty = await postgres.ScalarAsync<long>("empty", $"SELECT count(*) FROM {HistoryStorage.PointsTable}");
             PrintLoad("into an empty database", intoEmpty, serverCpuIntoEmpty, loadRows, storedInEmpty);
+            await postgres.PrintStatementsAsync("of the load into an empty database");
             NpgsqlConnection.ClearAllPools();
             await postgres.ExecuteAsync("postgres", "DROP DATABASE empty WITH (FORCE)");
+            await postgres.ResetStatementsAsync();
             serverCpu = postgres.CpuSeconds();
             var intoSeeded = await LoadBenchmark.RunChildAsync(csv, seeded);
             var serverCpuIntoSeeded = postgres.CpuSeconds() - serverCpu;
             var storedInSeeded = await postgres.ScalarAsync<long>(Database,
                 $"SELECT count(*) FROM {HistoryStorage.PointsTable} WHERE observed_at > '{seed.End:O}'");
             PrintLoad($"into the {seed.Rows:N0}-row database", intoSeeded, serverCpuIntoSeeded, loadRows, storedInSeeded);
+            await postgres.PrintStatementsAsync("of the load into the seeded database");
             // CPU seconds (pipeline + PostgreSQL) as well as wall time: on a shared machine the wall time moves with the neighbours.
             Console.WriteLine($"load ratio, seeded / empty: {intoSeeded.Seconds / intoEmpty.Seconds:F2}x the wall time, " +
                 $"{(intoSeeded.CpuSeconds + serverCpuIntoSeeded) / (intoEmpty.CpuSeconds + serverCpuIntoEmpty):F2}x the CPU seconds (target <= 1.15x)");

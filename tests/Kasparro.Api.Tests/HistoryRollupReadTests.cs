@@ -167,10 +167,6 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
         await AssertEqualToRawAsync();
     }
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
     /// <summary>
     /// What the ingestion's rollup step does: recompute the queued days picked by <paramref name="which"/> from the raw

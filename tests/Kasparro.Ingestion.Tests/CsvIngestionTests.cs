@@ -38,6 +38,42 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_batchs_raw_chunk_holds_its_lines_verbatim_in_utf8_and_matches_its_content_hash()
+    {
+        // Sent to PostgreSQL as the UTF-8 bytes it is built from (RawPayload.Utf8): non-ASCII text (two- to four-byte
+        // characters) and a JSON escape must arrive as read, and the hash taken of those bytes must be the hash of what is stored.
+        const string Header = "symbol,name,price_usd,created_at";
+        string[] lines =
+        [
+            "BTC,Bitcoin back\\slash ₿,70000,2026-02-01T00:00:00Z",
+            "EUR,Eurocoin € ü 日本,1.08,2026-02-01T00:00:00Z",
+            "EMJ,Emoji 🚀 coin,0.5,2026-02-01T00:00:00Z",
+        ];
+        var folder = TestFiles.CreateFolder(("prices.csv", Header + "\n" + string.Join("\n", lines) + "\n"));
+
+        var outcome = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "2" });
+
+        Assert.Equal(EtlRunStatus.Success, outcome.Status);
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT count(*) FROM raw_records WHERE source = 'csv'"));
+        Assert.Equal(0, await database.ScalarAsync<int>(
+            "SELECT count(*) FROM raw_records WHERE encode(sha256(convert_to(payload::text, 'UTF8')), 'hex') <> content_hash"));
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand(
+            "SELECT r.payload ->> 'header', l.line FROM raw_records r, json_array_elements_text(r.payload -> 'rows') WITH ORDINALITY AS l(line, n) " +
+            "WHERE r.source = 'csv' ORDER BY (r.payload ->> 'first_line')::int, l.n", connection);
+        await using var reader = await read.ExecuteReaderAsync();
+        var stored = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            Assert.Equal(Header, reader.GetString(0));
+            stored.Add(reader.GetString(1));
+        }
+
+        Assert.Equal(lines, stored);
+    }
+
+    [Fact]
     public async Task Exponent_form_parses_exactly_null_stays_null_and_zero_stays_zero()
     {
         var folder = TestFiles.CreateFolder(("prices.csv",

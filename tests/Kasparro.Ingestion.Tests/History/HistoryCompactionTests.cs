@@ -136,9 +136,4 @@ public sealed class HistoryCompactionTests(DatabaseFixture database) : IClassFix
         new(_dataSource, Microsoft.Extensions.Options.Options.Create(options), new FixedClock(Now), NullLogger<PartitionUpkeep>.Instance);
 
     private static DateTimeOffset At(int year, int month, int day, int hour = 0) => new(year, month, day, hour, 0, 0, TimeSpan.Zero);
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

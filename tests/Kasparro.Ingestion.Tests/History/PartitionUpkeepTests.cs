@@ -194,9 +194,4 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
         SELECT coalesce(string_agg(r::text, ';' ORDER BY r::text), '')
           FROM (SELECT '1h' AS t, * FROM price_rollups_1h UNION ALL SELECT '1d', * FROM price_rollups_1d) AS r
         """);
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

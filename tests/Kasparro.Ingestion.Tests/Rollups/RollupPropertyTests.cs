@@ -212,9 +212,4 @@ public sealed class RollupPropertyTests(DatabaseFixture database) : IClassFixtur
             // A point moved onto a time the series already holds: the statement changed nothing.
         }
     }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

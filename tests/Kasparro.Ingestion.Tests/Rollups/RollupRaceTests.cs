@@ -7,8 +7,8 @@ namespace Kasparro.Ingestion.Tests.Rollups;
 
 /// <summary>
 /// Writes that land while the rollup step works: a write uncommitted when a step runs, a write committed while a step
-/// recomputes its day, and many writers and steps at once (steps meeting entries of the same series-day). No committed
-/// point is ever left out of the rollups.
+/// recomputes its day, a step claiming a day whose later entries are queued or held by another step, and many writers
+/// and steps at once (steps meeting entries of the same series-day). No committed point is ever left out of the rollups.
 /// </summary>
 public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
@@ -18,9 +18,9 @@ public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<Da
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static string InsertPoint(DateTimeOffset at, decimal price) => $"""
+    private static string InsertPoint(DateTimeOffset at, decimal price, string series = "s1") => $"""
         INSERT INTO price_points ({HistoryStorage.PointColumns})
-        VALUES ('{at:O}', (SELECT id FROM price_series WHERE source_id = 's1'), false, {price}, NULL, NULL)
+        VALUES ('{at:O}', (SELECT id FROM price_series WHERE source_id = '{series}'), false, {price}, NULL, NULL)
         """;
 
     private async Task<RollupRefresher> ArrangeAsync(NpgsqlDataSource dataSource)
@@ -90,6 +90,56 @@ public sealed class RollupRaceTests(DatabaseFixture database) : IClassFixture<Da
         await refresher.RefreshQueuedAsync(CancellationToken.None);
         Assert.Equal(2, await database.ScalarAsync<int>($"SELECT points FROM {HistoryRollups.Daily}"));
         await RollupRecomputation.AssertExactAsync(database.ConnectionString, "after the write that waited");
+    }
+
+    [Fact]
+    public async Task A_step_takes_every_queued_entry_of_a_day_it_claims_so_the_day_is_recomputed_once()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var refresher = await ArrangeAsync(dataSource);
+        // Three writes of one series-day with another series' write between them, as a load's batches queue them.
+        await database.ExecuteAsync(InsertPoint(Day.AddHours(1), 10m));
+        await database.ExecuteAsync(InsertPoint(Day.AddHours(1), 10m, series: "s2"));
+        await database.ExecuteAsync(InsertPoint(Day.AddHours(2), 20m));
+        await database.ExecuteAsync(InsertPoint(Day.AddHours(3), 30m));
+
+        // A step of one entry claims s1's day and takes its two later entries with it; s2's entry is left.
+        Assert.Equal(new RollupStep(1, 1), await refresher.RefreshStepAsync(1, CancellationToken.None));
+        Assert.Equal(1, await database.ScalarAsync<long>($"SELECT count(*) FROM {HistoryRollups.QueueTable}"));
+        Assert.Equal(3, await database.ScalarAsync<int>($"SELECT points FROM {HistoryRollups.Daily} d JOIN price_series s ON s.id = d.series_id WHERE s.source_id = 's1'"));
+
+        await AssertTheLastDayRolledUpExactlyAsync(refresher, "after a step took a day's later entries");
+    }
+
+    [Fact]
+    public async Task An_entry_another_step_holds_is_skipped_and_stays_queued()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var refresher = await ArrangeAsync(dataSource);
+        await database.ExecuteAsync(InsertPoint(Day.AddHours(1), 10m) + ";" + InsertPoint(Day.AddHours(2), 20m));
+
+        // Another step has locked the day's newest entry (its candidates), as a step on another replica would.
+        await using var other = await dataSource.OpenConnectionAsync();
+        await using var holding = await other.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand($"SELECT id FROM {HistoryRollups.QueueTable} ORDER BY id DESC LIMIT 1 FOR UPDATE", other, holding))
+        {
+            await hold.ExecuteScalarAsync();
+        }
+
+        // The step does not wait for it: it recomputes the day from both points and leaves the held entry queued.
+        Assert.Equal(1, (await refresher.RefreshStepAsync(1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).SeriesDays);
+        Assert.Equal(2, await database.ScalarAsync<int>($"SELECT points FROM {HistoryRollups.Daily}"));
+        await holding.RollbackAsync();
+        Assert.Equal(1, await database.ScalarAsync<long>($"SELECT count(*) FROM {HistoryRollups.QueueTable}"));
+
+        await AssertTheLastDayRolledUpExactlyAsync(refresher, "after the held entry was taken");
+    }
+
+    /// <summary>The one series-day left queued is recomputed by the next refresh, and then the rollups are exact.</summary>
+    private async Task AssertTheLastDayRolledUpExactlyAsync(RollupRefresher refresher, string context)
+    {
+        Assert.Equal(1, await refresher.RefreshQueuedAsync(CancellationToken.None));
+        await RollupRecomputation.AssertExactAsync(database.ConnectionString, context);
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Kasparro.Bench;
+
+/// <summary>
+/// Runs this program again under the ingestion service's runtime settings: Kasparro.Ingestion's runtimeconfig.json
+/// (copied into this folder with the project reference) carries the GC and JIT settings of Kasparro.Ingestion.csproj,
+/// so <c>load-child</c> and <c>csv-read</c> measure the code as the service runs it, not with the bench's own settings.
+/// </summary>
+public static class IngestionRuntime
+{
+    private const string Marker = "KASPARRO_BENCH_INGESTION_RUNTIME";
+
+    /// <summary>Whether this process was started by <see cref="StartInfo"/>.</summary>
+    public static bool IsCurrent => Environment.GetEnvironmentVariable(Marker) == "1";
+
+    /// <summary><c>dotnet exec</c> of this program with <paramref name="arguments"/> and the ingestion service's runtimeconfig.json.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var folder = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
+        foreach (var arg in (string[])["exec", "--runtimeconfig", Path.Combine(folder, "Kasparro.Ingestion.runtimeconfig.json"),
+                     "--depsfile", Path.Combine(folder, "Kasparro.Bench.deps.json"), typeof(IngestionRuntime).Assembly.Location, .. arguments])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[Marker] = "1";
+        return start;
+    }
+
+    /// <summary>Runs this command again under the ingestion service's runtime settings, its output on this console; returns its exit code.</summary>
+    public static async Task<int> RerunAsync(string[] args)
+    {
+        using var process = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("could not start the benchmark under the ingestion runtime");
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+}
