@@ -92,7 +92,8 @@ namespace Kasparro.Data.Migrations
                 INSERT INTO price_rollups_1h ({{Columns}})
                 SELECT r.series_id, date_bin(interval '1 hour', u.first_at, timestamptz '1970-01-01Z'), u.*
                   FROM price_rollups_1h_by_day r
-                 CROSS JOIN LATERAL unnest(r.points, r.first_at, r.last_at, r.open, r.high, r.low, r.close, r.market_cap_usd, r.volume_24h_usd);
+                 CROSS JOIN LATERAL unnest(r.points, r.first_at, r.last_at, r.open, r.high, r.low, r.close, r.market_cap_usd, r.volume_24h_usd)
+                       AS u(points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd);
                 DROP TABLE price_rollups_1h_by_day;
                 """);
         }
