@@ -53,13 +53,15 @@ public static class HistoryRollups
     /// Stores hourly bucket rows (<paramref name="hourRows"/>: a query with the columns of <see cref="BucketsFunction"/>,
     /// whole UTC days of each series, no day of them stored yet) as rows of <see cref="Hourly"/>; a RETURNING clause may follow.
     /// </summary>
+    /// <remarks>
+    /// One sort of the hours, not one per array and day (PostgreSQL 15 sorts each ordered aggregate's input apart): the
+    /// aggregates read the rows of the sorted subquery in its order, as price_rollup_buckets takes its points.
+    /// </remarks>
     public static string InsertHours(string hourRows) => $"""
         INSERT INTO {Hourly} (series_id, day, {HourlyArrays})
-        SELECT series_id, (bucket AT TIME ZONE 'UTC')::date,
-               array_agg(points ORDER BY bucket), array_agg(first_at ORDER BY bucket), array_agg(last_at ORDER BY bucket),
-               array_agg(open ORDER BY bucket), array_agg(high ORDER BY bucket), array_agg(low ORDER BY bucket),
-               array_agg(close ORDER BY bucket), array_agg(market_cap_usd ORDER BY bucket), array_agg(volume_24h_usd ORDER BY bucket)
-          FROM ({hourRows}) AS hours
-         GROUP BY 1, 2
+        SELECT series_id, day, array_agg(points), array_agg(first_at), array_agg(last_at), array_agg(open), array_agg(high),
+               array_agg(low), array_agg(close), array_agg(market_cap_usd), array_agg(volume_24h_usd)
+          FROM (SELECT h.*, (h.bucket AT TIME ZONE 'UTC')::date AS day FROM ({hourRows}) AS h ORDER BY h.series_id, day, h.bucket) AS hours
+         GROUP BY series_id, day
         """;
 }

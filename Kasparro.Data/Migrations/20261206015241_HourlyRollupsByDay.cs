@@ -14,6 +14,11 @@ namespace Kasparro.Data.Migrations
     {
         private const string Columns = "series_id, bucket, points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd";
 
+        private const string ColumnTypes = """
+            series_id integer, bucket timestamptz, points integer, first_at timestamptz, last_at timestamptz,
+            open numeric, high numeric, low numeric, close numeric, market_cap_usd numeric, volume_24h_usd numeric
+            """;
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
@@ -48,8 +53,7 @@ namespace Kasparro.Data.Migrations
                 -- PostgreSQL; the width is a parameter in the readers' statements, so the branch of the other width is a
                 -- one-time filter that is false and never runs.
                 CREATE FUNCTION price_rollups(width interval, series integer[], from_time timestamptz, to_time timestamptz)
-                RETURNS TABLE (series_id integer, bucket timestamptz, points integer, first_at timestamptz, last_at timestamptz,
-                               open numeric, high numeric, low numeric, close numeric, market_cap_usd numeric, volume_24h_usd numeric)
+                RETURNS TABLE ({{ColumnTypes}})
                 LANGUAGE sql STABLE AS $$
                     SELECT r.series_id, h.bucket, h.points, h.first_at, h.last_at, h.open, h.high, h.low, h.close, h.market_cap_usd, h.volume_24h_usd
                       FROM price_rollups_1h r
@@ -66,12 +70,45 @@ namespace Kasparro.Data.Migrations
                      WHERE width = interval '1 day' AND d.series_id = ANY(series) AND d.bucket >= from_time AND d.bucket < to_time
                 $$;
                 """);
+
+            // One sort of the points per call instead of four per bucket: PostgreSQL 15 sorts each ordered aggregate's
+            // input apart, per group (4 sorts of one row per bucket of hourly data were most of the rollup step's time).
+            // The aggregates here take the rows in the order the subquery sorted them (an aggregate over a sorted subquery
+            // with nothing between them reads its rows in that order), so the first and last of a bucket are its first
+            // and last points, as ordered aggregates would take them.
+            migrationBuilder.Sql($$"""
+                CREATE OR REPLACE FUNCTION price_rollup_buckets(width interval, series integer[], from_time timestamptz, to_time timestamptz)
+                RETURNS TABLE ({{ColumnTypes}})
+                LANGUAGE sql STABLE AS $$
+                    SELECT o.series_id, o.bucket, count(*)::integer, min(o.observed_at), max(o.observed_at),
+                           (array_agg(o.price_usd))[1], max(o.price_usd), min(o.price_usd), (array_agg(o.price_usd))[count(*)],
+                           (array_agg(o.market_cap_usd))[count(*)], (array_agg(o.volume_24h_usd))[count(*)]
+                      FROM (SELECT p.series_id, date_bin(width, p.observed_at, timestamptz '1970-01-01Z') AS bucket, p.observed_at,
+                                   p.price_usd, p.market_cap_usd, p.volume_24h_usd
+                              FROM price_observations(series, from_time, to_time) p
+                             ORDER BY 1, 2, 3) AS o
+                     GROUP BY 1, 2
+                $$;
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql($$"""
+                CREATE OR REPLACE FUNCTION price_rollup_buckets(width interval, series integer[], from_time timestamptz, to_time timestamptz)
+                RETURNS TABLE ({{ColumnTypes}})
+                LANGUAGE sql STABLE AS $$
+                    SELECT p.series_id, date_bin(width, p.observed_at, timestamptz '1970-01-01Z'), count(*)::integer,
+                           min(p.observed_at), max(p.observed_at),
+                           (array_agg(p.price_usd ORDER BY p.observed_at))[1], max(p.price_usd), min(p.price_usd),
+                           (array_agg(p.price_usd ORDER BY p.observed_at DESC))[1],
+                           (array_agg(p.market_cap_usd ORDER BY p.observed_at DESC))[1],
+                           (array_agg(p.volume_24h_usd ORDER BY p.observed_at DESC))[1]
+                      FROM price_observations(series, from_time, to_time) p
+                     WHERE p.series_id = ANY(series) AND p.observed_at >= from_time AND p.observed_at < to_time
+                     GROUP BY 1, 2
+                $$;
                 DROP FUNCTION price_rollups(interval, integer[], timestamptz, timestamptz);
                 ALTER TABLE price_rollups_1h RENAME TO price_rollups_1h_by_day;
                 ALTER TABLE price_rollups_1h_by_day RENAME CONSTRAINT pk_price_rollups_1h TO pk_price_rollups_1h_by_day;

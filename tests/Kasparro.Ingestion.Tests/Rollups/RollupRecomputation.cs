@@ -6,7 +6,7 @@ namespace Kasparro.Ingestion.Tests.Rollups;
 /// <summary>
 /// The stored rollups (as readers get them, <see cref="HistoryRollups.RowsFunction"/>) against a full recomputation from
 /// the raw points with <see cref="HistoryRollups.BucketsFunction"/>, row for row, with every numeric compared as its text
-/// (so 1.0 and 1.00 differ, as they would to a client).
+/// (so 1.0 and 1.00 differ, as they would to a client); and that function against ordered aggregates written here.
 /// </summary>
 public static class RollupRecomputation
 {
@@ -25,8 +25,11 @@ public static class RollupRecomputation
         Assert.Equal(0L, await ScalarAsync(connection, $"SELECT count(*) FROM {HistoryRollups.QueueTable}"));
         foreach (var width in new[] { "1 hour", "1 day" })
         {
-            var differences = await DifferencesAsync(connection, width);
+            var recomputed = $"{HistoryRollups.BucketsFunction}(interval '{width}', {AllSeries}, '-infinity', 'infinity')";
+            var differences = await DifferencesAsync(connection, $"{HistoryRollups.RowsFunction}(interval '{width}', {AllSeries}, '-infinity', 'infinity')", recomputed);
             Assert.True(differences.Count == 0, $"the {width} rollups differ from the recomputation ({context}):\n{string.Join('\n', differences)}");
+            differences = await DifferencesAsync(connection, recomputed, Reference(width));
+            Assert.True(differences.Count == 0, $"{HistoryRollups.BucketsFunction} ({width}) differs from ordered aggregates over the points ({context}):\n{string.Join('\n', differences)}");
         }
 
         Assert.Equal(0L, await ScalarAsync(connection, $"""
@@ -38,12 +41,27 @@ public static class RollupRecomputation
         return await ScalarAsync(connection, $"SELECT count(*) FROM {HistoryRollups.RowsFunction}(interval '1 hour', {AllSeries}, '-infinity', 'infinity')");
     }
 
-    /// <summary>Up to ten rows that are in the table but not in the recomputation, or the other way round.</summary>
-    private static async Task<List<string>> DifferencesAsync(NpgsqlConnection connection, string width)
+    /// <summary>
+    /// The buckets written here apart from <see cref="HistoryRollups.BucketsFunction"/>, with ordered aggregates (first
+    /// and last by time), so the function's own way of finding a bucket's first and last point is checked too.
+    /// </summary>
+    private static string Reference(string width) => $"""
+        (SELECT p.series_id, date_bin(interval '{width}', p.observed_at, timestamptz '1970-01-01Z') AS bucket, count(*)::integer AS points,
+                min(p.observed_at) AS first_at, max(p.observed_at) AS last_at,
+                (array_agg(p.price_usd ORDER BY p.observed_at))[1] AS open, max(p.price_usd) AS high, min(p.price_usd) AS low,
+                (array_agg(p.price_usd ORDER BY p.observed_at DESC))[1] AS close,
+                (array_agg(p.market_cap_usd ORDER BY p.observed_at DESC))[1] AS market_cap_usd,
+                (array_agg(p.volume_24h_usd ORDER BY p.observed_at DESC))[1] AS volume_24h_usd
+           FROM {HistoryCompaction.ObservationsFunction}({AllSeries}, '-infinity', 'infinity') p
+          GROUP BY 1, 2) AS reference
+        """;
+
+    /// <summary>Up to ten rows that are in the stored rows but not in the recomputed ones, or the other way round.</summary>
+    private static async Task<List<string>> DifferencesAsync(NpgsqlConnection connection, string storedRows, string recomputedRows)
     {
         await using var command = new NpgsqlCommand($$"""
-            WITH stored AS (SELECT {{Columns}} FROM {{HistoryRollups.RowsFunction}}(interval '{{width}}', {{AllSeries}}, '-infinity', 'infinity')),
-                 recomputed AS (SELECT {{Columns}} FROM {{HistoryRollups.BucketsFunction}}(interval '{{width}}', {{AllSeries}}, '-infinity', 'infinity'))
+            WITH stored AS (SELECT {{Columns}} FROM {{storedRows}}),
+                 recomputed AS (SELECT {{Columns}} FROM {{recomputedRows}})
             SELECT 'stored only', d.* FROM (TABLE stored EXCEPT ALL TABLE recomputed) d
             UNION ALL
             SELECT 'recomputed only', d.* FROM (TABLE recomputed EXCEPT ALL TABLE stored) d
