@@ -66,23 +66,23 @@ public sealed class HourlyRollupsMigrationTests
         await using var db = new KasparroDb((DbContextOptions<KasparroDb>)KasparroDbOptions.Configure(new DbContextOptionsBuilder<KasparroDb>(), connectionString).Options);
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync(RowsPerHourMigration);
-        await ExecuteAsync(connectionString, FillHistory);
-        await ExecuteAsync(connectionString, RollUpDaysBefore2026);
-        var hourly = await ScalarAsync<string>(connectionString, HourlyRowsPerHour);
-        var hours = await ScalarAsync<long>(connectionString, "SELECT count(*) FROM price_rollups_1h");
-        var days = await ScalarAsync<long>(connectionString, "SELECT count(DISTINCT (series_id, date_trunc('day', bucket, 'UTC'))) FROM price_rollups_1h");
-        var queue = await ScalarAsync<string>(connectionString, Queue);
+        await server.ExecuteAsync(name, FillHistory);
+        await server.ExecuteAsync(name, RollUpDaysBefore2026);
+        var hourly = await server.ScalarAsync<string>(name, HourlyRowsPerHour);
+        var hours = await server.ScalarAsync<long>(name, "SELECT count(*) FROM price_rollups_1h");
+        var days = await server.ScalarAsync<long>(name, "SELECT count(DISTINCT (series_id, date_trunc('day', bucket, 'UTC'))) FROM price_rollups_1h");
+        var queue = await server.ScalarAsync<string>(name, Queue);
 
         await migrator.MigrateAsync(ByDayMigration);
 
         Assert.Equal(3 + 2 + 1, hours); // 21:00-23:59 of Dec 31: bitcoin 3 hours, BTC 2 (its 22:00 hour is a gap), the 2017 point
-        Assert.Equal(hourly, await ScalarAsync<string>(connectionString, HourlyRowsByDay));
-        Assert.Equal(days, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM price_rollups_1h"));
-        Assert.Equal(queue, await ScalarAsync<string>(connectionString, Queue));
+        Assert.Equal(hourly, await server.ScalarAsync<string>(name, HourlyRowsByDay));
+        Assert.Equal(days, await server.ScalarAsync<long>(name, "SELECT count(*) FROM price_rollups_1h"));
+        Assert.Equal(queue, await server.ScalarAsync<string>(name, Queue));
 
         await migrator.MigrateAsync(RowsPerHourMigration);
-        Assert.Equal(hourly, await ScalarAsync<string>(connectionString, HourlyRowsPerHour));
-        Assert.Equal(queue, await ScalarAsync<string>(connectionString, Queue));
+        Assert.Equal(hourly, await server.ScalarAsync<string>(name, HourlyRowsPerHour));
+        Assert.Equal(queue, await server.ScalarAsync<string>(name, Queue));
 
         // Up again to the newest schema, and the rollup step finishes the queued days of 2026 exactly.
         await migrator.MigrateAsync();
@@ -91,21 +91,5 @@ public sealed class HourlyRollupsMigrationTests
         Assert.True(await refresher.RefreshQueuedAsync(CancellationToken.None) > 0);
         // bitcoin 21:00 to 07:00 (11 hours), BTC every other hour of them (6), the 2017 point.
         Assert.Equal(11 + 6 + 1, await RollupRecomputation.AssertExactAsync(connectionString, "after the migration and the rollup step"));
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }
