@@ -6,7 +6,7 @@ namespace Kasparro.Api.History;
 
 /// <summary>
 /// The hourly or daily rollup rows of an asset's series (<see cref="HistoryRollups"/>), exact at every moment: a bucket
-/// comes from the rollup table unless its UTC day is still in the rollup queue, and the queued days are computed from
+/// comes from the stored rollups unless its UTC day is still in the rollup queue, and the queued days are computed from
 /// the raw points with the same function the rollup step uses. One statement, so one snapshot: the rollup step's
 /// recompute and queue removal (one transaction) is seen whole or not at all.
 /// </summary>
@@ -14,9 +14,10 @@ public static class RollupBucketsQuery
 {
     /// <summary>
     /// The common table expression <c>buckets</c>: the rollup rows of width $4 (the columns of
-    /// <see cref="HistoryRollups.RowsFunction"/>, with the series' source and source_id in place of its id) of the asset's series, found through its mappings, starting in [$2, $3); to be
-    /// followed by a SELECT over it. Parameters (see <see cref="AddParameters"/>): $1 asset id, $2 from, $3 to (whole buckets),
-    /// $4 the bucket width, $5 one source or null for all.
+    /// <see cref="HistoryRollups.RowsFunction"/>, with the series' source and source_id in place of its id) of the
+    /// asset's series, found through its mappings, starting in [$2, $3); to be followed by a SELECT over it. Parameters
+    /// (see <see cref="AddParameters"/>): $1 asset id, $2 from, $3 to (whole buckets), $4 the bucket width (1 hour or 1
+    /// day), $5 one source or null for all.
     /// </summary>
     public const string With = $"""
         WITH series AS (

@@ -8,9 +8,9 @@ namespace Kasparro.Ingestion.Rollups;
 /// <summary>
 /// The rollup step (<see cref="HistoryRollups"/>, docs/ingestion.md "Rollups"): in one transaction, takes up to
 /// <see cref="RollupOptions.SeriesDaysPerStep"/> queued entries, oldest first, claims their (series, UTC day) pairs with
-/// every entry queued for them, removes the hourly and daily rollup rows of those series-days, inserts the hourly ones
-/// again from the raw points with <see cref="HistoryRollups.BucketsFunction"/> (grouped by day) and derives the daily ones
-/// from those hours (a few set-based statements, whatever the number of entries). Idempotent: a day's rollups are always
+/// every entry queued for them, removes the hourly day rows and daily rollup rows of those series-days, inserts the
+/// hourly day rows again from the raw points with <see cref="HistoryRollups.BucketsFunction"/> (grouped by day) and
+/// derives the daily ones from those day rows (a few set-based statements, whatever the number of entries). Idempotent: a day's rollups are always
 /// recomputed whole, so a step repeated, or one that died before its commit (its entries stay queued), gives the same
 /// rows. Entries are taken with <c>FOR UPDATE SKIP LOCKED</c>, so several replicas share the queue. No point is left
 /// out: a write's entry commits with its points, so an entry a step sees belongs to points its recomputation (a later
