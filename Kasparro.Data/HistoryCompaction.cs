@@ -39,10 +39,16 @@ public static class HistoryCompaction
     public const string EncodeFunction = "price_chunk_encode";
 
     /// <summary>
-    /// <c>price_chunk_points(chunk price_chunks)</c>: the points of one chunk row (time, backfill flag, price, market cap,
-    /// volume), exactly as they were stored. An inlined SQL function: every reader of the chunks goes through it.
+    /// <c>price_chunk_points(day, time_deltas, is_backfill, price_codes, price_usd, market_cap_codes, market_cap_usd,
+    /// volume_codes, volume_24h_usd)</c>: the points of one chunk row (time, backfill flag, price, market cap, volume), exactly
+    /// as they were stored. An inlined SQL function: every reader of the chunks goes through it (<see cref="PointsOf"/>).
     /// </summary>
     public const string DecodeFunction = "price_chunk_points";
+
+    /// <summary>The <see cref="DecodeFunction"/> call over the chunk row aliased <paramref name="chunk"/> (use as <c>CROSS JOIN LATERAL ... u</c>).</summary>
+    public static string PointsOf(string chunk) =>
+        $"{DecodeFunction}({chunk}.day, {chunk}.time_deltas, {chunk}.is_backfill, {chunk}.price_codes, {chunk}.price_usd, " +
+        $"{chunk}.market_cap_codes, {chunk}.market_cap_usd, {chunk}.volume_codes, {chunk}.volume_24h_usd)";
 
     /// <summary><c>ensure_price_chunks_partition(month timestamptz)</c>: creates the chunks' partition of a month when missing.</summary>
     public const string EnsureChunksPartitionFunction = "ensure_price_chunks_partition";

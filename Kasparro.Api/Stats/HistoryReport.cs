@@ -40,9 +40,9 @@ public sealed class HistoryReport(NpgsqlDataSource dataSource, IOptions<HistoryO
     private static async Task<(DateTimeOffset? Oldest, DateTimeOffset? Newest)> CompactedRangeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            SELECT (SELECT min(u.observed_at) FROM {HistoryCompaction.ChunksTable} c CROSS JOIN LATERAL {HistoryCompaction.DecodeFunction}(c) u
+            SELECT (SELECT min(u.observed_at) FROM {HistoryCompaction.ChunksTable} c CROSS JOIN LATERAL {HistoryCompaction.PointsOf("c")} u
                      WHERE c.day = (SELECT min(day) FROM {HistoryCompaction.ChunksTable})),
-                   (SELECT max(u.observed_at) FROM {HistoryCompaction.ChunksTable} c CROSS JOIN LATERAL {HistoryCompaction.DecodeFunction}(c) u
+                   (SELECT max(u.observed_at) FROM {HistoryCompaction.ChunksTable} c CROSS JOIN LATERAL {HistoryCompaction.PointsOf("c")} u
                      WHERE c.day = (SELECT max(day) FROM {HistoryCompaction.ChunksTable}))
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

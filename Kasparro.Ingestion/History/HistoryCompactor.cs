@@ -82,12 +82,12 @@ public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimePr
                        AND EXISTS (SELECT 1 FROM {table} p WHERE p.series_id = c.series_id
                                       AND p.observed_at >= c.day::timestamp AT TIME ZONE 'UTC'
                                       AND p.observed_at < (c.day + 1)::timestamp AT TIME ZONE 'UTC')
-                    RETURNING c AS chunk
+                    RETURNING c.*
                 )
                 INSERT INTO {table} ({HistoryStorage.PointColumns})
-                SELECT u.observed_at, (t.chunk).series_id, u.is_backfill, u.price_usd, u.market_cap_usd, u.volume_24h_usd
+                SELECT u.observed_at, t.series_id, u.is_backfill, u.price_usd, u.market_cap_usd, u.volume_24h_usd
                   FROM thawed t
-                 CROSS JOIN LATERAL {HistoryCompaction.DecodeFunction}(t.chunk) u
+                 CROSS JOIN LATERAL {HistoryCompaction.PointsOf("t")} u
                 """, connection, transaction))
             {
                 merge.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch });
