@@ -1,24 +1,32 @@
 namespace Kasparro.Data;
 
 /// <summary>
-/// The price history's hourly and daily rollups (migration <c>PriceRollups</c>): per series and bucket, the open, high,
-/// low and close of the price, the market cap and volume of the bucket's last point, the number of points and the first
-/// and last point's time (to merge several series of one source). Kept exact after commit: writes to
+/// The price history's hourly and daily rollups (migrations <c>PriceRollups</c>, <c>HourlyRollupsByDay</c>): per series
+/// and bucket, the open, high, low and close of the price, the market cap and volume of the bucket's last point, the
+/// number of points and the first and last point's time (to merge several series of one source). The hourly ones are
+/// stored one row per series and UTC day (<see cref="Hourly"/>), the daily ones one row per bucket (<see cref="Daily"/>);
+/// readers take both as bucket rows from <see cref="RowsFunction"/>. Kept exact after commit: writes to
 /// <see cref="HistoryStorage.PointsTable"/> queue the (series, UTC day) they touch in <see cref="QueueTable"/> within
 /// their own transaction; the ingestion's rollup step recomputes each queued day from the raw points with
-/// <see cref="BucketsFunction"/> and removes its entry in the same transaction. Readers take a bucket from the rollup
-/// table unless its day is still queued, and compute those few from the raw points with the same function.
+/// <see cref="BucketsFunction"/> and removes its entry in the same transaction. Readers take a bucket from the rollups
+/// unless its day is still queued, and compute those few from the raw points with the same function.
 /// </summary>
 public static class HistoryRollups
 {
-    /// <summary>Hourly rollups.</summary>
+    /// <summary>
+    /// Hourly rollups, a row per series and UTC day (<c>day date</c>) holding the day's hours in time order as parallel
+    /// arrays (<see cref="HourlyArrays"/>); an hour's bucket is the start of the hour of its <c>first_at</c>.
+    /// </summary>
     public const string Hourly = "price_rollups_1h";
 
-    /// <summary>Daily (UTC) rollups.</summary>
+    /// <summary>Daily (UTC) rollups, a row per series and bucket.</summary>
     public const string Daily = "price_rollups_1d";
 
     /// <summary>Both rollup tables.</summary>
     public static readonly string[] Tables = [Hourly, Daily];
+
+    /// <summary>The array columns of <see cref="Hourly"/> after its key (series_id, day), one element per hour.</summary>
+    public const string HourlyArrays = "points, first_at, last_at, open, high, low, close, market_cap_usd, volume_24h_usd";
 
     /// <summary>
     /// The (series, UTC day) pairs whose rollups wait for recomputation: an entry (with an increasing id) per write, not
@@ -32,7 +40,28 @@ public static class HistoryRollups
     /// </summary>
     public const string BucketsFunction = "price_rollup_buckets";
 
-    /// <summary>The rollup table of a bucket width (1 hour or 1 day), or null when there is none.</summary>
-    public static string? TableFor(TimeSpan width) =>
-        width == TimeSpan.FromHours(1) ? Hourly : width == TimeSpan.FromDays(1) ? Daily : null;
+    /// <summary>
+    /// <c>price_rollups(width interval, series integer[], from_time, to_time)</c>: the stored rollup rows (1 hour or 1
+    /// day) of the given series starting in [from_time, to_time), with the columns of <see cref="BucketsFunction"/>.
+    /// </summary>
+    public const string RowsFunction = "price_rollups";
+
+    /// <summary>Whether buckets of this width (1 hour or 1 day) are kept as rollups.</summary>
+    public static bool Covers(TimeSpan width) => width == TimeSpan.FromHours(1) || width == TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Stores hourly bucket rows (<paramref name="hourRows"/>: a query with the columns of <see cref="BucketsFunction"/>,
+    /// whole UTC days of each series, no day of them stored yet) as rows of <see cref="Hourly"/>; a RETURNING clause may follow.
+    /// </summary>
+    /// <remarks>
+    /// One sort of the hours, not one per array and day (PostgreSQL 15 sorts each ordered aggregate's input apart): the
+    /// aggregates read the rows of the sorted subquery in its order, as price_rollup_buckets takes its points.
+    /// </remarks>
+    public static string InsertHours(string hourRows) => $"""
+        INSERT INTO {Hourly} (series_id, day, {HourlyArrays})
+        SELECT series_id, day, array_agg(points), array_agg(first_at), array_agg(last_at), array_agg(open), array_agg(high),
+               array_agg(low), array_agg(close), array_agg(market_cap_usd), array_agg(volume_24h_usd)
+          FROM (SELECT h.*, (h.bucket AT TIME ZONE 'UTC')::date AS day FROM ({hourRows}) AS h ORDER BY h.series_id, day, h.bucket) AS hours
+         GROUP BY series_id, day
+        """;
 }

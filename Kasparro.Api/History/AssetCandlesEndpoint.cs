@@ -115,7 +115,7 @@ public static class AssetCandlesEndpoint
         // (time, source id) would, so the answer is stable. The merge is done here, on rows in (source, bucket, first
         // point, source id) order: ordered aggregates in PostgreSQL sort once per bucket, 4x the whole query's time.
         await using var command = dataSource.CreateCommand($"""
-            {RollupBucketsQuery.With(HistoryRollups.TableFor(width)!)}
+            {RollupBucketsQuery.With}
             SELECT source, source_id, bucket, open, high, low, close, volume_24h_usd, points, last_at
               FROM buckets
              ORDER BY source, bucket, first_at, source_id

@@ -191,9 +191,9 @@ public static class AssetHistoryEndpoint
     /// ids of one source merge there as they do in the raw rows: the series whose last point is latest gives the bucket
     /// (on a tie, the greater source id, as the candles pick).
     /// </summary>
-    private static string PointsQuery(TimeSpan? bucket, string order) => (bucket is { } width ? HistoryRollups.TableFor(width) : null) is { } table
+    private static string PointsQuery(TimeSpan? bucket, string order) => bucket is { } width && HistoryRollups.Covers(width)
         ? $"""
-            {RollupBucketsQuery.With(table)}
+            {RollupBucketsQuery.With}
             SELECT DISTINCT ON (source, bucket) source, bucket, close, market_cap_usd, volume_24h_usd
               FROM buckets
              ORDER BY source, bucket, last_at DESC, source_id DESC
@@ -210,7 +210,7 @@ public static class AssetHistoryEndpoint
     /// <summary>The parameters of <see cref="PointsQuery"/>.</summary>
     private static void AddPointsParameters(NpgsqlParameterCollection parameters, string assetId, DateTimeOffset from, DateTimeOffset to, TimeSpan? bucket)
     {
-        if (bucket is { } width && HistoryRollups.TableFor(width) is not null)
+        if (bucket is { } width && HistoryRollups.Covers(width))
         {
             RollupBucketsQuery.AddParameters(parameters, assetId, from, to, width, source: null);
             return;

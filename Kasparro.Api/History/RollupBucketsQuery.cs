@@ -6,19 +6,20 @@ namespace Kasparro.Api.History;
 
 /// <summary>
 /// The hourly or daily rollup rows of an asset's series (<see cref="HistoryRollups"/>), exact at every moment: a bucket
-/// comes from the rollup table unless its UTC day is still in the rollup queue, and the queued days are computed from
+/// comes from the stored rollups unless its UTC day is still in the rollup queue, and the queued days are computed from
 /// the raw points with the same function the rollup step uses. One statement, so one snapshot: the rollup step's
 /// recompute and queue removal (one transaction) is seen whole or not at all.
 /// </summary>
 public static class RollupBucketsQuery
 {
     /// <summary>
-    /// The common table expression <c>buckets</c>: the rollup rows (a rollup table's columns, with the series' source
-    /// and source_id in place of its id) of the asset's series, found through its mappings, starting in [$2, $3); to be
-    /// followed by a SELECT over it. Parameters (see <see cref="AddParameters"/>): $1 asset id, $2 from, $3 to (whole buckets),
-    /// $4 the bucket width, $5 one source or null for all.
+    /// The common table expression <c>buckets</c>: the rollup rows of width $4 (the columns of
+    /// <see cref="HistoryRollups.RowsFunction"/>, with the series' source and source_id in place of its id) of the
+    /// asset's series, found through its mappings, starting in [$2, $3); to be followed by a SELECT over it. Parameters
+    /// (see <see cref="AddParameters"/>): $1 asset id, $2 from, $3 to (whole buckets), $4 the bucket width (1 hour or 1
+    /// day), $5 one source or null for all.
     /// </summary>
-    public static string With(string table) => $"""
+    public const string With = $"""
         WITH series AS (
             SELECT s.id, s.source, s.source_id
               FROM asset_mappings m
@@ -33,9 +34,8 @@ public static class RollupBucketsQuery
         ), buckets AS (
             SELECT s.source, s.source_id, r.bucket, r.points, r.first_at, r.last_at, r.open, r.high, r.low, r.close, r.market_cap_usd, r.volume_24h_usd
               FROM series s
-              JOIN {table} r ON r.series_id = s.id
-             WHERE r.bucket >= $2 AND r.bucket < $3
-               AND NOT EXISTS (SELECT 1 FROM queued q WHERE q.id = r.series_id AND q.day = date_trunc('day', r.bucket, 'UTC'))
+             CROSS JOIN LATERAL {HistoryRollups.RowsFunction}($4, ARRAY[s.id], $2, $3) r
+             WHERE NOT EXISTS (SELECT 1 FROM queued q WHERE q.id = r.series_id AND q.day = date_trunc('day', r.bucket, 'UTC'))
             UNION ALL
             SELECT q.source, q.source_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
               FROM queued q

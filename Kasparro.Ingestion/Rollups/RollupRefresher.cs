@@ -8,9 +8,9 @@ namespace Kasparro.Ingestion.Rollups;
 /// <summary>
 /// The rollup step (<see cref="HistoryRollups"/>, docs/ingestion.md "Rollups"): in one transaction, takes up to
 /// <see cref="RollupOptions.SeriesDaysPerStep"/> queued entries, oldest first, claims their (series, UTC day) pairs with
-/// every entry queued for them, removes the hourly and daily rollup rows of those series-days, inserts the hourly ones
-/// again from the raw points with <see cref="HistoryRollups.BucketsFunction"/> (grouped by day) and derives the daily ones
-/// from those hours (a few set-based statements, whatever the number of entries). Idempotent: a day's rollups are always
+/// every entry queued for them, removes the hourly day rows and daily rollup rows of those series-days, inserts the
+/// hourly day rows again from the raw points with <see cref="HistoryRollups.BucketsFunction"/> (grouped by day) and
+/// derives the daily ones from those day rows (a few set-based statements, whatever the number of entries). Idempotent: a day's rollups are always
 /// recomputed whole, so a step repeated, or one that died before its commit (its entries stay queued), gives the same
 /// rows. Entries are taken with <c>FOR UPDATE SKIP LOCKED</c>, so several replicas share the queue. No point is left
 /// out: a write's entry commits with its points, so an entry a step sees belongs to points its recomputation (a later
@@ -49,31 +49,40 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
     // '24 hours', not '1 day': a day added to a timestamptz follows the session's time zone across daylight saving.
     private const string DayEnd = "interval '24 hours'";
 
+    /// <summary>The hourly rollup rows of the taken series-days, from the raw points (grouped by day: one call per day).</summary>
+    private const string QueuedHours = $"""
+        SELECT b.*
+          FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
+         CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '1 hour', queued.series, queued.day, queued.day + {DayEnd}) AS b
+        """;
+
     private const string QueueDepth = $"SELECT count(*) FROM {HistoryRollups.QueueTable}";
 
     /// <summary>The statements that recompute the taken series-days' rollups (parameters: series ids, days).</summary>
     private static readonly string[] Recompute =
     [
-        DeleteStatement(HistoryRollups.Hourly),
-        DeleteStatement(HistoryRollups.Daily),
-        // The days from the hours this statement writes, not from the points again (half the step's reading and
-        // sorting) nor from the hourly table (a second read of the rows just written): the same rows, as the hours
+        $"""
+        DELETE FROM {HistoryRollups.Hourly} r USING {Entries}
+         WHERE r.series_id = e.series_id AND r.day = (e.day AT TIME ZONE 'UTC')::date
+        """,
+        $"""
+        DELETE FROM {HistoryRollups.Daily} r USING {Entries}
+         WHERE r.series_id = e.series_id AND r.bucket >= e.day AND r.bucket < e.day + {DayEnd}
+        """,
+        // The days from the day rows of hours this statement writes, not from the points again (half the step's reading
+        // and sorting) nor from the hourly table (a second read of the rows just written): the same rows, as the hours
         // partition the day. Open of the first hour; close, market cap and volume of the last (each hour's are its last
         // point's); high and low over the hours' (max and min of numerics return one of their inputs, so the digits stay
         // a point's); points summed; first and last time of the first and last hour.
         $"""
-        WITH hours AS (
-            INSERT INTO {HistoryRollups.Hourly} ({Columns})
-            SELECT b.series_id, b.bucket, b.points, b.first_at, b.last_at, b.open, b.high, b.low, b.close, b.market_cap_usd, b.volume_24h_usd
-              FROM (SELECT day, array_agg(series_id) AS series FROM {Entries} GROUP BY day) AS queued
-             CROSS JOIN LATERAL {HistoryRollups.BucketsFunction}(interval '1 hour', queued.series, queued.day, queued.day + {DayEnd}) AS b
-            RETURNING {Columns})
+        WITH days AS (
+            {HistoryRollups.InsertHours(QueuedHours)}
+            RETURNING series_id, day, cardinality(points) AS hours, {HistoryRollups.HourlyArrays})
         INSERT INTO {HistoryRollups.Daily} ({Columns})
-        SELECT series_id, date_bin(interval '1 day', bucket, timestamptz '1970-01-01Z'), sum(points)::integer, min(first_at), max(last_at),
-               (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],
-               (array_agg(market_cap_usd ORDER BY bucket DESC))[1], (array_agg(volume_24h_usd ORDER BY bucket DESC))[1]
-          FROM hours
-         GROUP BY 1, 2
+        SELECT series_id, day::timestamp AT TIME ZONE 'UTC', (SELECT sum(n) FROM unnest(points) AS n)::integer, first_at[1], last_at[hours],
+               open[1], (SELECT max(v) FROM unnest(high) AS v), (SELECT min(v) FROM unnest(low) AS v), close[hours],
+               market_cap_usd[hours], volume_24h_usd[hours]
+          FROM days
         """,
     ];
 
@@ -165,12 +174,6 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         EtlTelemetry.RollupQueueDepth.Record(depth);
         return depth;
     }
-
-    /// <summary>Removes a rollup table's rows of the taken series-days.</summary>
-    private static string DeleteStatement(string table) => $"""
-        DELETE FROM {table} r USING {Entries}
-         WHERE r.series_id = e.series_id AND r.bucket >= e.day AND r.bucket < e.day + {DayEnd}
-        """;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollups refreshed for {SeriesDays} series-days in {Steps} step(s), {ElapsedMs} ms")]
     private static partial void LogRefreshed(ILogger logger, int seriesDays, int steps, long elapsedMs);

@@ -1,3 +1,5 @@
+using Kasparro.Data;
+
 namespace Kasparro.Bench;
 
 /// <summary>
@@ -55,15 +57,15 @@ public static class ReadSeed
     /// one transaction, removing the entries it took by id (recomputing a day that was not queued gives the rows it already has): the seed queues every day
     /// of every series, and a database seeded before the rollups existed has them all queued by their migration.
     /// </summary>
-    public const string RollUpQueuedSql = """
+    public static readonly string RollUpQueuedSql = $"""
         BEGIN;
         CREATE TEMP TABLE taken ON COMMIT DROP AS SELECT id, series_id, day FROM price_rollup_queue;
         CREATE TEMP TABLE queued_spans ON COMMIT DROP AS
             SELECT series_id, min(day) AS from_day, max(day) + interval '1 day' AS to_day FROM taken GROUP BY series_id;
-        DELETE FROM price_rollups_1h r USING queued_spans q WHERE r.series_id = q.series_id AND r.bucket >= q.from_day AND r.bucket < q.to_day;
+        DELETE FROM price_rollups_1h r USING queued_spans q
+         WHERE r.series_id = q.series_id AND r.day >= (q.from_day AT TIME ZONE 'UTC')::date AND r.day < (q.to_day AT TIME ZONE 'UTC')::date;
         DELETE FROM price_rollups_1d r USING queued_spans q WHERE r.series_id = q.series_id AND r.bucket >= q.from_day AND r.bucket < q.to_day;
-        INSERT INTO price_rollups_1h
-            SELECT b.* FROM queued_spans q CROSS JOIN LATERAL price_rollup_buckets('1 hour', ARRAY[q.series_id], q.from_day, q.to_day) b;
+        {HistoryRollups.InsertHours("SELECT b.* FROM queued_spans q CROSS JOIN LATERAL price_rollup_buckets('1 hour', ARRAY[q.series_id], q.from_day, q.to_day) b")};
         INSERT INTO price_rollups_1d
             SELECT b.* FROM queued_spans q CROSS JOIN LATERAL price_rollup_buckets('1 day', ARRAY[q.series_id], q.from_day, q.to_day) b;
         DELETE FROM price_rollup_queue WHERE id IN (SELECT id FROM taken);

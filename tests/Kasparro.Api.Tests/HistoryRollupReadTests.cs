@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Kasparro.Data;
 using Kasparro.Data.Entities;
 using Npgsql;
 using static Kasparro.Testing.ApiSeed;
@@ -85,7 +86,7 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
 
         await RollUpAsync("true");
         Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM price_rollup_queue"));
-        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_rollups_1h") >= 10);
+        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_rollups('1 hour', array(SELECT id FROM price_series), '-infinity', 'infinity')") >= 10);
         Assert.Equal(pending, await ResponsesAsync());
         await AssertEqualToRawAsync();
     }
@@ -176,9 +177,9 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
         BEGIN;
         CREATE TEMP TABLE taken ON COMMIT DROP AS SELECT q.id, q.series_id, q.day FROM price_rollup_queue q WHERE {which};
         CREATE TEMP TABLE picked ON COMMIT DROP AS SELECT DISTINCT series_id, day FROM taken;
-        DELETE FROM price_rollups_1h r USING picked q WHERE r.series_id = q.series_id AND r.bucket >= q.day AND r.bucket < q.day + interval '1 day';
+        DELETE FROM price_rollups_1h r USING picked q WHERE r.series_id = q.series_id AND r.day = (q.day AT TIME ZONE 'UTC')::date;
         DELETE FROM price_rollups_1d r USING picked q WHERE r.series_id = q.series_id AND r.bucket = q.day;
-        INSERT INTO price_rollups_1h SELECT b.* FROM picked q CROSS JOIN LATERAL price_rollup_buckets('1 hour', ARRAY[q.series_id], q.day, q.day + interval '1 day') b;
+        {HistoryRollups.InsertHours("SELECT b.* FROM picked q CROSS JOIN LATERAL price_rollup_buckets('1 hour', ARRAY[q.series_id], q.day, q.day + interval '1 day') b")};
         INSERT INTO price_rollups_1d SELECT b.* FROM picked q CROSS JOIN LATERAL price_rollup_buckets('1 day', ARRAY[q.series_id], q.day, q.day + interval '1 day') b;
         DELETE FROM price_rollup_queue WHERE id IN (SELECT id FROM taken);
         COMMIT;

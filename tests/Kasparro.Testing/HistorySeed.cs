@@ -36,7 +36,7 @@ public static class HistorySeed
     public static Task RollUpAsync(DatabaseFixture database) => database.ExecuteAsync($"""
         DELETE FROM {HistoryRollups.Hourly};
         DELETE FROM {HistoryRollups.Daily};
-        INSERT INTO {HistoryRollups.Hourly} SELECT * FROM {HistoryRollups.BucketsFunction}('1 hour', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity');
+        {HistoryRollups.InsertHours($"SELECT * FROM {HistoryRollups.BucketsFunction}('1 hour', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity')")};
         INSERT INTO {HistoryRollups.Daily} SELECT * FROM {HistoryRollups.BucketsFunction}('1 day', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity');
         DELETE FROM {HistoryRollups.QueueTable};
         """);

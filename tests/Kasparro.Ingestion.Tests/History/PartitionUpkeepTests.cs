@@ -191,7 +191,7 @@ public sealed class PartitionUpkeepTests(DatabaseFixture database) : IClassFixtu
 
     /// <summary>Every rollup row, as text in key order: retention must leave them exactly as they are.</summary>
     private Task<string> RollupsAsync() => database.ScalarAsync<string>("""
-        SELECT coalesce(string_agg(r::text, ';' ORDER BY r::text), '')
-          FROM (SELECT '1h' AS t, * FROM price_rollups_1h UNION ALL SELECT '1d', * FROM price_rollups_1d) AS r
+        SELECT coalesce(string_agg(r.row, ';' ORDER BY r.row), '')
+          FROM (SELECT '1h ' || h::text AS row FROM price_rollups_1h h UNION ALL SELECT '1d ' || d::text FROM price_rollups_1d d) AS r
         """);
 }
