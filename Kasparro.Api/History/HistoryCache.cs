@@ -26,8 +26,8 @@ public interface IHistoryCacheEntry
 }
 
 /// <summary>
-/// Rendered history and candle responses (<see cref="HistoryDocument"/>, compressed) and the raw history's rendered day
-/// windows (<see cref="HistoryRawWindow"/>) kept in memory, bounded by
+/// Rendered history and candle responses (<see cref="HistoryDocument"/>, compressed; plain copies beside them on demand,
+/// see <see cref="WithPlainCopy"/>) and the raw history's rendered day windows (<see cref="HistoryRawWindow"/>) kept in memory, bounded by
 /// <see cref="HistoryCacheOptions"/>. It only serves while <see cref="HistoryChangeListener"/> is listening for
 /// PostgreSQL's change notifications: an asset's documents are dropped when its history changes, all of them when the
 /// listener (re)connects, and none is served while it is not connected.
