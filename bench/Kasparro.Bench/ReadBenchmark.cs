@@ -19,7 +19,8 @@ public static partial class ReadBenchmark
         ? folder
         : "/var/tmp/kasparro-bench-read";
 
-    public static async Task<int> RunAsync(int seconds, int connections, bool reseed, string? only = null)
+    /// <summary><paramref name="noWrites"/>: no commit a second during the runs (to tell what the re-renders it causes cost).</summary>
+    public static async Task<int> RunAsync(int seconds, int connections, bool reseed, string? only = null, bool noWrites = false)
     {
         if (reseed && Directory.Exists(KeptFolder))
         {
@@ -138,7 +139,7 @@ public static partial class ReadBenchmark
             var failed = false;
             // As an ETL run would: a commit every second, so cached totals are recounted and one asset's history changes.
             using var stopWriting = new CancellationTokenSource();
-            var writer = CommitEverySecondAsync(postgres, observedUntil, stopWriting.Token);
+            var writer = noWrites ? Task.FromResult(0) : CommitEverySecondAsync(postgres, observedUntil, stopWriting.Token);
             var filled = false;
             async Task FillOnceAsync()
             {
