@@ -3,9 +3,9 @@ namespace Kasparro.Data;
 /// <summary>
 /// Cold compaction of the price history (migration <c>ColdCompaction</c>, docs/performance.md "Cold compaction"): the
 /// points of a month older than <c>History:CompactAfter</c> move from <see cref="HistoryStorage.PointsTable"/> into
-/// <see cref="ChunksTable"/>, one row per series and UTC day holding that day's points as parallel arrays (times, backfill
-/// flags, prices, market caps, volumes), which PostgreSQL compresses as a whole. Values stay <c>numeric</c>, so a compacted
-/// point reads back exactly as it was stored. Every reader goes through <see cref="ObservationsFunction"/>, which returns
+/// <see cref="ChunksTable"/>, one row per series and UTC day holding that day's points as parallel arrays, encoded
+/// (<see cref="EncodeFunction"/>: times and values as integer deltas) and compressed by PostgreSQL. A compacted point reads
+/// back exactly as it was stored (<see cref="DecodeFunction"/>), to the last digit and trailing zero. Every reader goes through <see cref="ObservationsFunction"/>, which returns
 /// the points of both tables; every writer goes through <see cref="PrepareWriteFunction"/>, which moves a compacted day
 /// back to rows before a write touches it, so a key is stored once, in one of the two tables.
 /// </summary>
@@ -29,6 +29,26 @@ public static class HistoryCompaction
     /// back to rows; returns how many points it moved back.
     /// </summary>
     public const string PrepareWriteFunction = "prepare_price_points_write";
+
+    /// <summary>
+    /// <c>price_chunk_encode(series, day, times[], is_backfill[], prices[], market_caps[], volumes[]) returns price_chunks</c>
+    /// (migration <c>EncodedChunks</c>): the chunk row of one series' day, given its points in time order. Times are kept as
+    /// microsecond deltas; each value column as integer deltas at the day's common scale with each value's own scale
+    /// (<c>*_codes</c>), or, when a value does not fit 62 bits that way, as its exact numeric array (<c>price_usd</c> etc.).
+    /// </summary>
+    public const string EncodeFunction = "price_chunk_encode";
+
+    /// <summary>
+    /// <c>price_chunk_points(day, time_deltas, is_backfill, price_codes, price_usd, market_cap_codes, market_cap_usd,
+    /// volume_codes, volume_24h_usd)</c>: the points of one chunk row (time, backfill flag, price, market cap, volume), exactly
+    /// as they were stored. An inlined SQL function: every reader of the chunks goes through it (<see cref="PointsOf"/>).
+    /// </summary>
+    public const string DecodeFunction = "price_chunk_points";
+
+    /// <summary>The <see cref="DecodeFunction"/> call over the chunk row aliased <paramref name="chunk"/> (use as <c>CROSS JOIN LATERAL ... u</c>).</summary>
+    public static string PointsOf(string chunk) =>
+        $"{DecodeFunction}({chunk}.day, {chunk}.time_deltas, {chunk}.is_backfill, {chunk}.price_codes, {chunk}.price_usd, " +
+        $"{chunk}.market_cap_codes, {chunk}.market_cap_usd, {chunk}.volume_codes, {chunk}.volume_24h_usd)";
 
     /// <summary><c>ensure_price_chunks_partition(month timestamptz)</c>: creates the chunks' partition of a month when missing.</summary>
     public const string EnsureChunksPartitionFunction = "ensure_price_chunks_partition";

@@ -40,8 +40,10 @@ public sealed class HistoryReport(NpgsqlDataSource dataSource, IOptions<HistoryO
     private static async Task<(DateTimeOffset? Oldest, DateTimeOffset? Newest)> CompactedRangeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            SELECT (SELECT min(observed_at[1]) FROM {HistoryCompaction.ChunksTable} WHERE day = (SELECT min(day) FROM {HistoryCompaction.ChunksTable})),
-                   (SELECT max(observed_at[points]) FROM {HistoryCompaction.ChunksTable} WHERE day = (SELECT max(day) FROM {HistoryCompaction.ChunksTable}))
+            SELECT (SELECT min(u.observed_at) FROM {HistoryCompaction.ChunksTable} c CROSS JOIN LATERAL {HistoryCompaction.PointsOf("c")} u
+                     WHERE c.day = (SELECT min(day) FROM {HistoryCompaction.ChunksTable})),
+                   (SELECT max(u.observed_at) FROM {HistoryCompaction.ChunksTable} c CROSS JOIN LATERAL {HistoryCompaction.PointsOf("c")} u
+                     WHERE c.day = (SELECT max(day) FROM {HistoryCompaction.ChunksTable}))
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);

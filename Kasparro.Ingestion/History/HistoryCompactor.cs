@@ -87,8 +87,7 @@ public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimePr
                 INSERT INTO {table} ({HistoryStorage.PointColumns})
                 SELECT u.observed_at, t.series_id, u.is_backfill, u.price_usd, u.market_cap_usd, u.volume_24h_usd
                   FROM thawed t
-                 CROSS JOIN LATERAL unnest(t.observed_at, t.is_backfill, t.price_usd, t.market_cap_usd, t.volume_24h_usd)
-                       AS u(observed_at, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
+                 CROSS JOIN LATERAL {HistoryCompaction.PointsOf("t")} u
                 """, connection, transaction))
             {
                 merge.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch });
@@ -102,14 +101,17 @@ public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimePr
             await using (var move = new NpgsqlCommand($"""
                 WITH moved AS (
                     DELETE FROM {table} WHERE series_id = ANY($1) RETURNING *
-                ), written AS (
-                    INSERT INTO {HistoryCompaction.ChunksTable} (series_id, day, points, observed_at, is_backfill, price_usd, market_cap_usd, volume_24h_usd)
-                    SELECT series_id, (observed_at AT TIME ZONE 'UTC')::date, count(*)::integer,
-                           array_agg(observed_at ORDER BY observed_at), array_agg(is_backfill ORDER BY observed_at),
-                           array_agg(price_usd ORDER BY observed_at), array_agg(market_cap_usd ORDER BY observed_at),
-                           array_agg(volume_24h_usd ORDER BY observed_at)
+                ), days AS (
+                    SELECT series_id, (observed_at AT TIME ZONE 'UTC')::date AS day,
+                           array_agg(observed_at ORDER BY observed_at) AS times, array_agg(is_backfill ORDER BY observed_at) AS is_backfill,
+                           array_agg(price_usd ORDER BY observed_at) AS prices, array_agg(market_cap_usd ORDER BY observed_at) AS market_caps,
+                           array_agg(volume_24h_usd ORDER BY observed_at) AS volumes
                       FROM moved
                      GROUP BY 1, 2
+                ), written AS (
+                    INSERT INTO {HistoryCompaction.ChunksTable}
+                    SELECT e.* FROM days d
+                     CROSS JOIN LATERAL {HistoryCompaction.EncodeFunction}(d.series_id, d.day, d.times, d.is_backfill, d.prices, d.market_caps, d.volumes) e
                     RETURNING points
                 )
                 SELECT coalesce(sum(points), 0)::bigint, count(*)::bigint FROM written

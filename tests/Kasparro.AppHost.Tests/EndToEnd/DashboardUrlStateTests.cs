@@ -54,6 +54,8 @@ public sealed class DashboardUrlStateTests(EndToEndStack stack)
         await AssertLogScaleAsync(page);
 
         // A zoom as plotly reports a drag: a relayout with a new x range. The window lands in the URL, log scale kept.
+        // (Once the chart's zoom subscription is active: it is made through JS interop after the chart is drawn.)
+        await page.Locator("[data-testid=prices-chart][data-zoom-ready=true]").WaitForAsync();
         var to = DateTime.UtcNow.AddMinutes(-5);
         var from = to.AddHours(-3);
         await page.EvaluateAsync("([from, to]) => Plotly.relayout(document.querySelector('[data-testid=prices-chart] .js-plotly-plot'), {'xaxis.range': [from, to]})",

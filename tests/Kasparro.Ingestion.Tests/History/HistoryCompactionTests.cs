@@ -85,6 +85,88 @@ public sealed class HistoryCompactionTests(DatabaseFixture database) : IClassFix
     }
 
     [Fact]
+    public async Task A_column_is_kept_as_integer_codes_unless_a_value_does_not_fit_them()
+    {
+        await database.ExecuteAsync("""
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
+            VALUES ('coingecko', 'bitcoin', '2026-07-01 00:00:00+00', 'bitcoin', 64000.5, 1260000000000, 35000000000.25, false),
+                   ('coingecko', 'bitcoin', '2026-07-01 00:10:00+00', 'bitcoin', 64010.50, NULL, 35000000100, false),
+                   ('coingecko', 'bitcoin', '2026-07-02 00:00:00+00', 'bitcoin', 0.000000000000000001, 1234567890123456789012345678, 0, false),
+                   ('coingecko', 'bitcoin', '2026-07-02 00:10:00+00', 'bitcoin', 65000, 1, NULL, true);
+            """);
+        var before = await database.ScalarAsync<string>(Stored);
+
+        await Upkeep(new HistoryOptions { CompactAfter = "60" }).RunAsync(CancellationToken.None);
+
+        Assert.Equal(before, await database.ScalarAsync<string>(Stored));
+        // 07-01 fits: every column as codes, the times as microsecond deltas from the day's start. 07-02: 1e-18 beside
+        // 65000 needs 18 decimals for 65000 too (past 62 bits), and a 28-digit market cap: those two keep their numbers.
+        Assert.Equal("2026-07-01 codes codes codes {0,600000000}|2026-07-02 numbers numbers codes {0,600000000}", await database.ScalarAsync<string>("""
+            SELECT string_agg(concat_ws(' ', day, CASE WHEN price_codes IS NULL THEN 'numbers' ELSE 'codes' END,
+                                             CASE WHEN market_cap_codes IS NULL THEN 'numbers' ELSE 'codes' END,
+                                             CASE WHEN volume_codes IS NULL THEN 'numbers' ELSE 'codes' END, time_deltas), '|' ORDER BY day)
+              FROM price_chunks
+            """));
+    }
+
+    [Fact]
+    public async Task Random_values_of_every_scale_and_sign_read_back_exactly_after_compaction()
+    {
+        // 3 series x 20 days x up to 40 irregular points: scales 0-16, signs, trailing zeros, nulls, microseconds.
+        var random = new Random(20261206);
+        var rows = new List<string>();
+        foreach (var series in new[] { "bitcoin", "ethereum", "dust" })
+        {
+            for (var day = 0; day < 20; day++)
+            {
+                var at = new DateTime(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc).AddDays(day);
+                // Most days fit the integer codes (up to 8 + 8 digits); every fifth or so is as wide as decimal allows.
+                var (digits, decimals) = random.Next(5) == 0 ? (12, 16) : (8, 8);
+                for (var point = 0; point < 40; point++)
+                {
+                    at = at.AddTicks(random.NextInt64(10, TimeSpan.TicksPerHour / 2) / 10 * 10);
+                    if (at.Day != new DateTime(2026, 7, 1).AddDays(day).Day)
+                    {
+                        break;
+                    }
+
+                    rows.Add($"('coingecko', '{series}', '{at:yyyy-MM-dd HH:mm:ss.ffffff}+00', '{series}', {Value(random, digits, decimals, nullable: false)}, {Value(random, digits, decimals)}, {Value(random, digits, decimals)}, {(random.Next(4) == 0 ? "true" : "false")})");
+                }
+            }
+        }
+
+        await database.ExecuteAsync($"""
+            INSERT INTO price_history (source, source_id, observed_at, asset_id, price_usd, market_cap_usd, volume_24h_usd, is_backfill)
+            VALUES {string.Join(",\n", rows)};
+            """);
+        var before = await database.ScalarAsync<string>(Stored);
+
+        await Upkeep(new HistoryOptions { CompactAfter = "60" }).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM price_points"));
+        Assert.Equal(before, await database.ScalarAsync<string>(Stored));
+        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_chunks WHERE price_codes IS NOT NULL") > 20, "few days were stored as codes");
+        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM price_chunks WHERE price_codes IS NULL") > 0, "no day kept its numbers");
+    }
+
+    /// <summary>
+    /// A random numeric literal: NULL (when <paramref name="nullable"/>), 0, or up to <paramref name="digits"/> integer digits
+    /// and up to <paramref name="decimals"/> decimals (trailing zeros kept), either sign.
+    /// </summary>
+    private static string Value(Random random, int digits, int decimals, bool nullable = true)
+    {
+        if (random.Next(10) == 0)
+        {
+            return nullable && random.Next(2) == 0 ? "NULL" : "0";
+        }
+
+        var integer = random.NextInt64(0, (long)Math.Pow(10, random.Next(1, digits + 1)));
+        var scale = random.Next(0, decimals + 1);
+        var fraction = scale == 0 ? "" : "." + string.Concat(Enumerable.Range(0, scale).Select(_ => (char)('0' + random.Next(10))));
+        return $"{(random.Next(8) == 0 ? "-" : "")}{integer}{fraction}";
+    }
+
+    [Fact]
     public async Task A_writer_inside_a_month_holds_its_compaction_off_and_its_point_is_compacted_once()
     {
         await HistorySeed.AddPointsAsync(database, "bitcoin", At(2026, 8, 1), At(2026, 8, 2));
