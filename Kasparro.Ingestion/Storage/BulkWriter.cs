@@ -107,7 +107,7 @@ public static class BulkWriter
         var observations = FirstOfEachObservation(records, seriesOf);
         var sourceIds = assetOf.Keys.ToArray();
         var latestOf = observations.Count > 0 ? await LatestRecordTimesAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
-        var stored = await WriteHistoryAsync(connection, transaction, seriesOf, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
+        var stored = await WriteHistoryAsync(connection, transaction, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
         await UpsertLatestAsync(connection, transaction, source, observations,
             id => latestOf.ContainsKey(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
 
@@ -115,7 +115,7 @@ public static class BulkWriter
         int inserted = 0, updated = 0;
         for (var i = 0; i < stored.Count; i++)
         {
-            if (StartsItsSourceId(stored, i) && !latestOf.ContainsKey(stored[i].SourceId))
+            if (StartsItsSeries(stored, i) && !latestOf.ContainsKey(stored[i].Record.SourceId))
             {
                 inserted++;
             }
@@ -132,8 +132,9 @@ public static class BulkWriter
     /// The batch without repeated observations (same source id and timestamp; the first one read wins), in key
     /// order (series id, time): then each index page takes its rows together instead of one row per page across the
     /// batch, which halves the index cost of the copy (docs/performance.md), and the sort compares integers, not strings.
+    /// Each observation keeps the series id looked up here, so no later pass looks it up again by its source id.
     /// </summary>
-    private static List<ResolvedRecord> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records, Dictionary<string, int> seriesOf)
+    private static List<Observation> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records, Dictionary<string, int> seriesOf)
     {
         // Pooled: a new 20,000-entry array per batch lands on the large object heap, and those count towards full GCs.
         var order = ArrayPool<ObservationOrder>.Shared.Rent(records.Count);
@@ -143,12 +144,12 @@ public static class BulkWriter
         }
 
         Array.Sort(order, 0, records.Count);
-        var observations = new List<ResolvedRecord>(records.Count);
+        var observations = new List<Observation>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
             if (i == 0 || order[i].Series != order[i - 1].Series || order[i].Micros != order[i - 1].Micros)
             {
-                observations.Add(records[order[i].Position]);
+                observations.Add(new Observation(order[i].Series, records[order[i].Position]));
             }
         }
 
@@ -156,9 +157,14 @@ public static class BulkWriter
         return observations;
     }
 
-    /// <summary>Whether record <paramref name="i"/> of a list in key order is the first (the earliest) of its source id.</summary>
-    private static bool StartsItsSourceId(IReadOnlyList<ResolvedRecord> inKeyOrder, int i) =>
-        i == 0 || !string.Equals(inKeyOrder[i].SourceId, inKeyOrder[i - 1].SourceId, StringComparison.Ordinal);
+    /// <summary>
+    /// Whether observation <paramref name="i"/> of a list in key order is the first (the earliest) of its series, and so of
+    /// its source id (a batch's source ids and series ids map one to one).
+    /// </summary>
+    private static bool StartsItsSeries(IReadOnlyList<Observation> inKeyOrder, int i) => i == 0 || inKeyOrder[i].Series != inKeyOrder[i - 1].Series;
+
+    /// <summary>A resolved record of the batch with the id of the history series it is written to.</summary>
+    private readonly record struct Observation(int Series, ResolvedRecord Record);
 
     /// <summary>A record's place in key order: series id, time, then position read (so the first read wins).</summary>
     private readonly record struct ObservationOrder(int Series, long Micros, int Position) : IComparable<ObservationOrder>
@@ -192,15 +198,15 @@ public static class BulkWriter
     }
 
     /// <summary>Adds the batch's observations to the history; returns those that were not stored before.</summary>
-    private static async Task<IReadOnlyList<ResolvedRecord>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        Dictionary<string, int> seriesOf, List<ResolvedRecord> observations, bool mayRepeatStored, bool isBackfill, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Observation>> WriteHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        List<Observation> observations, bool mayRepeatStored, bool isBackfill, CancellationToken cancellationToken)
     {
         if (observations.Count == 0)
         {
             return observations;
         }
 
-        await SeriesStore.PrepareWriteAsync(connection, transaction, observations.Select(r => (seriesOf[r.SourceId], r.Values.ObservedAt)), cancellationToken);
+        await SeriesStore.PrepareWriteAsync(connection, transaction, FirstOfEachSeriesDay(observations), cancellationToken);
         if (!mayRepeatStored)
         {
             // The guess can be wrong (see MayRepeatStored), and a writer outside this source's lock (a backfill adds to
@@ -210,7 +216,7 @@ public static class BulkWriter
             try
             {
                 await CopyAsync(connection, $"price_points ({HistoryStorage.PointColumns})",
-                    observations, (importer, r) => WritePoint(importer, seriesOf[r.SourceId], r, isBackfill), cancellationToken);
+                    observations, (importer, o) => WritePoint(importer, o.Series, o.Record, isBackfill), cancellationToken);
                 await transaction.ReleaseAsync("history_copy", cancellationToken);
                 return observations;
             }
@@ -221,7 +227,7 @@ public static class BulkWriter
         }
 
         await CopyAsync(connection, "etl_history_stage (observed_at, series_id, price, market_cap, volume)",
-            observations, (importer, r) => WriteStagedPoint(importer, seriesOf[r.SourceId], r), cancellationToken);
+            observations, (importer, o) => WriteStagedPoint(importer, o.Series, o.Record), cancellationToken);
         var added = new HashSet<(int, long)>();
         await using (var merge = new NpgsqlCommand(MergeHistory, connection, transaction))
         {
@@ -233,7 +239,25 @@ public static class BulkWriter
             }
         }
 
-        return observations.Where(r => added.Contains((seriesOf[r.SourceId], Micros(r.Values.ObservedAt)))).ToList();
+        return observations.Where(o => added.Contains((o.Series, Micros(o.Record.Values.ObservedAt)))).ToList();
+    }
+
+    /// <summary>
+    /// The first observation of each series and UTC day of a list in key order, where a write is prepared per (series,
+    /// day): a day's observations of a series come together, so the others would only repeat a pair already sent.
+    /// </summary>
+    private static IEnumerable<(int Series, DateTimeOffset ObservedAt)> FirstOfEachSeriesDay(List<Observation> inKeyOrder)
+    {
+        for (var i = 0; i < inKeyOrder.Count; i++)
+        {
+            var observedAt = inKeyOrder[i].Record.Values.ObservedAt;
+            if (StartsItsSeries(inKeyOrder, i) || DayOf(observedAt) != DayOf(inKeyOrder[i - 1].Record.Values.ObservedAt))
+            {
+                yield return (inKeyOrder[i].Series, observedAt);
+            }
+        }
+
+        static long DayOf(DateTimeOffset time) => time.UtcTicks / TimeSpan.TicksPerDay;
     }
 
     /// <summary>
@@ -244,13 +268,13 @@ public static class BulkWriter
     /// on the key and the batch takes the staged path. Asking price_history itself costs a probe of the large table per
     /// batch, a noticeable share of a load (docs/performance.md, Load path).
     /// </summary>
-    private static bool MayRepeatStored(List<ResolvedRecord> observations, Dictionary<string, DateTimeOffset> latestOf)
+    private static bool MayRepeatStored(List<Observation> observations, Dictionary<string, DateTimeOffset> latestOf)
     {
         // In key order, the first observation of each source id is its earliest.
         for (var i = 0; i < observations.Count; i++)
         {
-            var record = observations[i];
-            if (StartsItsSourceId(observations, i) && latestOf.TryGetValue(record.SourceId, out var latest) && Micros(record.Values.ObservedAt) <= Micros(latest))
+            var record = observations[i].Record;
+            if (StartsItsSeries(observations, i) && latestOf.TryGetValue(record.SourceId, out var latest) && Micros(record.Values.ObservedAt) <= Micros(latest))
             {
                 return true;
             }
@@ -284,14 +308,14 @@ public static class BulkWriter
     /// behind for good: the checkpoint never passes a batch that has not been written, so the next batch is read again.
     /// </summary>
     private static async Task UpsertLatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        List<ResolvedRecord> observations, Func<string, DateTimeOffset?> movedLater, DateTimeOffset now, CancellationToken cancellationToken)
+        List<Observation> observations, Func<string, DateTimeOffset?> movedLater, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // In key order each source id's observations come together, oldest first (one per time): its newest is the last.
         var moving = new List<ResolvedRecord>();
         for (var i = 0; i < observations.Count; i++)
         {
-            var record = observations[i];
-            if ((i + 1 == observations.Count || StartsItsSourceId(observations, i + 1)) && !(movedLater(record.SourceId) > record.Values.ObservedAt))
+            var record = observations[i].Record;
+            if ((i + 1 == observations.Count || StartsItsSeries(observations, i + 1)) && !(movedLater(record.SourceId) > record.Values.ObservedAt))
             {
                 moving.Add(record);
             }

@@ -102,6 +102,12 @@ public static class ScaleBenchmark
               FROM pg_partition_tree('{HistoryStorage.PointsTable}') t JOIN pg_class c ON c.oid = t.relid
              WHERE t.isleaf AND c.reltuples > 0 ORDER BY c.reltuples DESC LIMIT 1
             """);
+        if (rowsInNewest == 0)
+        {
+            Console.WriteLine("  fullest partition: none holds rows (every month compacted)");
+            return;
+        }
+
         Console.WriteLine($"  fullest partition: ~{rowsInNewest:N0} rows, {(double)heapOfNewest / rowsInNewest:F1} heap + {(double)indexOfNewest / rowsInNewest:F1} index " +
             $"= {(double)(heapOfNewest + indexOfNewest) / rowsInNewest:F1} bytes a row (rows as estimated by ANALYZE)");
     }
@@ -112,8 +118,7 @@ public static class ScaleBenchmark
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) : (0, 0, 0);
     }
 
     /// <summary>
