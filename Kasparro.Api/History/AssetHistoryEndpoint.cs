@@ -113,10 +113,18 @@ public static class AssetHistoryEndpoint
         }
 
         var gzip = HistoryDocumentResult.AcceptsGzip(request);
+        var key = new HistoryKey(HistoryDocumentKind.History, assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout);
         var document = bucket is null
             ? await RenderAsync(gzip, cancellationToken)
-            : await cache.GetOrRenderAsync(new HistoryKey(HistoryDocumentKind.History, assetId, chosen, rangeStart.UtcTicks, rangeEnd.UtcTicks, layout),
-                (kept, token) => RenderAsync(kept || gzip, token), cancellationToken);
+            : await cache.GetOrRenderAsync(key, (kept, token) => RenderAsync(kept || gzip, token), cancellationToken);
+        if (document is not null && layout == HistoryDocumentLayout.Columns && !gzip)
+        {
+            // The compact layout is what clients that refuse compression are offered: its plain JSON is kept beside the
+            // document rather than inflated for every request (the default layout's, twice the size, is inflated per
+            // request; docs/performance.md, "format=columns sent plain").
+            document = cache.WithPlainCopy(key, document);
+        }
+
         return document is null
             ? ApiProblems.NotFound($"There is no asset '{assetId}'.")
             : new HistoryDocumentResult(document);

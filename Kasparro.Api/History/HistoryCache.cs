@@ -26,8 +26,8 @@ public interface IHistoryCacheEntry
 }
 
 /// <summary>
-/// Rendered history and candle responses (<see cref="HistoryDocument"/>, compressed) and the raw history's rendered day
-/// windows (<see cref="HistoryRawWindow"/>) kept in memory, bounded by
+/// Rendered history and candle responses (<see cref="HistoryDocument"/>, compressed; plain copies beside them on demand,
+/// see <see cref="WithPlainCopy"/>) and the raw history's rendered day windows (<see cref="HistoryRawWindow"/>) kept in memory, bounded by
 /// <see cref="HistoryCacheOptions"/>. It only serves while <see cref="HistoryChangeListener"/> is listening for
 /// PostgreSQL's change notifications: an asset's documents are dropped when its history changes, all of them when the
 /// listener (re)connects, and none is served while it is not connected.
@@ -40,6 +40,7 @@ public sealed class HistoryCache : IDisposable
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _perAsset = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<HistoryKey, Lazy<Task<IHistoryCacheEntry?>>> _rendering = new();
     private readonly Counter<long> _lookups;
+    private readonly Counter<long> _plainCopies;
     private readonly Lock _everythingLock = new();
     private CancellationTokenSource _everything = new();
     private volatile bool _listening;
@@ -55,6 +56,8 @@ public sealed class HistoryCache : IDisposable
         });
         _lookups = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
             "kasparro.api.history_cache.lookups", description: "History responses by how the cache answered (hit; miss, rendered; joined, waited for another request's rendering; bypass, cache not serving).");
+        _plainCopies = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
+            "kasparro.api.history_cache.plain_copies", description: "Kept documents sent plain from a copy kept beside them (hit), or inflated for the request (inflated).");
     }
 
     /// <summary>Whether documents may be served and stored: configured, and change notifications are arriving.</summary>
@@ -96,16 +99,11 @@ public sealed class HistoryCache : IDisposable
         {
             // The tokens that a change to this asset (or to everything) will cancel, taken before the rows are read.
             var asset = _perAsset.GetOrAdd(key.AssetId, static _ => new CancellationTokenSource());
-            CancellationTokenSource everything;
-            lock (_everythingLock)
-            {
-                everything = _everything;
-            }
-
+            var everything = EverythingToken();
             var entry = await render(true, CancellationToken.None);
             if (entry is not null)
             {
-                Store(key, entry, asset.Token, everything.Token);
+                Store(key, entry, asset.Token, everything);
             }
 
             return entry;
@@ -116,7 +114,47 @@ public sealed class HistoryCache : IDisposable
         }
     }
 
-    private void Count(string result) => _lookups.Add(1, new KeyValuePair<string, object?>("result", result));
+    /// <summary>
+    /// <paramref name="document"/>, as the cache returned it for <paramref name="key"/>, with its plain JSON for a client
+    /// that refuses gzip: from the plain copy kept beside it, or inflated now and kept. A copy counts against the same
+    /// memory as the documents but at low priority, so the cache evicts copies before any rendering (which costs far more
+    /// to make again). It is keyed by the document's <see cref="HistoryDocument.Kept"/> stamp, so only requests holding
+    /// that very rendering find it, and it goes with the asset's change like the document.
+    /// </summary>
+    public HistoryDocument WithPlainCopy(HistoryKey key, HistoryDocument document)
+    {
+        if (document.Json is not null)
+        {
+            return document;
+        }
+
+        var copyKey = new PlainCopyKey(key, document.Kept);
+        if (_documents.TryGetValue(copyKey, out byte[]? copy))
+        {
+            Count(_plainCopies, "hit");
+            return document.WithJson(copy);
+        }
+
+        var everything = EverythingToken();
+        // No token for the asset: it changed since this document was rendered (nothing has rendered it again yet), so
+        // the copy would be of an outdated rendering.
+        var keep = _perAsset.TryGetValue(key.AssetId, out var asset);
+        var json = document.Inflate();
+        Count(_plainCopies, "inflated");
+        if (keep && IsServing && !asset!.IsCancellationRequested && !everything.IsCancellationRequested)
+        {
+            Keep(copyKey, json, json.Length, CacheItemPriority.Low, asset.Token, everything);
+        }
+
+        return document.WithJson(json);
+    }
+
+    /// <summary>Where the plain copy of the document kept under <paramref name="Document"/> with stamp <paramref name="Kept"/> is.</summary>
+    private readonly record struct PlainCopyKey(HistoryKey Document, long Kept);
+
+    private void Count(string result) => Count(_lookups, result);
+
+    private static void Count(Counter<long> counter, string result) => counter.Add(1, new KeyValuePair<string, object?>("result", result));
 
     /// <summary>
     /// Keeps <paramref name="rendered"/>'s form to keep, expiring with the tokens taken before its rows were read: if
@@ -131,13 +169,28 @@ public sealed class HistoryCache : IDisposable
             return;
         }
 
+        Keep(key, kept, kept.Size, CacheItemPriority.Normal, asset, everything);
+    }
+
+    private void Keep(object key, object value, long size, CacheItemPriority priority, CancellationToken asset, CancellationToken everything)
+    {
         // A change that lands from here on cancels a token the entry holds: the cache drops it (or refuses it on arrival).
         using var entry = _documents.CreateEntry(key);
-        entry.Value = kept;
-        entry.Size = kept.Size;
+        entry.Value = value;
+        entry.Size = size;
+        entry.Priority = priority;
         entry.AbsoluteExpirationRelativeToNow = _maxAge;
         entry.ExpirationTokens.Add(new CancellationChangeToken(asset));
         entry.ExpirationTokens.Add(new CancellationChangeToken(everything));
+    }
+
+    /// <summary>The token that the next drop of everything cancels.</summary>
+    private CancellationToken EverythingToken()
+    {
+        lock (_everythingLock)
+        {
+            return _everything.Token;
+        }
     }
 
     /// <summary>Handles one notification payload: comma-separated asset ids, or <see cref="HistoryChanges.AnyAsset"/>.</summary>

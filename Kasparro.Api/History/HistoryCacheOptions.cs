@@ -12,7 +12,8 @@ public sealed class HistoryCacheOptions
 
     /// <summary>
     /// Memory for cached responses, in megabytes; 0 turns the cache off. A year of hourly points from two sources
-    /// (17,520 points) is ~2.3 MB of JSON and ~0.4 MB compressed, so the default holds ~600 such responses.
+    /// (17,520 points) is ~2.3 MB of JSON and ~0.4 MB compressed, so the default holds ~600 such responses. The plain
+    /// copies of <c>format=columns</c> documents kept for clients that refuse gzip (~1.1 MB such a year) count here too.
     /// </summary>
     [Range(0, 64 * 1024)]
     public int SizeLimitMegabytes { get; set; } = 256;

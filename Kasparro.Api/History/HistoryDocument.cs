@@ -17,11 +17,14 @@ public sealed class HistoryDocument : IHistoryCacheEntry
     private static readonly JsonEncodedText MarketCapUsd = JsonEncodedText.Encode("market_cap_usd");
     private static readonly JsonEncodedText Volume24hUsd = JsonEncodedText.Encode("volume_24h_usd");
 
-    private HistoryDocument(ReadOnlyMemory<byte>? json, byte[]? gzip, int jsonLength)
+    private static long s_lastKept;
+
+    private HistoryDocument(ReadOnlyMemory<byte>? json, byte[]? gzip, int jsonLength, long kept = 0)
     {
         Json = json;
         Gzip = gzip;
         JsonLength = jsonLength;
+        Kept = kept;
     }
 
     /// <summary>The uncompressed JSON, when this document still holds it.</summary>
@@ -33,11 +36,29 @@ public sealed class HistoryDocument : IHistoryCacheEntry
     /// <summary>Length of the uncompressed JSON.</summary>
     public int JsonLength { get; }
 
+    /// <summary>
+    /// Which kept document this is: unique to each form the cache keeps (so a plain copy made from it is known to be of
+    /// this very rendering, see <see cref="HistoryCache.WithPlainCopy"/>); 0 for a rendering not (yet) kept.
+    /// </summary>
+    public long Kept { get; }
+
     /// <summary>Bytes this document holds in memory.</summary>
     public long Size => (Json?.Length ?? 0) + (Gzip?.Length ?? 0);
 
     /// <summary>The same document holding only its compressed form (what the cache keeps); none when it is not compressed.</summary>
-    public IHistoryCacheEntry? ToKeep() => Gzip is null ? null : new HistoryDocument(null, Gzip, JsonLength);
+    public IHistoryCacheEntry? ToKeep() => Gzip is null ? null : new HistoryDocument(null, Gzip, JsonLength, Interlocked.Increment(ref s_lastKept));
+
+    /// <summary>This document with <paramref name="json"/>, its plain JSON (a copy kept beside it), to send as it is.</summary>
+    public HistoryDocument WithJson(ReadOnlyMemory<byte> json) => new(json, Gzip, JsonLength, Kept);
+
+    /// <summary>The JSON of a document that keeps only its compressed form, inflated into one array of its exact length.</summary>
+    public byte[] Inflate()
+    {
+        var json = new byte[JsonLength];
+        using var inflated = new GZipStream(new MemoryStream(Gzip!), CompressionMode.Decompress);
+        inflated.ReadExactly(json);
+        return json;
+    }
 
     /// <summary>A document of <paramref name="json"/> (rendered here, or by the serializer for candles), compressed when <paramref name="compress"/>.</summary>
     public static HistoryDocument Of(ReadOnlyMemory<byte> json, bool compress) => new(json, compress ? GzipOf(json.Span) : null, json.Length);

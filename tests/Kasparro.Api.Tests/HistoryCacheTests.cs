@@ -80,19 +80,7 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
                  generate_series(timestamptz '2025-01-01Z', timestamptz '2025-12-31T23:00:00Z', interval '1 hour') AS t
             """);
         var client = await StartApiAsync();
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-        var meters = _apis[^1].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == meters && instrument.Name == "kasparro.api.history_cache.lookups")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            results.AddOrUpdate((string)tags[0].Value!, (int)value, (_, sum) => sum + (int)value));
-        listener.Start();
+        using var listener = ListenTo("kasparro.api.history_cache.lookups", out var results);
 
         const string year = "/assets/big-coin/history?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&interval=1h";
         var bodies = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => client.GetStringAsync(year)));
@@ -314,6 +302,76 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
         await Poll.UntilAsync(async () => Points(await client.GetJsonAsync(url)).GetArrayLength() == 25, Soon, "the new Bitcoin point");
         Assert.Equal(7m, LastPrice(await client.GetJsonAsync(url)));
         Assert.Equal(9m, PriceAt(await client.GetJsonAsync(url), "2025-03-02T11:59:00Z"));
+    }
+
+    [Fact]
+    public async Task A_plain_columns_response_is_kept_beside_its_document_byte_for_byte_and_goes_with_the_assets_change()
+    {
+        const string columns = BtcYear + "&format=columns";
+        var client = await StartApiAsync();
+        var readAlone = await StartApiAsync(new Dictionary<string, string> { ["HistoryCache:SizeLimitMegabytes"] = "0" });
+        using var listener = ListenTo("kasparro.api.history_cache.plain_copies", out var copies);
+        var expected = await PlainBytesAsync(readAlone, columns);
+        // Rendered (plain JSON at hand), then inflated from the kept gzip and kept, then sent from that copy.
+        foreach (var attempt in new[] { "rendered", "inflated", "from the copy", "from the copy again" })
+        {
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(await PlainBytesAsync(client, columns)));
+            var compressed = await GetAsync(client, columns, acceptEncoding: "gzip");
+            Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
+            Assert.Equal(expected, Inflate(await compressed.Content.ReadAsByteArrayAsync()));
+        }
+
+        Assert.Equal(1, copies.GetValueOrDefault("inflated"));
+        Assert.Equal(2, copies.GetValueOrDefault("hit"));
+        // The default layout sent plain is inflated per request, never copied.
+        await PlainBytesAsync(client, BtcYear);
+        await PlainBytesAsync(client, BtcYear);
+        Assert.Equal(3, copies.Values.Sum());
+
+        // A quiet write does not show (the copy is served); a notifying one drops document and copy alike.
+        await SetPriceQuietlyAsync("bitcoin", 7m);
+        Assert.Equal(expected, await PlainBytesAsync(client, columns));
+        Assert.Equal(3, copies.GetValueOrDefault("hit"));
+        await AddBitcoinPointAsync("2025-03-02T23:30:00Z", 9m);
+        await Poll.UntilAsync(async () => !(await PlainBytesAsync(client, columns)).SequenceEqual(expected), Soon, "the new Bitcoin point in columns");
+        var changed = await PlainBytesAsync(readAlone, columns);
+        foreach (var attempt in new[] { "inflated", "from the copy" })
+        {
+            Assert.Equal(changed, await PlainBytesAsync(client, columns));
+        }
+
+        var prices = JsonDocument.Parse(changed).RootElement.GetProperty("series")[0].GetProperty("price_usd");
+        Assert.Equal([7m, 9m], prices.EnumerateArray().TakeLast(2).Select(p => p.GetDecimal()));
+        Assert.Equal(2, copies.GetValueOrDefault("inflated"));
+    }
+
+    /// <summary>Collects the measurements of one of the API's counters, summed by their <c>result</c> tag.</summary>
+    private System.Diagnostics.Metrics.MeterListener ListenTo(string instrumentName,
+        out System.Collections.Concurrent.ConcurrentDictionary<string, int> results)
+    {
+        var counted = results = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var meters = _apis[0].Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == instrumentName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            counted.AddOrUpdate((string)tags[0].Value!, (int)value, (_, sum) => sum + (int)value));
+        listener.Start();
+        return listener;
+    }
+
+    private static async Task<byte[]> PlainBytesAsync(HttpClient client, string url)
+    {
+        var response = await GetAsync(client, url, acceptEncoding: null);
+        Assert.Null(response.Content.Headers.ContentEncoding.FirstOrDefault());
+        var json = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(json.Length, response.Content.Headers.ContentLength);
+        return json;
     }
 
     /// <summary>An API whose listener is connected (so the cache serves), unless the cache is configured off.</summary>
