@@ -141,8 +141,7 @@ namespace Kasparro.Data.Migrations
                             WINDOW w AS (ORDER BY u.i)) s
                 $$;
                 """);
-            migrationBuilder.Sql(Readers($"CROSS JOIN LATERAL {ChunkPoints("c")} u", "RETURNING c.*", "t.series_id",
-                $"CROSS JOIN LATERAL {ChunkPoints("t")} u"));
+            migrationBuilder.Sql(Readers($"CROSS JOIN LATERAL {ChunkPoints("c")} u", $"CROSS JOIN LATERAL {ChunkPoints("t")} u"));
         }
 
         /// <inheritdoc />
@@ -170,7 +169,7 @@ namespace Kasparro.Data.Migrations
                 """);
             migrationBuilder.Sql(EnsureChunksPartition("INCLUDING DEFAULTS INCLUDING CONSTRAINTS"));
             const string unnest = "CROSS JOIN LATERAL unnest({0}.observed_at, {0}.is_backfill, {0}.price_usd, {0}.market_cap_usd, {0}.volume_24h_usd) AS u(observed_at, is_backfill, price_usd, market_cap_usd, volume_24h_usd)";
-            migrationBuilder.Sql(Readers(string.Format(System.Globalization.CultureInfo.InvariantCulture, unnest, "c"), "RETURNING c.*", "t.series_id",
+            migrationBuilder.Sql(Readers(string.Format(System.Globalization.CultureInfo.InvariantCulture, unnest, "c"),
                 string.Format(System.Globalization.CultureInfo.InvariantCulture, unnest, "t")));
         }
 
@@ -206,11 +205,10 @@ namespace Kasparro.Data.Migrations
 
         /// <summary>
         /// ColdCompaction's readers of the chunks (<c>price_observations</c>, the thaw in <c>prepare_price_points_write</c>
-        /// and the <c>price_history</c> view), reading a chunk <c>c</c> with <paramref name="chunkPoints"/>, returning the
-        /// thawed chunks with <paramref name="thawReturning"/> and reading each thawed <c>t</c>'s series with
-        /// <paramref name="thawedSeries"/> and its points with <paramref name="thawedPoints"/>.
+        /// and the <c>price_history</c> view), reading a chunk <c>c</c> with <paramref name="chunkPoints"/> and each thawed
+        /// chunk <c>t</c> with <paramref name="thawedPoints"/>.
         /// </summary>
-        private static string Readers(string chunkPoints, string thawReturning, string thawedSeries, string thawedPoints) => $$"""
+        private static string Readers(string chunkPoints, string thawedPoints) => $$"""
             CREATE OR REPLACE FUNCTION {{HistoryCompaction.ObservationsFunction}}(series integer[], from_time timestamptz, to_time timestamptz)
             RETURNS TABLE (series_id integer, observed_at timestamptz, is_backfill boolean, price_usd numeric, market_cap_usd numeric, volume_24h_usd numeric)
             LANGUAGE sql STABLE AS $$
@@ -249,10 +247,10 @@ namespace Kasparro.Data.Migrations
                 ), thawed AS (
                     DELETE FROM {{HistoryCompaction.ChunksTable}} c USING wanted w
                      WHERE c.series_id = w.s AND c.day = w.d
-                    {{thawReturning}}
+                    RETURNING c.*
                 )
                 INSERT INTO {{HistoryStorage.PointsTable}} ({{HistoryStorage.PointColumns}})
-                SELECT u.observed_at, {{thawedSeries}}, u.is_backfill, u.price_usd, u.market_cap_usd, u.volume_24h_usd
+                SELECT u.observed_at, t.series_id, u.is_backfill, u.price_usd, u.market_cap_usd, u.volume_24h_usd
                   FROM thawed t
                  {{thawedPoints}};
                 GET DIAGNOSTICS moved = ROW_COUNT;
