@@ -118,26 +118,27 @@ public sealed class EtlRunner(
     /// The accepted records of a batch (split on the reading side) with their canonical assets, the rejected records and
     /// the raw payloads. Each source id is resolved once per batch, from its record with the largest market cap.
     /// </summary>
-    private static (List<ResolvedRecord> Resolved, List<SourceRecord> Rejected, IReadOnlyList<RawPayload> Raw) ResolveBatch(
+    private static (ResolvedBatch Resolved, List<SourceRecord> Rejected, IReadOnlyList<RawPayload> Raw) ResolveBatch(
         SourceBatch batch, BatchSplit split, IMarketSource source, AssetResolver resolver)
     {
-        var (accepted, rejected, largest) = (split.Accepted, split.Rejected, split.Largest);
-        var assets = resolver.ResolveAll(largest.Select(p => new AssetCandidate(source.Name, p.Key, p.Value.Ticker, p.Value.Name, p.Value.MarketCapUsd, p.Value.Rank, source.Identity)));
-        var assetOf = new Dictionary<string, string>(largest.Count, StringComparer.Ordinal);
-        foreach (var ((_, sourceId), assetId) in assets)
+        var (accepted, sourceIds, largest) = (split.Accepted, split.SourceIds, split.Largest);
+        var candidates = new AssetCandidate[sourceIds.Count];
+        for (var i = 0; i < candidates.Length; i++)
         {
-            assetOf[sourceId] = assetId;
+            var values = largest[i];
+            candidates[i] = new AssetCandidate(source.Name, sourceIds[i], values.Ticker, values.Name, values.MarketCapUsd, values.Rank, source.Identity);
         }
 
-        var resolved = new List<ResolvedRecord>(accepted.Count);
-        foreach (var record in accepted)
+        var assets = resolver.ResolveAll(candidates);
+        var assetIds = new string[sourceIds.Count];
+        for (var i = 0; i < assetIds.Length; i++)
         {
-            resolved.Add(new ResolvedRecord(record.SourceId!, assetOf[record.SourceId!], record.Values!));
+            assetIds[i] = assets[(source.Name, sourceIds[i])];
         }
 
         IReadOnlyList<RawPayload> raw = batch.RawChunk is { } chunk
             ? [chunk]
             : accepted.ConvertAll(r => new RawPayload(r.SourceId!, r.Values!.ObservedAt, r.RawPayload));
-        return (resolved, rejected, raw);
+        return (new ResolvedBatch(accepted, split.SourceOf, sourceIds, assetIds), split.Rejected, raw);
     }
 }

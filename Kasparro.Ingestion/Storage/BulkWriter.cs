@@ -77,16 +77,16 @@ public static class BulkWriter
     /// that batch moves it.
     /// </summary>
     public static async Task<BatchCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, long runId,
-        IReadOnlyList<ResolvedRecord> records, IReadOnlyList<SourceRecord> rejected, IReadOnlyList<RawPayload> raw, bool isBackfill,
+        ResolvedBatch records, IReadOnlyList<SourceRecord> rejected, IReadOnlyList<RawPayload> raw, bool isBackfill,
         IReadOnlyDictionary<string, DateTimeOffset> newerInNextBatch, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var counts = new BatchCounts(records.Count + rejected.Count, 0, 0, 0, rejected.Count);
+        var counts = new BatchCounts(records.Records.Count + rejected.Count, 0, 0, 0, rejected.Count);
         if (rejected.Count > 0)
         {
             await QuarantineAsync(connection, source, runId, rejected, now, cancellationToken);
         }
 
-        if (records.Count == 0 && raw.Count == 0)
+        if (records.Records.Count == 0 && raw.Count == 0)
         {
             return counts;
         }
@@ -97,25 +97,23 @@ public static class BulkWriter
             await WriteRawAsync(connection, transaction, source, runId, raw, now, cancellationToken);
         }
 
-        var assetOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var record in records)
+        var assetOf = new Dictionary<string, string>(records.SourceIds.Count, StringComparer.Ordinal);
+        for (var i = 0; i < records.SourceIds.Count; i++)
         {
-            assetOf[record.SourceId] = record.AssetId;
+            assetOf[records.SourceIds[i]] = records.AssetIds[i];
         }
 
-        var seriesOf = records.Count > 0 ? await SeriesStore.IdsAsync(connection, transaction, source, assetOf, cancellationToken) : [];
-        var observations = FirstOfEachObservation(records, seriesOf);
-        var sourceIds = assetOf.Keys.ToArray();
-        var latestOf = observations.Count > 0 ? await LatestRecordTimesAsync(connection, transaction, source, sourceIds, cancellationToken) : [];
-        var stored = await WriteHistoryAsync(connection, transaction, observations, MayRepeatStored(observations, latestOf), isBackfill, cancellationToken);
-        await UpsertLatestAsync(connection, transaction, source, observations,
+        var observations = FirstOfEachObservation(records, await SeriesIdsAsync(connection, transaction, source, records, assetOf, cancellationToken));
+        var latestOf = observations.Count > 0 ? await LatestRecordTimesAsync(connection, transaction, source, [.. records.SourceIds], cancellationToken) : [];
+        var stored = await WriteHistoryAsync(connection, transaction, observations, MayRepeatStored(observations, records, latestOf), isBackfill, cancellationToken);
+        await UpsertLatestAsync(connection, transaction, source, observations, records,
             id => latestOf.ContainsKey(id) && newerInNextBatch.TryGetValue(id, out var next) ? next : null, now, cancellationToken);
 
         // Stored observations are in key order, so each source id's come together: the first of a new one is inserted.
         int inserted = 0, updated = 0;
         for (var i = 0; i < stored.Count; i++)
         {
-            if (StartsItsSeries(stored, i) && !latestOf.ContainsKey(stored[i].Record.SourceId))
+            if (StartsItsSeries(stored, i) && !latestOf.ContainsKey(records.SourceIds[stored[i].Source]))
             {
                 inserted++;
             }
@@ -125,31 +123,52 @@ public static class BulkWriter
             }
         }
 
-        return counts with { Inserted = inserted, Updated = updated, Unchanged = records.Count - stored.Count };
+        return counts with { Inserted = inserted, Updated = updated, Unchanged = records.Records.Count - stored.Count };
+    }
+
+    /// <summary>The history series id of each of the batch's source ids, by the source id's position (none for an empty batch).</summary>
+    private static async Task<int[]> SeriesIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        ResolvedBatch records, Dictionary<string, string> assetOf, CancellationToken cancellationToken)
+    {
+        if (records.Records.Count == 0)
+        {
+            return [];
+        }
+
+        var seriesOf = await SeriesStore.IdsAsync(connection, transaction, source, assetOf, cancellationToken);
+        var series = new int[records.SourceIds.Count];
+        for (var i = 0; i < series.Length; i++)
+        {
+            series[i] = seriesOf[records.SourceIds[i]];
+        }
+
+        return series;
     }
 
     /// <summary>
     /// The batch without repeated observations (same source id and timestamp; the first one read wins), in key
     /// order (series id, time): then each index page takes its rows together instead of one row per page across the
     /// batch, which halves the index cost of the copy (docs/performance.md), and the sort compares integers, not strings.
-    /// Each observation keeps the series id looked up here, so no later pass looks it up again by its source id.
+    /// Each observation keeps its series id and source id position, so no later pass looks either up by the source id's text.
     /// </summary>
-    private static List<Observation> FirstOfEachObservation(IReadOnlyList<ResolvedRecord> records, Dictionary<string, int> seriesOf)
+    private static List<Observation> FirstOfEachObservation(ResolvedBatch records, int[] seriesOfSource)
     {
         // Pooled: a new 20,000-entry array per batch lands on the large object heap, and those count towards full GCs.
-        var order = ArrayPool<ObservationOrder>.Shared.Rent(records.Count);
-        for (var i = 0; i < records.Count; i++)
+        var count = records.Records.Count;
+        var order = ArrayPool<ObservationOrder>.Shared.Rent(count);
+        for (var i = 0; i < count; i++)
         {
-            order[i] = new ObservationOrder(seriesOf[records[i].SourceId], Micros(records[i].Values.ObservedAt), i);
+            order[i] = new ObservationOrder(seriesOfSource[records.SourceOf[i]], Micros(records.ValuesOf(i).ObservedAt), i);
         }
 
-        Array.Sort(order, 0, records.Count);
-        var observations = new List<Observation>(records.Count);
-        for (var i = 0; i < records.Count; i++)
+        Array.Sort(order, 0, count);
+        var observations = new List<Observation>(count);
+        for (var i = 0; i < count; i++)
         {
             if (i == 0 || order[i].Series != order[i - 1].Series || order[i].Micros != order[i - 1].Micros)
             {
-                observations.Add(new Observation(order[i].Series, records[order[i].Position]));
+                var row = order[i].Position;
+                observations.Add(new Observation(order[i].Series, records.SourceOf[row], records.ValuesOf(row)));
             }
         }
 
@@ -163,8 +182,8 @@ public static class BulkWriter
     /// </summary>
     private static bool StartsItsSeries(IReadOnlyList<Observation> inKeyOrder, int i) => i == 0 || inKeyOrder[i].Series != inKeyOrder[i - 1].Series;
 
-    /// <summary>A resolved record of the batch with the id of the history series it is written to.</summary>
-    private readonly record struct Observation(int Series, ResolvedRecord Record);
+    /// <summary>A record's values with the id of the history series they are written to and the position of its source id in the batch.</summary>
+    private readonly record struct Observation(int Series, int Source, MarketValues Values);
 
     /// <summary>A record's place in key order: series id, time, then position read (so the first read wins).</summary>
     private readonly record struct ObservationOrder(int Series, long Micros, int Position) : IComparable<ObservationOrder>
@@ -216,7 +235,7 @@ public static class BulkWriter
             try
             {
                 await CopyAsync(connection, $"price_points ({HistoryStorage.PointColumns})",
-                    observations, (importer, o) => WritePoint(importer, o.Series, o.Record, isBackfill), cancellationToken);
+                    observations, (importer, o) => WritePoint(importer, o.Series, o.Values, isBackfill), cancellationToken);
                 await transaction.ReleaseAsync("history_copy", cancellationToken);
                 return observations;
             }
@@ -227,7 +246,7 @@ public static class BulkWriter
         }
 
         await CopyAsync(connection, "etl_history_stage (observed_at, series_id, price, market_cap, volume)",
-            observations, (importer, o) => WriteStagedPoint(importer, o.Series, o.Record), cancellationToken);
+            observations, (importer, o) => WriteStagedPoint(importer, o.Series, o.Values), cancellationToken);
         var added = new HashSet<(int, long)>();
         await using (var merge = new NpgsqlCommand(MergeHistory, connection, transaction))
         {
@@ -239,7 +258,7 @@ public static class BulkWriter
             }
         }
 
-        return observations.Where(o => added.Contains((o.Series, Micros(o.Record.Values.ObservedAt)))).ToList();
+        return observations.Where(o => added.Contains((o.Series, Micros(o.Values.ObservedAt)))).ToList();
     }
 
     /// <summary>
@@ -250,8 +269,8 @@ public static class BulkWriter
     {
         for (var i = 0; i < inKeyOrder.Count; i++)
         {
-            var observedAt = inKeyOrder[i].Record.Values.ObservedAt;
-            if (StartsItsSeries(inKeyOrder, i) || DayOf(observedAt) != DayOf(inKeyOrder[i - 1].Record.Values.ObservedAt))
+            var observedAt = inKeyOrder[i].Values.ObservedAt;
+            if (StartsItsSeries(inKeyOrder, i) || DayOf(observedAt) != DayOf(inKeyOrder[i - 1].Values.ObservedAt))
             {
                 yield return (inKeyOrder[i].Series, observedAt);
             }
@@ -268,13 +287,14 @@ public static class BulkWriter
     /// on the key and the batch takes the staged path. Asking price_history itself costs a probe of the large table per
     /// batch, a noticeable share of a load (docs/performance.md, Load path).
     /// </summary>
-    private static bool MayRepeatStored(List<Observation> observations, Dictionary<string, DateTimeOffset> latestOf)
+    private static bool MayRepeatStored(List<Observation> observations, ResolvedBatch records, Dictionary<string, DateTimeOffset> latestOf)
     {
         // In key order, the first observation of each source id is its earliest.
         for (var i = 0; i < observations.Count; i++)
         {
-            var record = observations[i].Record;
-            if (StartsItsSeries(observations, i) && latestOf.TryGetValue(record.SourceId, out var latest) && Micros(record.Values.ObservedAt) <= Micros(latest))
+            var observation = observations[i];
+            if (StartsItsSeries(observations, i) && latestOf.TryGetValue(records.SourceIds[observation.Source], out var latest)
+                && Micros(observation.Values.ObservedAt) <= Micros(latest))
             {
                 return true;
             }
@@ -308,16 +328,17 @@ public static class BulkWriter
     /// behind for good: the checkpoint never passes a batch that has not been written, so the next batch is read again.
     /// </summary>
     private static async Task UpsertLatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        List<Observation> observations, Func<string, DateTimeOffset?> movedLater, DateTimeOffset now, CancellationToken cancellationToken)
+        List<Observation> observations, ResolvedBatch records, Func<string, DateTimeOffset?> movedLater, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // In key order each source id's observations come together, oldest first (one per time): its newest is the last.
-        var moving = new List<ResolvedRecord>();
+        var moving = new List<Observation>();
         for (var i = 0; i < observations.Count; i++)
         {
-            var record = observations[i].Record;
-            if ((i + 1 == observations.Count || StartsItsSeries(observations, i + 1)) && !(movedLater(record.SourceId) > record.Values.ObservedAt))
+            var observation = observations[i];
+            if ((i + 1 == observations.Count || StartsItsSeries(observations, i + 1))
+                && !(movedLater(records.SourceIds[observation.Source]) > observation.Values.ObservedAt))
             {
-                moving.Add(record);
+                moving.Add(observation);
             }
         }
 
@@ -327,7 +348,7 @@ public static class BulkWriter
         }
 
         await CopyAsync(connection, "etl_latest_stage (source_id, asset_id, ticker, name, price, market_cap, volume, pct, observed_at)",
-            moving, WriteLatestRow, cancellationToken);
+            moving, (importer, o) => WriteLatestRow(importer, records.SourceIds[o.Source], records.AssetIds[o.Source], o.Values), cancellationToken);
         await using var upsert = new NpgsqlCommand(UpsertLatest, connection, transaction);
         upsert.Parameters.AddWithValue("source", source);
         upsert.Parameters.AddWithValue("now", now);
@@ -354,9 +375,8 @@ public static class BulkWriter
     }
 
     /// <summary>A row of price_points, columns in <see cref="HistoryStorage.PointColumns"/> order.</summary>
-    private static void WritePoint(NpgsqlBinaryImporter importer, int seriesId, ResolvedRecord record, bool isBackfill)
+    private static void WritePoint(NpgsqlBinaryImporter importer, int seriesId, MarketValues values, bool isBackfill)
     {
-        var values = record.Values;
         importer.Write(values.ObservedAt, NpgsqlDbType.TimestampTz);
         importer.Write(seriesId, NpgsqlDbType.Integer);
         importer.Write(isBackfill, NpgsqlDbType.Boolean);
@@ -364,11 +384,11 @@ public static class BulkWriter
     }
 
     /// <summary>A row of the staging table (the backfill flag is one parameter of the merge).</summary>
-    private static void WriteStagedPoint(NpgsqlBinaryImporter importer, int seriesId, ResolvedRecord record)
+    private static void WriteStagedPoint(NpgsqlBinaryImporter importer, int seriesId, MarketValues values)
     {
-        importer.Write(record.Values.ObservedAt, NpgsqlDbType.TimestampTz);
+        importer.Write(values.ObservedAt, NpgsqlDbType.TimestampTz);
         importer.Write(seriesId, NpgsqlDbType.Integer);
-        WriteValues(importer, record.Values);
+        WriteValues(importer, values);
     }
 
     private static void WriteValues(NpgsqlBinaryImporter importer, MarketValues values)
@@ -378,11 +398,10 @@ public static class BulkWriter
         WriteNullable(importer, values.Volume24hUsd, NpgsqlDbType.Numeric);
     }
 
-    private static void WriteLatestRow(NpgsqlBinaryImporter importer, ResolvedRecord record)
+    private static void WriteLatestRow(NpgsqlBinaryImporter importer, string sourceId, string assetId, MarketValues values)
     {
-        var values = record.Values;
-        importer.Write(record.SourceId, NpgsqlDbType.Text);
-        importer.Write(record.AssetId, NpgsqlDbType.Text);
+        importer.Write(sourceId, NpgsqlDbType.Text);
+        importer.Write(assetId, NpgsqlDbType.Text);
         importer.Write(values.Ticker, NpgsqlDbType.Text);
         WriteNullable(importer, values.Name, NpgsqlDbType.Text);
         importer.Write(values.PriceUsd, NpgsqlDbType.Numeric);

@@ -17,6 +17,10 @@ public sealed class BenchCommandLine(string[] args)
 
     public long GetLong(string name, long fallback) => Get(name) is { } text ? long.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>A comma-separated list of numbers (<c>--rows 1000000,5000000</c>), or the one <paramref name="fallback"/>.</summary>
+    public long[] GetLongs(string name, long fallback) =>
+        Get(name) is { } text ? [.. text.Split(',', StringSplitOptions.TrimEntries).Select(n => long.Parse(n, CultureInfo.InvariantCulture))] : [fallback];
+
     /// <summary>The arguments that run this same program with <paramref name="arguments"/> (apphost or <c>dotnet Kasparro.Bench.dll</c>).</summary>
     public static IEnumerable<string> SelfArguments(params string[] arguments)
     {

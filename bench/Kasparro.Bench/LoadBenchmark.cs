@@ -15,7 +15,35 @@ namespace Kasparro.Bench;
 /// </summary>
 public static class LoadBenchmark
 {
-    public static async Task<int> RunAsync(long rows, int symbols, bool skipBaseline)
+    /// <summary>
+    /// One load per size in <paramref name="sizes"/>, one after another (each its own CSV and server), then a line per
+    /// size side by side: issue 17 asks for 1M and 5M rows in the same run, where the process's one-time costs (start,
+    /// JIT) weigh five times less a row at 5M and peak RSS must stay flat.
+    /// </summary>
+    public static async Task<int> RunSizesAsync(IReadOnlyList<long> sizes, int symbols, bool skipBaseline)
+    {
+        var summaries = new List<string>();
+        var exitCode = 0;
+        foreach (var rows in sizes)
+        {
+            if (sizes.Count > 1)
+            {
+                Console.WriteLine($"== {rows:N0} rows ==");
+            }
+
+            exitCode = Math.Max(exitCode, await RunAsync(rows, symbols, skipBaseline, summaries));
+        }
+
+        if (sizes.Count > 1)
+        {
+            Console.WriteLine("sizes:");
+            summaries.ForEach(line => Console.WriteLine($"  {line}"));
+        }
+
+        return exitCode;
+    }
+
+    private static async Task<int> RunAsync(long rows, int symbols, bool skipBaseline, List<string> summaries)
     {
         var folder = Path.Combine("/var/tmp", $"kasparro-bench-load-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -53,10 +81,15 @@ public static class LoadBenchmark
             var stored = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM price_points");
             var raw = await postgres.ScalarAsync<long>("pipeline", "SELECT count(*) FROM raw_records");
             Console.WriteLine($"stored:    price_points {stored:N0}, raw_records {raw:N0}");
+            var ratios = "";
             if (bareRate is { } bare && keyedRate is { } keyed)
             {
+                ratios = $"{pipelineRate / keyed:F2}x of the keyed COPY, {pipelineRate / bare:F2}x of bare";
                 Console.WriteLine($"ratio:     {pipelineRate / keyed:F2}x of the keyed COPY into the history (target >= 0.85x), {pipelineRate / bare:F2}x of bare COPY");
             }
+
+            summaries.Add($"{rows,13:N0} rows: pipeline process CPU {child.CpuSeconds * 1e6 / rows:F2} us a row ({child.CpuSeconds:F2} s, JIT {child.JitSeconds:F2} s), " +
+                $"{child.AllocatedMb * 1048576 / rows:N0} bytes a row, peak RSS {child.PeakRssMb:F0} MB, {child.Seconds:F1} s wall {ratios}".TrimEnd());
 
             return child.Status is "success" && stored == rows ? 0 : 1;
         }

@@ -3,7 +3,7 @@ using Kasparro.Bench;
 var line = new BenchCommandLine(args);
 return line.Command switch
 {
-    "load" => await LoadBenchmark.RunAsync(line.GetLong("rows", 1_000_000), (int)line.GetLong("symbols", 2_000), line.Has("skip-baseline")),
+    "load" => await LoadBenchmark.RunSizesAsync(line.GetLongs("rows", 1_000_000), (int)line.GetLong("symbols", 2_000), line.Has("skip-baseline")),
     "read" => await ReadBenchmark.RunAsync((int)line.GetLong("seconds", 20), (int)line.GetLong("connections", 32), line.Has("reseed"), line.Get("only"), line.Has("no-writes")),
     "sweep" => await SweepBenchmark.RunAsync((int)line.GetLong("coins", 20_000), (int)line.GetLong("rpm", 600)),
     // The reader as the service runs it: under Kasparro.Ingestion's GC and JIT settings (IngestionRuntime).
@@ -21,7 +21,7 @@ static int Usage()
 {
     Console.WriteLine("""
         Kasparro benchmarks (see bench/README.md):
-          load  [--rows 1000000] [--symbols 2000] [--skip-baseline]   CSV ingest vs bare binary COPY, peak RSS
+          load  [--rows 1000000[,5000000]] [--symbols 2000] [--skip-baseline]   CSV ingest vs bare binary COPY, peak RSS, CPU a row per size
           read  [--seconds 20] [--connections 32] [--reseed] [--only history] [--no-writes] wrk against the API over 10M history rows
           sweep [--coins 20000] [--rpm 600]                           CoinGecko sweep vs its rate limit
           live  [--clients 1000] [--coins 20000] [--rpm 6000]         GET /stream: commit-to-event latency during a sweep, memory per stream, slow reader
