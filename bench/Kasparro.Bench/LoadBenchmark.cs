@@ -18,11 +18,12 @@ public static class LoadBenchmark
     /// <summary>
     /// One load per size in <paramref name="sizes"/>, one after another (each its own CSV and server), then a line per
     /// size side by side: issue 17 asks for 1M and 5M rows in the same run, where the process's one-time costs (start,
-    /// JIT) weigh five times less a row at 5M and peak RSS must stay flat.
+    /// JIT) weigh five times less a row at 5M and peak RSS must stay flat. The CPU between the smallest and the largest
+    /// size, divided by the rows between them, is what a row costs once those one-time costs are paid.
     /// </summary>
     public static async Task<int> RunSizesAsync(IReadOnlyList<long> sizes, int symbols, bool skipBaseline)
     {
-        var summaries = new List<string>();
+        var summaries = new List<SizeSummary>();
         var exitCode = 0;
         foreach (var rows in sizes)
         {
@@ -34,16 +35,25 @@ public static class LoadBenchmark
             exitCode = Math.Max(exitCode, await RunAsync(rows, symbols, skipBaseline, summaries));
         }
 
-        if (sizes.Count > 1)
+        if (summaries.Count > 1)
         {
             Console.WriteLine("sizes:");
-            summaries.ForEach(line => Console.WriteLine($"  {line}"));
+            summaries.ForEach(summary => Console.WriteLine($"  {summary.Line}"));
+            var (first, last) = (summaries.MinBy(s => s.Rows)!, summaries.MaxBy(s => s.Rows)!);
+            if (last.Rows > first.Rows)
+            {
+                Console.WriteLine($"  marginal: {(last.CpuSeconds - first.CpuSeconds) * 1e6 / (last.Rows - first.Rows):F2} us of pipeline process CPU a row " +
+                    $"from {first.Rows:N0} to {last.Rows:N0} rows (start and JIT paid once)");
+            }
         }
 
         return exitCode;
     }
 
-    private static async Task<int> RunAsync(long rows, int symbols, bool skipBaseline, List<string> summaries)
+    /// <summary>One size's figures for the closing side-by-side block.</summary>
+    private sealed record SizeSummary(long Rows, double CpuSeconds, string Line);
+
+    private static async Task<int> RunAsync(long rows, int symbols, bool skipBaseline, List<SizeSummary> summaries)
     {
         var folder = Path.Combine("/var/tmp", $"kasparro-bench-load-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -88,8 +98,8 @@ public static class LoadBenchmark
                 Console.WriteLine($"ratio:     {pipelineRate / keyed:F2}x of the keyed COPY into the history (target >= 0.85x), {pipelineRate / bare:F2}x of bare COPY");
             }
 
-            summaries.Add($"{rows,13:N0} rows: pipeline process CPU {child.CpuSeconds * 1e6 / rows:F2} us a row ({child.CpuSeconds:F2} s, JIT {child.JitSeconds:F2} s), " +
-                $"{child.AllocatedMb * 1048576 / rows:N0} bytes a row, peak RSS {child.PeakRssMb:F0} MB, {child.Seconds:F1} s wall {ratios}".TrimEnd());
+            summaries.Add(new SizeSummary(rows, child.CpuSeconds, $"{rows,13:N0} rows: pipeline process CPU {child.CpuSeconds * 1e6 / rows:F2} us a row ({child.CpuSeconds:F2} s, JIT {child.JitSeconds:F2} s), " +
+                $"{child.AllocatedMb * 1048576 / rows:N0} bytes a row, peak RSS {child.PeakRssMb:F0} MB, {child.Seconds:F1} s wall {ratios}".TrimEnd()));
 
             return child.Status is "success" && stored == rows ? 0 : 1;
         }
