@@ -270,6 +270,41 @@ public sealed class CsvIngestionTests(DatabaseFixture database) : IClassFixture<
     }
 
     [Fact]
+    public async Task Each_row_is_stored_under_its_own_coin_with_its_own_values_when_coins_interleave_within_and_across_batches()
+    {
+        // Three coins interleaved, out of time order, a repeat within a batch (the first read wins) and batches of 4, so a
+        // coin's rows are split over batches and each batch meets its coins in another order: every stored value must sit
+        // under its own coin, its asset and its time, as the file says.
+        var folder = TestFiles.CreateFolder(("prices.csv",
+            "symbol,name,price_usd,market_cap_usd,volume_24h_usd,created_at\n" +
+            "ETH,Ethereum,2100,250000000000,11,2026-02-01T02:00:00Z\n" +
+            "BTC,Bitcoin,70000,1400000000000,21,2026-02-01T01:00:00Z\n" +
+            "SOL,Solana,150,,31,2026-02-01T00:00:00Z\n" +
+            "BTC,Bitcoin,70100,1400000000001,22,2026-02-01T00:00:00Z\n" +
+            "SOL,Solana,151,70000000000,,2026-02-01T01:00:00Z\n" +
+            "ETH,Ethereum,2101,250000000001,12,2026-02-01T01:00:00Z\n" +
+            "ETH,Ethereum,2999,1,1,2026-02-01T01:00:00Z\n" +
+            "BTC,Bitcoin,70200,1400000000002,23,2026-02-01T02:00:00Z\n" +
+            "SOL,Solana,152,70000000002,32,2026-02-01T02:00:00Z\n"));
+
+        var outcome = await RunCsvAsync(folder, new Dictionary<string, string?> { ["Sources:Csv:BatchSize"] = "4" });
+
+        Assert.Equal(EtlRunStatus.Success, outcome.Status);
+        Assert.Equal((9, 3, 5, 1), (outcome.Counts.Fetched, outcome.Counts.Inserted, outcome.Counts.Updated, outcome.Counts.Unchanged));
+        Assert.Equal(
+            "BTC btc-bitcoin 00 70100 1400000000001 22|BTC btc-bitcoin 01 70000 1400000000000 21|BTC btc-bitcoin 02 70200 1400000000002 23|" +
+            "ETH eth-ethereum 01 2101 250000000001 12|ETH eth-ethereum 02 2100 250000000000 11|" +
+            "SOL sol-solana 00 150 - 31|SOL sol-solana 01 151 70000000000 -|SOL sol-solana 02 152 70000000002 32",
+            await database.ScalarAsync<string>("""
+                SELECT string_agg(concat_ws(' ', source_id, asset_id, to_char(observed_at AT TIME ZONE 'UTC', 'HH24'), price_usd,
+                                            coalesce(market_cap_usd::text, '-'), coalesce(volume_24h_usd::text, '-')), '|' ORDER BY source_id, observed_at)
+                  FROM price_history
+                """));
+        Assert.Equal("csv_BTC btc-bitcoin 70200|csv_ETH eth-ethereum 2100|csv_SOL sol-solana 152",
+            await database.ScalarAsync<string>("SELECT string_agg(concat_ws(' ', id, asset_id, price_usd), '|' ORDER BY id) FROM normalized_records"));
+    }
+
+    [Fact]
     public async Task A_row_already_in_history_past_its_coins_latest_record_is_counted_unchanged_and_the_file_still_loads()
     {
         var folder = TestFiles.CreateFolder(("a.csv", "symbol,price_usd,created_at\nBTC,70000,2026-02-01T00:00:00Z\n"));
