@@ -61,6 +61,15 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
     /// <summary>The statements that recompute the taken series-days' rollups (parameters: series ids, days).</summary>
     private static readonly string[] Recompute =
     [
+        // A day of a cold month is in the month's encoded row: the month goes back to day rows first (the next compaction
+        // encodes it again), under the month's lock held shared, so the compaction never encodes a month while it moves.
+        $"""
+        SELECT pg_advisory_xact_lock_shared({HistoryCompaction.MonthLockClass}, month_key)
+          FROM (SELECT DISTINCT (extract(year FROM e.day AT TIME ZONE 'UTC') * 12 + extract(month FROM e.day AT TIME ZONE 'UTC') - 1)::integer AS month_key
+                  FROM {Entries}) AS months
+         ORDER BY month_key
+        """,
+        HistoryRollups.ThawMonths($"SELECT DISTINCT e.series_id, date_trunc('month', e.day AT TIME ZONE 'UTC')::date AS month FROM {Entries}"),
         $"""
         DELETE FROM {HistoryRollups.Hourly} r USING {Entries}
          WHERE r.series_id = e.series_id AND r.day = (e.day AT TIME ZONE 'UTC')::date
