@@ -70,6 +70,55 @@ public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimePr
         {
             LogRollupsEncoded(logger, await EncodeHourlyRollupsOfMonthAsync(connection, monthStart, cancellationToken), monthStart);
         }
+
+        if (months.Count > 0)
+        {
+            await ReleaseHourlyRollupSpaceAsync(connection, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Gives back the space of the day rows just encoded when it is most of the hourly table (the first upkeep after the
+    /// migration EncodedHourlyRollups, or after a long pause): the table is not partitioned, so VACUUM only marks that space
+    /// free, and new days would fill a month's worth of it a month, never all of it. VACUUM FULL rewrites the table (its
+    /// live rows are the hot days: seconds), holding reads of the hourly rollups meanwhile; under a short lock timeout, so
+    /// it never queues behind a long reader (the next upkeep tries again). A month's encoding in the steady state frees
+    /// about as much as the table holds, under the 4x asked for here, and leaves the space for the next month's days.
+    /// </summary>
+    private async Task ReleaseHourlyRollupSpaceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var bloated = new NpgsqlCommand($"""
+            SELECT pg_table_size('{HistoryRollups.Hourly}') > 8388608
+               AND pg_table_size('{HistoryRollups.Hourly}') > 4 * (SELECT coalesce(sum(pg_column_size(r.*)), 0) FROM {HistoryRollups.Hourly} r)
+            """, connection))
+        {
+            if (!(bool)(await bloated.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            // Apart: VACUUM runs outside a transaction, and statements sent together share one.
+            await using (var timeout = new NpgsqlCommand("SET lock_timeout = '5s'", connection))
+            {
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var vacuum = new NpgsqlCommand($"VACUUM (FULL, ANALYZE) {HistoryRollups.Hourly}", connection) { CommandTimeout = 0 };
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+            LogHourlySpaceReleased(logger);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            LogHourlySpaceDeferred(logger);
+        }
+        finally
+        {
+            await using var reset = new NpgsqlCommand("RESET lock_timeout", connection);
+            await reset.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 
     private static async Task<long> EncodeHourlyRollupsOfMonthAsync(NpgsqlConnection connection, DateTime monthStart, CancellationToken cancellationToken)
@@ -289,6 +338,12 @@ public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimePr
 
     [LoggerMessage(Level = LogLevel.Information, Message = "History compaction encoded {Days} hourly rollup day rows of the month starting {MonthStart:yyyy-MM}")]
     private static partial void LogRollupsEncoded(ILogger logger, long days, DateTime monthStart);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History compaction rewrote the hourly rollup day rows (VACUUM FULL): most of the table was the space of encoded months")]
+    private static partial void LogHourlySpaceReleased(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History compaction left the hourly rollups' free space to the next upkeep: readers held the table past the lock timeout")]
+    private static partial void LogHourlySpaceDeferred(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "History compaction left {Partition} to be truncated by the next upkeep: readers held it past the lock timeout")]
     private static partial void LogTruncateDeferred(ILogger logger, string partition);

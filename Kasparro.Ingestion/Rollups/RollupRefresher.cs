@@ -184,6 +184,54 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         return depth;
     }
 
+    /// <summary>
+    /// Gives back the pages of an empty queue whose index grew past <see cref="QueueIndexBytesToRelease"/> (a large load
+    /// queues an entry per batch and day; VACUUM keeps the emptied index pages, 1 byte an observation after the 10M-row
+    /// seed): TRUNCATE, under the queue's exclusive lock taken with a short timeout so writers wait at most that long (when
+    /// busy the next tick tries again), and only when the queue is still empty under it. Says whether it truncated.
+    /// </summary>
+    public async Task<bool> ReleaseEmptiedQueueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var check = new NpgsqlCommand(QueueBloated, connection))
+        {
+            if (!(bool)(await check.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return false;
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using var truncate = new NpgsqlCommand($"""
+                SET LOCAL lock_timeout = '1s';
+                LOCK TABLE {HistoryRollups.QueueTable} IN ACCESS EXCLUSIVE MODE;
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM {HistoryRollups.QueueTable}) THEN
+                        TRUNCATE {HistoryRollups.QueueTable};
+                    END IF;
+                END $$;
+                """, connection, transaction);
+            await truncate.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return false;
+        }
+
+        await using var after = new NpgsqlCommand(QueueBloated, connection);
+        return !(bool)(await after.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The queue index size from which an empty queue is truncated (<see cref="ReleaseEmptiedQueueAsync"/>).</summary>
+    public const long QueueIndexBytesToRelease = 1024 * 1024;
+
+    private static readonly string QueueBloated =
+        $"SELECT pg_indexes_size('{HistoryRollups.QueueTable}') > {QueueIndexBytesToRelease} AND NOT EXISTS (SELECT 1 FROM {HistoryRollups.QueueTable})";
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollups refreshed for {SeriesDays} series-days in {Steps} step(s), {ElapsedMs} ms")]
     private static partial void LogRefreshed(ILogger logger, int seriesDays, int steps, long elapsedMs);
 }
