@@ -307,14 +307,8 @@ public sealed partial class HistoryCompactor(NpgsqlDataSource dataSource, TimePr
             }
 
             await LockMonthAsync(connection, transaction, partition.MonthStart, cancellationToken);
-            await using var truncate = new NpgsqlCommand($"""
-                LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT 1 FROM {table}) AND (pg_relation_size('{table}') > 0 OR pg_indexes_size('{table}') > 8192) THEN
-                        TRUNCATE {table};
-                    END IF;
-                END $$;
-                """, connection, transaction);
+            await using var truncate = new NpgsqlCommand(
+                HistoryStorage.TruncateWhenEmpty(table, $"pg_relation_size('{table}') > 0 OR pg_indexes_size('{table}') > 8192"), connection, transaction);
             await truncate.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -204,15 +204,8 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using var truncate = new NpgsqlCommand($"""
-                SET LOCAL lock_timeout = '1s';
-                LOCK TABLE {HistoryRollups.QueueTable} IN ACCESS EXCLUSIVE MODE;
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT 1 FROM {HistoryRollups.QueueTable}) THEN
-                        TRUNCATE {HistoryRollups.QueueTable};
-                    END IF;
-                END $$;
-                """, connection, transaction);
+            await using var truncate = new NpgsqlCommand($"SET LOCAL lock_timeout = '1s'; {HistoryStorage.TruncateWhenEmpty(HistoryRollups.QueueTable)}",
+                connection, transaction);
             await truncate.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
