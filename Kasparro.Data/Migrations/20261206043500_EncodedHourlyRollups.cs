@@ -105,7 +105,8 @@ namespace Kasparro.Data.Migrations
                 END $$;
 
                 -- price_chunk_points' decoding, over the columns of an hour: running sums of the deltas, then each code
-                -- back to its exact numeric (round only sets the display scale), the scales read once per row (OFFSET 0).
+                -- back to its exact numeric (round only sets the display scale), the scales read once per row (OFFSET 0). A ROWS
+                -- frame: the positions are unique, and RANGE looks for peers at every row (5% of the decoding).
                 CREATE FUNCTION {{HistoryRollups.DecodeFunction}}(month date, points integer[], first_deltas bigint[], last_deltas bigint[],
                                                     open_codes bigint[], open numeric[], high_codes bigint[], high numeric[], low_codes bigint[], low numeric[],
                                                     close_codes bigint[], close numeric[], market_cap_codes bigint[], market_caps numeric[],
@@ -135,7 +136,7 @@ namespace Kasparro.Data.Migrations
                               FROM unnest(points, first_deltas, last_deltas, open_codes[2:], open, high_codes[2:], high, low_codes[2:], low,
                                           close_codes[2:], close, market_cap_codes[2:], market_caps, volume_codes[2:], volumes)
                                    WITH ORDINALITY AS u(n, f, l, o, ov, h, hv, lo, lov, c, cv, m, mv, v, vv, i)
-                            WINDOW w AS (ORDER BY u.i)) s
+                            WINDOW w AS (ORDER BY u.i ROWS UNBOUNDED PRECEDING)) s
                 $$;
                 """);
 
