@@ -23,7 +23,7 @@ public static class ScaleBenchmark
     /// rollup check (minutes), to measure the reads sooner.
     /// </summary>
     public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections, int compactAfterDays, bool skipReads,
-        bool readsOnly)
+        bool readsOnly, int? cacheMegabytes, bool fillCache)
     {
         // The loaded CSV continues the seeded series right after the seed's end, and all of it should land in the seed's
         // newest partition (as the next 10-minute runs would): the seed ends that long before this month starts.
@@ -70,7 +70,7 @@ public static class ScaleBenchmark
 
         if (!skipReads)
         {
-            failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections);
+            failed |= !await MeasureReadsAsync(connectionString, seed, seconds, connections, cacheMegabytes, fillCache);
         }
 
         return failed ? 1 : 0;
@@ -166,8 +166,13 @@ public static class ScaleBenchmark
         Console.WriteLine($"load {rows:N0} CSV rows {label}: {child.Seconds:F1} s, {rows / child.Seconds:N0} rows/s, status {child.Status}, " +
             $"{pointsStored:N0} points stored; CPU: pipeline {child.CpuSeconds:F1} s, PostgreSQL {serverCpu:F1} s");
 
-    /// <summary>wrk against Kasparro.Api (defaults: pool, history cache) for random assets; false when a request failed.</summary>
-    private static async Task<bool> MeasureReadsAsync(string connectionString, ScaleSeed seed, int seconds, int connections)
+    /// <summary>
+    /// wrk against Kasparro.Api (its defaults, or a history cache of <paramref name="cacheMegabytes"/>) for random assets;
+    /// <paramref name="fillCache"/> first asks for every asset's documents once, as a server that has been up a while holds
+    /// them. False when a request failed.
+    /// </summary>
+    private static async Task<bool> MeasureReadsAsync(string connectionString, ScaleSeed seed, int seconds, int connections, int? cacheMegabytes,
+        bool fillCache)
     {
         var until = seed.End + ScaleSeed.Step;
         string Range(TimeSpan length) =>
@@ -185,7 +190,9 @@ public static class ScaleBenchmark
         }
 
         var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
-        using var api = await ReadBenchmark.StartApiAsync(connectionString, port);
+        using var api = await ReadBenchmark.StartApiAsync(connectionString, port,
+            cacheMegabytes is { } megabytes ? new Dictionary<string, string> { ["HistoryCache__SizeLimitMegabytes"] = $"{megabytes}" } : null);
+        var cacheText = cacheMegabytes is { } size ? $"a {size:N0} MB history cache" : "256 MB history cache";
         var baseUrl = $"http://127.0.0.1:{port}";
         var scripts = new List<string>();
         try
@@ -206,6 +213,11 @@ public static class ScaleBenchmark
                 }
             }
 
+            if (fillCache)
+            {
+                await FillCacheAsync(baseUrl, seed.Series, endpoints.Where(e => e.Gzip).Select(e => e.Query).ToList());
+            }
+
             // As the read benchmark does: a fresh process tiers its JIT for the first ~30 s, so every endpoint is warmed once
             // before any is measured, and again for 5 s right before its own measurement.
             var runs = new List<(string Name, string Url, string? Script, bool Gzip, double TargetMs)>();
@@ -223,7 +235,7 @@ public static class ScaleBenchmark
             }
 
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s --latency, random asset of {seed.Series:N0} per request, after a 5 s warm-up on every endpoint, " +
-                $"then 5 s on each before it is measured; the API's defaults (2 pooled connections a core, 256 MB history cache); load average {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3])} on {Environment.ProcessorCount} cores");
+                $"then 5 s on each before it is measured; the API's defaults (2 pooled connections a core, {cacheText}); load average {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3])} on {Environment.ProcessorCount} cores");
             Console.WriteLine($"{"endpoint",-46} {"gzip",5} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"target",8}");
             var failed = false;
             foreach (var (name, url, script, gzip, target) in runs)
@@ -246,6 +258,25 @@ public static class ScaleBenchmark
                 await api.WaitForExitAsync();
             }
         }
+    }
+
+    /// <summary>Every asset's documents asked for once (gzip: the form the cache keeps), four at a time; prints the time.</summary>
+    private static async Task FillCacheAsync(string baseUrl, int assets, IReadOnlyList<string> queries)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.None }) { BaseAddress = new Uri(baseUrl) };
+        var requests = Enumerable.Range(1, assets).SelectMany(asset => queries.Select(query => $"/assets/{ScaleSeed.AssetIdPrefix}{asset}/{query}"));
+        long bytes = 0;
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (url, cancel) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.AcceptEncoding.ParseAdd("gzip");
+            using var response = await http.SendAsync(request, cancel);
+            response.EnsureSuccessStatusCode();
+            Interlocked.Add(ref bytes, (await response.Content.ReadAsByteArrayAsync(cancel)).LongLength);
+        });
+        Console.WriteLine($"history cache filled: {assets:N0} assets x {queries.Count} documents in {clock.Elapsed.TotalSeconds:F0} s, 4 at a time, " +
+            $"{bytes / 1024.0 / 1024.0:N0} MB compressed");
     }
 
     /// <summary>Each request asks for <paramref name="query"/> of a random seeded asset, accepting gzip as browsers do, or not at all.</summary>
