@@ -37,4 +37,18 @@ public static class HistoryStorage
 
     /// <summary>The first instant (UTC) of the month holding <paramref name="at"/>.</summary>
     public static DateTime MonthOf(DateTimeOffset at) => new(at.UtcDateTime.Year, at.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// Statements that take <paramref name="table"/>'s exclusive lock and truncate it when it holds no row and
+    /// <paramref name="when"/> (SQL) is true: TRUNCATE gives back the heap and index pages VACUUM keeps. For a transaction
+    /// with a lock_timeout set, so readers and writers of the table wait at most that long.
+    /// </summary>
+    public static string TruncateWhenEmpty(string table, string when = "true") => $"""
+        LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM {table}) AND ({when}) THEN
+                TRUNCATE {table};
+            END IF;
+        END $$;
+        """;
 }

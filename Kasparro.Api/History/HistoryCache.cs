@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Threading.Channels;
 using Kasparro.Api.Hosting;
 using Kasparro.Data;
 using Microsoft.Extensions.Caching.Memory;
@@ -30,9 +31,11 @@ public interface IHistoryCacheEntry
 /// see <see cref="WithPlainCopy"/>) and the raw history's rendered day windows (<see cref="HistoryRawWindow"/>) kept in memory, bounded by
 /// <see cref="HistoryCacheOptions"/>. It only serves while <see cref="HistoryChangeListener"/> is listening for
 /// PostgreSQL's change notifications: an asset's documents are dropped when its history changes, all of them when the
-/// listener (re)connects, and none is served while it is not connected.
+/// listener (re)connects, and none is served while it is not connected. An entry dropped by its asset's change that was
+/// asked for since it was last rendered is rendered again at once, in the background and one at a time (refresh ahead),
+/// so the next request finds it kept instead of rendering it (docs/performance.md, "Refresh ahead").
 /// </summary>
-public sealed class HistoryCache : IDisposable
+public sealed partial class HistoryCache : IDisposable
 {
     private readonly MemoryCache _documents;
     private readonly TimeSpan _maxAge;
@@ -41,12 +44,17 @@ public sealed class HistoryCache : IDisposable
     private readonly ConcurrentDictionary<HistoryKey, Lazy<Task<IHistoryCacheEntry?>>> _rendering = new();
     private readonly Counter<long> _lookups;
     private readonly Counter<long> _plainCopies;
+    private readonly Counter<long> _refreshes;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<HistoryKey, Refresh>> _refreshable = new(StringComparer.Ordinal);
+    private readonly Channel<(HistoryKey Key, Refresh Refresh)> _toRefresh = Channel.CreateUnbounded<(HistoryKey, Refresh)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ILogger _logger;
     private readonly Lock _everythingLock = new();
     private CancellationTokenSource _everything = new();
     private volatile bool _listening;
 
-    public HistoryCache(IOptions<HistoryCacheOptions> options, IMeterFactory meters)
+    public HistoryCache(IOptions<HistoryCacheOptions> options, IMeterFactory meters, ILogger<HistoryCache>? logger = null)
     {
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var settings = options.Value;
         _enabled = settings.SizeLimitMegabytes > 0;
         _maxAge = TimeSpan.FromSeconds(settings.MaxAgeSeconds);
@@ -58,6 +66,9 @@ public sealed class HistoryCache : IDisposable
             "kasparro.api.history_cache.lookups", description: "History responses by how the cache answered (hit; miss, rendered; joined, waited for another request's rendering; bypass, cache not serving).");
         _plainCopies = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
             "kasparro.api.history_cache.plain_copies", description: "Kept documents sent plain from a copy kept beside them (hit), or inflated for the request (inflated).");
+        _refreshes = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
+            "kasparro.api.history_cache.refreshes", description: "Entries rendered again in the background after their asset changed (rendered; failed), or found rendered by a request first (skipped).");
+        _ = Task.Run(RefreshAsync);
     }
 
     /// <summary>Whether documents may be served and stored: configured, and change notifications are arriving.</summary>
@@ -81,32 +92,67 @@ public sealed class HistoryCache : IDisposable
         if (_documents.TryGetValue(key, out TEntry? kept))
         {
             Count("hit");
+            Asked(key);
             return kept;
         }
 
-        var rendering = new Lazy<Task<IHistoryCacheEntry?>>(() => RenderAndStoreAsync(key, render));
+        var rendering = new Lazy<Task<IHistoryCacheEntry?>>(() => RenderAndStoreAsync(key, new Refresh(Untyped(render)), asked: true));
         var shared = _rendering.GetOrAdd(key, rendering);
         Count(ReferenceEquals(shared, rendering) ? "miss" : "joined");
+        if (!ReferenceEquals(shared, rendering))
+        {
+            // Joining a refresh ahead counts as asking for its entry, so the next change renders it again too.
+            Asked(key);
+        }
+
         // Each waiter may give up on its own; the rendering itself runs to its end for the others (and the cache).
         // The key's kind fixes the entry's type, so every rendering of a key returns a TEntry.
         return (TEntry?)await shared.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<IHistoryCacheEntry?> RenderAndStoreAsync<TEntry>(HistoryKey key, Func<bool, CancellationToken, Task<TEntry?>> render)
-        where TEntry : class, IHistoryCacheEntry
+    /// <summary>A render as the cache keeps it to render again: for a kept entry (compressed), not cancelled by a waiter.</summary>
+    private static Func<Task<IHistoryCacheEntry?>> Untyped<TEntry>(Func<bool, CancellationToken, Task<TEntry?>> render)
+        where TEntry : class, IHistoryCacheEntry =>
+        async () => await render(true, CancellationToken.None);
+
+    /// <summary>
+    /// Renders <paramref name="key"/>'s entry and keeps it; <paramref name="asked"/>: for a request (then the asset's next
+    /// change renders it again) rather than ahead of one.
+    /// </summary>
+    private async Task<IHistoryCacheEntry?> RenderAndStoreAsync(HistoryKey key, Refresh refresh, bool asked)
     {
         try
         {
             // The tokens that a change to this asset (or to everything) will cancel, taken before the rows are read.
             var asset = _perAsset.GetOrAdd(key.AssetId, static _ => new CancellationTokenSource());
             var everything = EverythingToken();
-            var entry = await render(true, CancellationToken.None);
-            if (entry is not null)
+            refresh.IsAsked = asked;
+            if (!asked)
             {
-                Store(key, entry, asset.Token, everything);
+                // Ahead of requests: registered while it renders, so a request joining it marks it asked.
+                Register(key, refresh);
             }
 
-            return entry;
+            var stored = false;
+            try
+            {
+                var entry = await refresh.Render();
+                stored = entry is not null && Store(key, entry, asset.Token, everything);
+                if (stored)
+                {
+                    Register(key, refresh);
+                }
+
+                return entry;
+            }
+            finally
+            {
+                if (!stored || asset.IsCancellationRequested)
+                {
+                    // Not kept, or dropped already by a change that may have missed this registration.
+                    Forget(key, refresh);
+                }
+            }
         }
         finally
         {
@@ -162,17 +208,26 @@ public sealed class HistoryCache : IDisposable
     /// nothing is kept. Only the asset's own changes count: under a steady stream of commits to other assets a slow
     /// rendering (a year, under load) is still kept.
     /// </summary>
-    private void Store(HistoryKey key, IHistoryCacheEntry rendered, CancellationToken asset, CancellationToken everything)
+    private bool Store(HistoryKey key, IHistoryCacheEntry rendered, CancellationToken asset, CancellationToken everything)
     {
         if (!IsServing || asset.IsCancellationRequested || everything.IsCancellationRequested || rendered.ToKeep() is not { } kept)
         {
-            return;
+            return false;
         }
 
-        Keep(key, kept, kept.Size, CacheItemPriority.Normal, asset, everything);
+        Keep(key, kept, kept.Size, CacheItemPriority.Normal, asset, everything, evicted: (_, _, reason, _) =>
+        {
+            // Out of memory or of age: rendered again when asked, not ahead (a change drops it by its token and renders it ahead).
+            if (reason is EvictionReason.Capacity or EvictionReason.Expired && _refreshable.TryGetValue(key.AssetId, out var registered))
+            {
+                registered.TryRemove(key, out _);
+            }
+        });
+        return true;
     }
 
-    private void Keep(object key, object value, long size, CacheItemPriority priority, CancellationToken asset, CancellationToken everything)
+    private void Keep(object key, object value, long size, CacheItemPriority priority, CancellationToken asset, CancellationToken everything,
+        PostEvictionDelegate? evicted = null)
     {
         // A change that lands from here on cancels a token the entry holds: the cache drops it (or refuses it on arrival).
         using var entry = _documents.CreateEntry(key);
@@ -182,6 +237,10 @@ public sealed class HistoryCache : IDisposable
         entry.AbsoluteExpirationRelativeToNow = _maxAge;
         entry.ExpirationTokens.Add(new CancellationChangeToken(asset));
         entry.ExpirationTokens.Add(new CancellationChangeToken(everything));
+        if (evicted is not null)
+        {
+            entry.RegisterPostEvictionCallback(evicted);
+        }
     }
 
     /// <summary>The token that the next drop of everything cancels.</summary>
@@ -209,6 +268,17 @@ public sealed class HistoryCache : IDisposable
             {
                 tokens.Cancel();
             }
+
+            if (_refreshable.TryRemove(asset, out var kept))
+            {
+                foreach (var (key, refresh) in kept)
+                {
+                    if (refresh.IsAsked)
+                    {
+                        _toRefresh.Writer.TryWrite((key, refresh));
+                    }
+                }
+            }
         }
     }
 
@@ -226,7 +296,80 @@ public sealed class HistoryCache : IDisposable
         DropEverything();
     }
 
-    public void Dispose() => _documents.Dispose();
+    public void Dispose()
+    {
+        _toRefresh.Writer.TryComplete();
+        _documents.Dispose();
+    }
+
+    /// <summary>Marks <paramref name="key"/>'s kept entry as asked for since it was rendered.</summary>
+    private void Asked(HistoryKey key)
+    {
+        if (_refreshable.TryGetValue(key.AssetId, out var kept) && kept.TryGetValue(key, out var refresh))
+        {
+            refresh.IsAsked = true;
+        }
+    }
+
+    /// <summary>Renders <paramref name="key"/>'s entry again with <paramref name="refresh"/> when its asset changes.</summary>
+    private void Register(HistoryKey key, Refresh refresh) =>
+        _refreshable.GetOrAdd(key.AssetId, static _ => new ConcurrentDictionary<HistoryKey, Refresh>())[key] = refresh;
+
+    /// <summary>No longer renders <paramref name="key"/> ahead of requests with <paramref name="refresh"/> (a later registration stays).</summary>
+    private void Forget(HistoryKey key, Refresh refresh)
+    {
+        if (_refreshable.TryGetValue(key.AssetId, out var kept))
+        {
+            kept.TryRemove(new KeyValuePair<HistoryKey, Refresh>(key, refresh));
+        }
+    }
+
+    /// <summary>
+    /// Renders the entries that changes dropped again, one at a time, each unless a request renders it first (then that
+    /// rendering is the one kept, see <see cref="GetOrRenderAsync{TEntry}"/>). One at a time: after an ETL run that
+    /// changes every asset, requests keep the other core while the entries they ask for are rendered on their own demand.
+    /// </summary>
+    private async Task RefreshAsync()
+    {
+        await foreach (var (key, refresh) in _toRefresh.Reader.ReadAllAsync())
+        {
+            if (!IsServing || _documents.TryGetValue(key, out _))
+            {
+                Count(_refreshes, "skipped");
+                continue;
+            }
+
+            var rendering = new Lazy<Task<IHistoryCacheEntry?>>(() => RenderAndStoreAsync(key, refresh, asked: false));
+            if (!ReferenceEquals(_rendering.GetOrAdd(key, rendering), rendering))
+            {
+                Count(_refreshes, "skipped");
+                continue;
+            }
+
+            try
+            {
+                await rendering.Value;
+                Count(_refreshes, "rendered");
+            }
+            catch (Exception exception)
+            {
+                // Nothing is lost: the next request for it renders it (and reports what fails).
+                Count(_refreshes, "failed");
+                LogRefreshFailed(_logger, key.AssetId, exception.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not render a history document of {AssetId} ahead of requests ({Reason}); the next request renders it")]
+    private static partial void LogRefreshFailed(ILogger logger, string assetId, string reason);
+
+    /// <summary>How to render a kept entry again, and whether it was asked for since it was last rendered.</summary>
+    private sealed class Refresh(Func<Task<IHistoryCacheEntry?>> render)
+    {
+        public Func<Task<IHistoryCacheEntry?>> Render { get; } = render;
+
+        public volatile bool IsAsked;
+    }
 
     private void DropEverything()
     {
@@ -237,7 +380,9 @@ public sealed class HistoryCache : IDisposable
             _everything = new CancellationTokenSource();
         }
 
-        // Cancelling removes every entry holding the token (and refuses any that a concurrent Store adds with it).
+        // Cancelling removes every entry holding the token (and refuses any that a concurrent Store adds with it). Nothing
+        // is rendered ahead: this follows a truncate or lost notifications, and requests decide what is still wanted.
         previous.Cancel();
+        _refreshable.Clear();
     }
 }

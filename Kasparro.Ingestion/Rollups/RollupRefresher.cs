@@ -61,6 +61,15 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
     /// <summary>The statements that recompute the taken series-days' rollups (parameters: series ids, days).</summary>
     private static readonly string[] Recompute =
     [
+        // A day of a cold month is in the month's encoded row: the month goes back to day rows first (the next compaction
+        // encodes it again), under the month's lock held shared, so the compaction never encodes a month while it moves.
+        $"""
+        SELECT pg_advisory_xact_lock_shared({HistoryCompaction.MonthLockClass}, month_key)
+          FROM (SELECT DISTINCT (extract(year FROM e.day AT TIME ZONE 'UTC') * 12 + extract(month FROM e.day AT TIME ZONE 'UTC') - 1)::integer AS month_key
+                  FROM {Entries}) AS months
+         ORDER BY month_key
+        """,
+        HistoryRollups.ThawMonths($"SELECT DISTINCT e.series_id, date_trunc('month', e.day AT TIME ZONE 'UTC')::date AS month FROM {Entries}"),
         $"""
         DELETE FROM {HistoryRollups.Hourly} r USING {Entries}
          WHERE r.series_id = e.series_id AND r.day = (e.day AT TIME ZONE 'UTC')::date
@@ -174,6 +183,47 @@ public sealed partial class RollupRefresher(NpgsqlDataSource dataSource, IOption
         EtlTelemetry.RollupQueueDepth.Record(depth);
         return depth;
     }
+
+    /// <summary>
+    /// Gives back the pages of an empty queue whose index grew past <see cref="QueueIndexBytesToRelease"/> (a large load
+    /// queues an entry per batch and day; VACUUM keeps the emptied index pages, 1 byte an observation after the 10M-row
+    /// seed): TRUNCATE, under the queue's exclusive lock taken with a short timeout so writers wait at most that long (when
+    /// busy the next tick tries again), and only when the queue is still empty under it. Says whether it truncated.
+    /// </summary>
+    public async Task<bool> ReleaseEmptiedQueueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var check = new NpgsqlCommand(QueueBloated, connection))
+        {
+            if (!(bool)(await check.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return false;
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using var truncate = new NpgsqlCommand($"SET LOCAL lock_timeout = '1s'; {HistoryStorage.TruncateWhenEmpty(HistoryRollups.QueueTable)}",
+                connection, transaction);
+            await truncate.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return false;
+        }
+
+        await using var after = new NpgsqlCommand(QueueBloated, connection);
+        return !(bool)(await after.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The queue index size from which an empty queue is truncated (<see cref="ReleaseEmptiedQueueAsync"/>).</summary>
+    public const long QueueIndexBytesToRelease = 1024 * 1024;
+
+    private static readonly string QueueBloated =
+        $"SELECT pg_indexes_size('{HistoryRollups.QueueTable}') > {QueueIndexBytesToRelease} AND NOT EXISTS (SELECT 1 FROM {HistoryRollups.QueueTable})";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollups refreshed for {SeriesDays} series-days in {Steps} step(s), {ElapsedMs} ms")]
     private static partial void LogRefreshed(ILogger logger, int seriesDays, int steps, long elapsedMs);

@@ -6,7 +6,8 @@ namespace Kasparro.Ingestion.Rollups;
 /// <summary>
 /// Keeps the rollups caught up in the long-running service: once the schema is migrated (the migration that added the
 /// rollups queued every stored day), and then every <see cref="RollupOptions.Interval"/>, it records the queue's depth
-/// and, while entries wait, runs rollup steps until it has taken them all. Each run also refreshes after its batches
+/// and, while entries wait, runs rollup steps until it has taken them all; an emptied queue whose index grew large gives
+/// its pages back (<see cref="RollupRefresher.ReleaseEmptiedQueueAsync"/>). Each run also refreshes after its batches
 /// commit (<see cref="Pipeline.RunLifecycle"/>); this catches what no run took: entries of writes uncommitted when a step ran, a step that
 /// failed or died, writes made outside the runs. Several replicas refreshing at once share the queue.
 /// </summary>
@@ -21,6 +22,8 @@ public sealed partial class RollupWorker(RollupRefresher refresher, SchemaState 
         {
             await refresher.RefreshQueuedAsync(cancellationToken);
         }
+
+        await refresher.ReleaseEmptiedQueueAsync(cancellationToken);
     }
 
     // The database may be away for a moment: the entries stay queued and the next tick tries again.

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Kasparro.Data;
+using Kasparro.Ingestion.Rollups;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Kasparro.Testing;
 using Npgsql;
 
@@ -34,6 +37,11 @@ public static class RollupCheck
             """);
         Console.WriteLine($"rollups of the seed: every queued (series, day) rolled up at once from {HistoryRollups.BucketsFunction}, queue emptied, " +
             $"in {clock.Elapsed.TotalSeconds:F0} s (the seed bypasses the ingestion's rollup step)");
+        // What the rollup worker's next tick does with the emptied queue.
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(database));
+        var released = await new RollupRefresher(dataSource, Options.Create(new RollupOptions()), NullLogger<RollupRefresher>.Instance)
+            .ReleaseEmptiedQueueAsync(CancellationToken.None);
+        Console.WriteLine($"emptied queue's index pages given back (as the rollup worker's next tick): {(released ? "yes" : "no")}");
     }
 
     /// <summary>Compares the stored rollups of <paramref name="sample"/> random series with a recomputation; returns the buckets that differ.</summary>

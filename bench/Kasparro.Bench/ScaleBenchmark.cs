@@ -54,7 +54,7 @@ public static class ScaleBenchmark
         if (compactAfterDays > 0)
         {
             failed |= !await CompactionCheck.RunAsync(connectionString, compactAfterDays, seed.End, seed.Series);
-            await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryCompaction.ChunksTable}", "CHECKPOINT");
+            await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryCompaction.ChunksTable}", $"VACUUM (ANALYZE) {HistoryRollups.HourlyEncoded}", "CHECKPOINT");
             await PrintStorageAsync(postgres, seed.Rows);
         }
 
@@ -80,9 +80,9 @@ public static class ScaleBenchmark
     private static async Task PrintStorageAsync(PostgresServer postgres, long observations)
     {
         Console.WriteLine($"storage of {observations:N0} observations (pg_table_size + pg_indexes_size of every partition):");
-        Console.WriteLine($"  {"table",-22} {"tables",6} {"heap MB",10} {"index MB",10} {"total MB",10} {"bytes/obs",10}");
+        Console.WriteLine($"  {"table",-24} {"tables",6} {"heap MB",10} {"index MB",10} {"total MB",10} {"bytes/obs",10}");
         var total = 0L;
-        foreach (var table in (string[])[HistoryStorage.PointsTable, HistoryCompaction.ChunksTable, HistoryStorage.SeriesTable, .. HistoryRollups.Tables, HistoryRollups.QueueTable])
+        foreach (var table in (string[])[HistoryStorage.PointsTable, HistoryCompaction.ChunksTable, HistoryStorage.SeriesTable, .. HistoryRollups.Tables, HistoryRollups.HourlyEncoded, HistoryRollups.QueueTable])
         {
             var (leaves, heap, index) = await SizeAsync(postgres, $"""
                 WITH leaves AS (SELECT relid FROM pg_partition_tree('{table}') WHERE isleaf
@@ -91,11 +91,11 @@ public static class ScaleBenchmark
                   FROM leaves JOIN pg_class c ON c.oid = relid WHERE c.relkind = 'r'
                 """);
             total += heap + index;
-            Console.WriteLine($"  {table,-22} {leaves,6} {heap / 1048576.0,10:N1} {index / 1048576.0,10:N1} {(heap + index) / 1048576.0,10:N1} " +
+            Console.WriteLine($"  {table,-24} {leaves,6} {heap / 1048576.0,10:N1} {index / 1048576.0,10:N1} {(heap + index) / 1048576.0,10:N1} " +
                 $"{(double)(heap + index) / observations,10:F1}");
         }
 
-        Console.WriteLine($"  {"all",-22} {"",6} {"",10} {"",10} {total / 1048576.0,10:N1} {(double)total / observations,10:F1}   (target <= 100 bytes/obs)");
+        Console.WriteLine($"  {"all",-24} {"",6} {"",10} {"",10} {total / 1048576.0,10:N1} {(double)total / observations,10:F1}   (target <= 100 bytes/obs)");
         // The newest month holds a whole month of every series: what a hot partition costs per row.
         var (rowsInNewest, heapOfNewest, indexOfNewest) = await SizeAsync(postgres, $"""
             SELECT c.reltuples::bigint, pg_table_size(c.oid), pg_indexes_size(c.oid)

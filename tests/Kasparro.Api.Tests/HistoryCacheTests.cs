@@ -345,6 +345,30 @@ public sealed class HistoryCacheTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(2, copies.GetValueOrDefault("inflated"));
     }
 
+    [Fact]
+    public async Task After_a_change_the_next_request_finds_its_document_rendered_ahead_byte_for_byte_a_fresh_rendering()
+    {
+        const string columns = BtcYear + "&format=columns";
+        var client = await StartApiAsync();
+        var readAlone = await StartApiAsync(new Dictionary<string, string> { ["HistoryCache:SizeLimitMegabytes"] = "0" });
+        var before = await PlainBytesAsync(client, columns);
+        await PlainBytesAsync(client, BtcYear);
+        using var lookups = ListenTo("kasparro.api.history_cache.lookups", out var results);
+        using var refreshes = ListenTo("kasparro.api.history_cache.refreshes", out var refreshed);
+
+        await AddBitcoinPointAsync("2025-03-02T23:30:00Z", 9m);
+        await Poll.UntilAsync(() => Task.FromResult(refreshed.GetValueOrDefault("rendered") == 2), Soon, "both Bitcoin documents rendered ahead");
+
+        var after = await PlainBytesAsync(client, columns);
+        Assert.NotEqual(before, after);
+        Assert.Equal(await PlainBytesAsync(readAlone, columns), after);
+        Assert.Equal(await PlainBytesAsync(readAlone, BtcYear), await PlainBytesAsync(client, BtcYear));
+        Assert.Equal(9m, LastPrice(await client.GetJsonAsync(BtcYear)));
+        // Served from memory: the renderings ahead were the only ones.
+        Assert.Equal(3, results.GetValueOrDefault("hit"));
+        Assert.Equal(3, results.Values.Sum());
+    }
+
     /// <summary>Collects the measurements of one of the API's counters, summed by their <c>result</c> tag.</summary>
     private System.Diagnostics.Metrics.MeterListener ListenTo(string instrumentName,
         out System.Collections.Concurrent.ConcurrentDictionary<string, int> results)

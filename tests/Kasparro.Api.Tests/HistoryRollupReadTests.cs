@@ -170,13 +170,14 @@ public sealed class HistoryRollupReadTests(DatabaseFixture database) : IClassFix
 
 
     /// <summary>
-    /// What the ingestion's rollup step does: recompute the queued days picked by <paramref name="which"/> from the raw
-    /// points and remove the entries taken (by id), in one transaction.
+    /// What the ingestion's rollup step does: move the encoded months of the queued days picked by <paramref name="which"/>
+    /// back to day rows, recompute those days from the raw points and remove the entries taken (by id), in one transaction.
     /// </summary>
     private Task RollUpAsync(string which) => database.ExecuteAsync($"""
         BEGIN;
         CREATE TEMP TABLE taken ON COMMIT DROP AS SELECT q.id, q.series_id, q.day FROM price_rollup_queue q WHERE {which};
         CREATE TEMP TABLE picked ON COMMIT DROP AS SELECT DISTINCT series_id, day FROM taken;
+        {HistoryRollups.ThawMonths("SELECT DISTINCT series_id, date_trunc('month', day AT TIME ZONE 'UTC')::date AS month FROM picked")};
         DELETE FROM price_rollups_1h r USING picked q WHERE r.series_id = q.series_id AND r.day = (q.day AT TIME ZONE 'UTC')::date;
         DELETE FROM price_rollups_1d r USING picked q WHERE r.series_id = q.series_id AND r.bucket = q.day;
         {HistoryRollups.InsertHours("SELECT b.* FROM picked q CROSS JOIN LATERAL price_rollup_buckets('1 hour', ARRAY[q.series_id], q.day, q.day + interval '1 day') b")};

@@ -41,7 +41,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
-            TRUNCATE raw_records, normalized_records, price_points, price_chunks, price_series, price_rollups_1h, price_rollups_1d, price_rollup_queue, asset_mappings, assets,
+            TRUNCATE raw_records, normalized_records, price_points, price_chunks, price_series, price_rollups_1h, price_rollups_1h_encoded, price_rollups_1d, price_rollup_queue, asset_mappings, assets,
                      etl_checkpoints, etl_runs, schema_drift_events, quarantined_records, source_states RESTART IDENTITY CASCADE
             """, connection);
         await command.ExecuteNonQueryAsync();

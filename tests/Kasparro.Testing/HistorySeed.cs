@@ -35,6 +35,7 @@ public static class HistorySeed
     /// <summary>Does what the rollup step does for every queued day: rollups computed from the raw points, the queue emptied.</summary>
     public static Task RollUpAsync(DatabaseFixture database) => database.ExecuteAsync($"""
         DELETE FROM {HistoryRollups.Hourly};
+        DELETE FROM {HistoryRollups.HourlyEncoded};
         DELETE FROM {HistoryRollups.Daily};
         {HistoryRollups.InsertHours($"SELECT * FROM {HistoryRollups.BucketsFunction}('1 hour', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity')")};
         INSERT INTO {HistoryRollups.Daily} SELECT * FROM {HistoryRollups.BucketsFunction}('1 day', array(SELECT id FROM {HistoryStorage.SeriesTable}), '-infinity', 'infinity');

@@ -15,8 +15,9 @@ public static class RollupRecomputation
     private const string Columns = "series_id, bucket, points, first_at, last_at, open::text, high::text, low::text, close::text, market_cap_usd::text, volume_24h_usd::text";
 
     /// <summary>
-    /// Asserts both widths' rollups equal the recomputation, each day row of the hourly table holds its hours once and in
-    /// time order, the queue is empty, and returns the number of hourly buckets.
+    /// Asserts both widths' rollups equal the recomputation, each day row of the hourly table (and each encoded month) holds
+    /// its hours once and in time order, no day is in both hourly tables, the queue is empty, and returns the number of
+    /// hourly buckets.
     /// </summary>
     public static async Task<long> AssertExactAsync(string connectionString, string context)
     {
@@ -37,6 +38,14 @@ public static class RollupRecomputation
              WHERE r.first_at <> array(SELECT t FROM unnest(r.first_at) AS t ORDER BY t)
                 OR cardinality(r.first_at) <> (SELECT count(DISTINCT date_bin('1 hour', t, '1970-01-01Z')) FROM unnest(r.first_at) AS t)
                 OR EXISTS (SELECT 1 FROM unnest(r.first_at) AS t WHERE (t AT TIME ZONE 'UTC')::date <> r.day)
+            """));
+        // The encoded months likewise: their hours in time order, once each, inside the month, and no day also a day row.
+        Assert.Equal(0L, await ScalarAsync(connection, $"""
+            SELECT count(*) FROM {HistoryRollups.HourlyEncoded} e
+             WHERE EXISTS (SELECT 1 FROM (SELECT h.first_at, lag(h.first_at) OVER () AS previous FROM {HistoryRollups.HoursOf("e")} h) AS t
+                            WHERE date_bin('1 hour', t.first_at, '1970-01-01Z') <= date_bin('1 hour', t.previous, '1970-01-01Z')
+                               OR date_trunc('month', t.first_at AT TIME ZONE 'UTC')::date <> e.month
+                               OR EXISTS (SELECT 1 FROM {HistoryRollups.Hourly} r WHERE r.series_id = e.series_id AND r.day = (t.first_at AT TIME ZONE 'UTC')::date))
             """));
         return await ScalarAsync(connection, $"SELECT count(*) FROM {HistoryRollups.RowsFunction}(interval '1 hour', {AllSeries}, '-infinity', 'infinity')");
     }

@@ -1,0 +1,151 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using Kasparro.Api.History;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Kasparro.Api.Tests;
+
+/// <summary>
+/// Refresh ahead in <see cref="HistoryCache"/>: an entry that its asset's change drops, and that was asked for since it
+/// was last rendered, is rendered again in the background so the next request finds it kept; nothing else is.
+/// </summary>
+public sealed class HistoryRefreshAheadTests : IDisposable
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);
+    private static readonly HistoryKey Bitcoin = new(HistoryDocumentKind.History, "btc-bitcoin", "1h", 0, 1, HistoryDocumentLayout.Columns);
+    private static readonly HistoryKey Ethereum = new(HistoryDocumentKind.History, "eth-ethereum", "1h", 0, 1, HistoryDocumentLayout.Columns);
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly HistoryCache _cache;
+    private readonly Dictionary<string, int> _renderings = [];
+    private volatile bool _failBitcoin;
+
+    public HistoryRefreshAheadTests()
+    {
+        _cache = new HistoryCache(Options.Create(new HistoryCacheOptions()), _services.GetRequiredService<IMeterFactory>());
+        _cache.StartServing();
+    }
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _services.Dispose();
+    }
+
+    [Fact]
+    public async Task A_kept_entry_is_rendered_again_when_its_asset_changes_and_the_next_request_finds_the_new_rendering()
+    {
+        Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin));
+
+        _cache.Changed("btc-bitcoin");
+        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 2), Soon, "Bitcoin rendered ahead");
+
+        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin));
+        Assert.Equal(2, Renderings(Bitcoin));
+    }
+
+    [Fact]
+    public async Task An_entry_rendered_ahead_and_not_asked_for_since_is_not_rendered_again_on_the_next_change()
+    {
+        await GetAsync(Bitcoin);
+        _cache.Changed("btc-bitcoin");
+        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 2), Soon, "Bitcoin rendered ahead");
+
+        // Nobody asked for Bitcoin's new rendering: its next change drops it and leaves it to the next request.
+        _cache.Changed("btc-bitcoin");
+        await RenderedAheadAfterwardsAsync(Ethereum);
+        Assert.Equal(2, Renderings(Bitcoin));
+        Assert.Equal("btc-bitcoin 3", await GetAsync(Bitcoin));
+
+        // Asked for again (rendered on demand above, then served from memory): the next change renders it ahead once more.
+        Assert.Equal("btc-bitcoin 3", await GetAsync(Bitcoin));
+        _cache.Changed("btc-bitcoin");
+        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 4), Soon, "Bitcoin rendered ahead again");
+    }
+
+    [Fact]
+    public async Task Changes_to_other_assets_or_to_everything_render_nothing_ahead()
+    {
+        await GetAsync(Bitcoin);
+
+        _cache.Changed("eth-ethereum,sol-solana");
+        _cache.Changed("*");
+        await RenderedAheadAfterwardsAsync(Ethereum);
+
+        Assert.Equal(1, Renderings(Bitcoin));
+        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin));
+    }
+
+    [Fact]
+    public async Task A_rendering_ahead_that_fails_keeps_nothing_and_the_next_request_renders()
+    {
+        await GetAsync(Bitcoin);
+        using var listener = new MeterListener();
+        var failed = 0;
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == _services.GetRequiredService<IMeterFactory>() && instrument.Name == "kasparro.api.history_cache.refreshes")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            if ((string?)tags[0].Value == "failed")
+            {
+                Interlocked.Add(ref failed, (int)value);
+            }
+        });
+        listener.Start();
+
+        _failBitcoin = true;
+        _cache.Changed("btc-bitcoin");
+        await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref failed) == 1), Soon, "the failed rendering ahead");
+
+        _failBitcoin = false;
+        Assert.Equal("btc-bitcoin 3", await GetAsync(Bitcoin));
+        Assert.Equal("btc-bitcoin 3", await GetAsync(Bitcoin));
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="barrier"/>, changes it and waits for its rendering ahead: renderings ahead run one at a time
+    /// in the order of the changes, so any that the changes before would have caused has run by then.
+    /// </summary>
+    private async Task RenderedAheadAfterwardsAsync(HistoryKey barrier)
+    {
+        await GetAsync(barrier);
+        var before = Renderings(barrier);
+        _cache.Changed(barrier.AssetId);
+        await Poll.UntilAsync(() => Task.FromResult(Renderings(barrier) == before + 1), Soon, "the barrier rendered ahead");
+    }
+
+    private int Renderings(HistoryKey key)
+    {
+        lock (_renderings)
+        {
+            return _renderings.GetValueOrDefault(key.AssetId);
+        }
+    }
+
+    /// <summary>The key's document as the cache gives it: its JSON names the asset and which rendering it was.</summary>
+    private async Task<string> GetAsync(HistoryKey key)
+    {
+        var document = await _cache.GetOrRenderAsync(key, (kept, _) =>
+        {
+            Assert.True(kept);
+            int rendering;
+            lock (_renderings)
+            {
+                rendering = _renderings[key.AssetId] = _renderings.GetValueOrDefault(key.AssetId) + 1;
+            }
+
+            if (_failBitcoin && key == Bitcoin)
+            {
+                throw new InvalidOperationException("the database is away");
+            }
+
+            return Task.FromResult<HistoryDocument?>(HistoryDocument.Of(Encoding.UTF8.GetBytes($"{key.AssetId} {rendering}"), compress: true));
+        }, CancellationToken.None);
+        return Encoding.UTF8.GetString(document!.Json?.ToArray() ?? document.Inflate());
+    }
+}
