@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Kasparro.Dashboard.Components.Shared;
 
@@ -11,27 +10,15 @@ public sealed record ChartWindow(DateTimeOffset From, DateTimeOffset To)
     /// <summary>Plotly reads "yyyy-MM-dd HH:mm:ss" as a wall-clock time: the time in the zone the dashboard shows (the axis says which).</summary>
     public static string PlotlyTime(DateTimeOffset value, DisplayTime time) => time.WallClock(value).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    /// <summary>The x range of a plotly relayout event (two wall-clock strings in the shown zone), or null when it has none.</summary>
-    public static ChartWindow? FromPlotly(object[]? range, DisplayTime time)
-    {
-        if (range is not { Length: 2 } || Parse(range[0], time) is not { } from || Parse(range[1], time) is not { } to || to <= from)
-        {
-            return null;
-        }
+    /// <summary>
+    /// The x range of a plotly relayout event, as js/chart-zoom.js reports it (two wall-clock strings in the shown zone), or
+    /// null when either end is missing or unreadable or the range is empty or reversed.
+    /// </summary>
+    public static ChartWindow? FromPlotly(string? from, string? to, DisplayTime time) =>
+        Parse(from, time) is { } start && Parse(to, time) is { } end && end > start ? new ChartWindow(start, end) : null;
 
-        return new ChartWindow(from, to);
-    }
-
-    private static DateTimeOffset? Parse(object? value, DisplayTime time)
-    {
-        var text = value switch
-        {
-            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-            string s => s,
-            _ => null,
-        };
-        return DateTime.TryParseExact(text, PlotlyFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var wallClock)
+    private static DateTimeOffset? Parse(string? text, DisplayTime time) =>
+        DateTime.TryParseExact(text, PlotlyFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var wallClock)
             ? time.Instant(wallClock)
             : null;
-    }
 }

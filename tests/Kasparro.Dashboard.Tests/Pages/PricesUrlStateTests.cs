@@ -115,11 +115,9 @@ public sealed class PricesUrlStateTests : DashboardTestContext
     [Fact]
     public void A_plotly_zoom_range_reads_as_a_UTC_window_and_an_autorange_as_none()
     {
-        var range = JsonSerializer.Deserialize<object[]>("""["2025-03-29 08:15:00.5", "2025-03-29 09:45"]""")!;
-
         Assert.Equal(new ChartWindow(new DateTimeOffset(2025, 3, 29, 8, 15, 0, 500, TimeSpan.Zero), new DateTimeOffset(2025, 3, 29, 9, 45, 0, TimeSpan.Zero)),
-            ChartWindow.FromPlotly(range, DisplayTime.Utc));
-        Assert.Null(ChartWindow.FromPlotly(null, DisplayTime.Utc));
-        Assert.Null(ChartWindow.FromPlotly(JsonSerializer.Deserialize<object[]>("""["2025-03-29 09:45", "2025-03-29 08:15"]"""), DisplayTime.Utc));
+            ChartWindow.FromPlotly("2025-03-29 08:15:00.5", "2025-03-29 09:45", DisplayTime.Utc));
+        Assert.Null(ChartWindow.FromPlotly(null, null, DisplayTime.Utc));
+        Assert.Null(ChartWindow.FromPlotly("2025-03-29 09:45", "2025-03-29 08:15", DisplayTime.Utc));
     }
 }
