@@ -20,10 +20,13 @@ public static class ScaleBenchmark
 
     /// <summary>
     /// The whole run; <paramref name="skipReads"/> leaves out the reads, <paramref name="readsOnly"/> the loads and the
-    /// rollup check (minutes), to measure the reads sooner.
+    /// rollup check (minutes), to measure the reads sooner. <paramref name="keptFolder"/> keeps the server and its seeded
+    /// database there: a later run with the same folder (the same month and <c>--rows</c>) skips the seed and the
+    /// compaction (most of an hour at 100M) and goes straight to what it measures, so the reads can be measured again
+    /// on a quiet machine.
     /// </summary>
     public static async Task<int> RunAsync(long rows, int? series, long loadRows, int seconds, int connections, int compactAfterDays, bool skipReads,
-        bool readsOnly, int? cacheMegabytes, bool fillCache)
+        bool readsOnly, int? cacheMegabytes, bool fillCache, string? keptFolder)
     {
         // The loaded CSV continues the seeded series right after the seed's end, and all of it should land in the seed's
         // newest partition (as the next 10-minute runs would): the seed ends that long before this month starts.
@@ -38,24 +41,28 @@ public static class ScaleBenchmark
             Console.WriteLine($"note: {loadRows:N0} rows over {loadSymbols:N0} series span {loadWindow.TotalDays:F0} days, more than the seed's newest month");
         }
 
-        await using var postgres = await BenchServer.StartAsync();
+        await using var postgres = await BenchServer.StartAsync(keptFolder);
         var connectionString = await postgres.CreateBenchDatabaseAsync(Database);
-        await seed.WriteAsync(connectionString);
-        var vacuum = Stopwatch.StartNew();
-        // The checkpoint writes the seed out now: otherwise it is written during the first load measured below.
-        await postgres.ExecuteAsync(Database, "VACUUM (ANALYZE) price_points", "VACUUM (ANALYZE) price_series", "ANALYZE assets", "ANALYZE asset_mappings",
-            "ANALYZE normalized_records", "CHECKPOINT");
-        Console.WriteLine($"VACUUM (ANALYZE), as autovacuum would leave the tables, and CHECKPOINT: {vacuum.Elapsed.TotalSeconds:F0} s");
-        await RollupCheck.RollUpSeedAsync(postgres, Database);
-        await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryRollups.Hourly}", $"VACUUM (ANALYZE) {HistoryRollups.Daily}",
-            $"VACUUM (ANALYZE) {HistoryRollups.QueueTable}", "CHECKPOINT");
-        await PrintStorageAsync(postgres, seed.Rows);
         var failed = false;
-        if (compactAfterDays > 0)
+        if (await SeededAsync(postgres) is { } seededUntil)
         {
-            failed |= !await CompactionCheck.RunAsync(connectionString, compactAfterDays, seed.End, seed.Series);
-            await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryCompaction.ChunksTable}", $"VACUUM (ANALYZE) {HistoryRollups.HourlyEncoded}", "CHECKPOINT");
+            if (seededUntil != seed.End.UtcDateTime)
+            {
+                Console.WriteLine($"{keptFolder} holds a seed ending {seededUntil:O}, not {seed.End:O} (another month or --rows): remove the folder to seed again");
+                return 2;
+            }
+
+            Console.WriteLine($"reusing the seed kept in {keptFolder}: no seed, no compaction");
             await PrintStorageAsync(postgres, seed.Rows);
+        }
+        else
+        {
+            failed |= !await SeedAndCompactAsync(postgres, connectionString, seed, compactAfterDays);
+            if (keptFolder is not null)
+            {
+                await postgres.ExecuteAsync(Database, $"CREATE TABLE {SeedMarker} (seed_end timestamptz NOT NULL)",
+                    $"INSERT INTO {SeedMarker} VALUES ('{seed.End:O}')");
+            }
         }
 
         if (readsOnly)
@@ -74,6 +81,39 @@ public static class ScaleBenchmark
         }
 
         return failed ? 1 : 0;
+    }
+
+    /// <summary>The table a kept seed is marked with once written and compacted: a seed cut short is not reused.</summary>
+    private const string SeedMarker = "bench_scale_seed";
+
+    /// <summary>The end of the complete seed kept in the database, or null when there is none.</summary>
+    private static async Task<DateTime?> SeededAsync(PostgresServer postgres) =>
+        await postgres.ScalarAsync<bool>(Database, $"SELECT to_regclass('{SeedMarker}') IS NOT NULL")
+            ? await postgres.ScalarAsync<DateTime>(Database, $"SELECT seed_end FROM {SeedMarker}")
+            : null;
+
+    /// <summary>Seeds, rolls the seed up, prints its storage, then compacts the cold months and prints it again. False when the compaction check failed.</summary>
+    private static async Task<bool> SeedAndCompactAsync(PostgresServer postgres, string connectionString, ScaleSeed seed, int compactAfterDays)
+    {
+        await seed.WriteAsync(connectionString);
+        var vacuum = Stopwatch.StartNew();
+        // The checkpoint writes the seed out now: otherwise it is written during the first load measured below.
+        await postgres.ExecuteAsync(Database, "VACUUM (ANALYZE) price_points", "VACUUM (ANALYZE) price_series", "ANALYZE assets", "ANALYZE asset_mappings",
+            "ANALYZE normalized_records", "CHECKPOINT");
+        Console.WriteLine($"VACUUM (ANALYZE), as autovacuum would leave the tables, and CHECKPOINT: {vacuum.Elapsed.TotalSeconds:F0} s");
+        await RollupCheck.RollUpSeedAsync(postgres, Database);
+        await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryRollups.Hourly}", $"VACUUM (ANALYZE) {HistoryRollups.Daily}",
+            $"VACUUM (ANALYZE) {HistoryRollups.QueueTable}", "CHECKPOINT");
+        await PrintStorageAsync(postgres, seed.Rows);
+        if (compactAfterDays <= 0)
+        {
+            return true;
+        }
+
+        var compacted = await CompactionCheck.RunAsync(connectionString, compactAfterDays, seed.End, seed.Series);
+        await postgres.ExecuteAsync(Database, $"VACUUM (ANALYZE) {HistoryCompaction.ChunksTable}", $"VACUUM (ANALYZE) {HistoryRollups.HourlyEncoded}", "CHECKPOINT");
+        await PrintStorageAsync(postgres, seed.Rows);
+        return compacted;
     }
 
     /// <summary>Bytes per observation: heap (with TOAST, free-space and visibility maps) and indexes of every leaf table.</summary>
