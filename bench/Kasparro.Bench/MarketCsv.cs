@@ -15,7 +15,8 @@ public static class MarketCsv
     /// <summary>One parsed row, typed as the pipeline types it.</summary>
     public readonly record struct Row(string Symbol, string Name, decimal Price, decimal MarketCap, decimal Volume, decimal Change, DateTimeOffset CreatedAt);
 
-    public static void Write(string path, long rows, int symbols, DateTimeOffset? start = null, TimeSpan? step = null)
+    /// <summary>Writes <paramref name="rows"/> rows; the coins' symbols are <paramref name="symbolPrefix"/> and a number (C00000, C00001, ...).</summary>
+    public static void Write(string path, long rows, int symbols, DateTimeOffset? start = null, TimeSpan? step = null, char symbolPrefix = 'C')
     {
         var first = start ?? Start;
         var every = step ?? TimeSpan.FromHours(1);
@@ -33,7 +34,7 @@ public static class MarketCsv
                 var basePrice = 0.01m + s * 3.17m;
                 var price = Math.Round(basePrice * (decimal)(1 + 0.05 * Math.Sin((t + s) / 24.0)), 6);
                 line.Clear()
-                    .Append('C').Append(s.ToString("D5", CultureInfo.InvariantCulture)).Append(',')
+                    .Append(symbolPrefix).Append(s.ToString("D5", CultureInfo.InvariantCulture)).Append(',')
                     .Append("Coin ").Append(s.ToString(CultureInfo.InvariantCulture)).Append(',')
                     .Append(price.ToString(CultureInfo.InvariantCulture)).Append(',')
                     .Append((price * 1_000_000m).ToString("0", CultureInfo.InvariantCulture)).Append(',')

@@ -14,7 +14,7 @@ return line.Command switch
         line.GetLong("load-rows", 1_000_000), (int)line.GetLong("seconds", 20), (int)line.GetLong("connections", 32), (int)line.GetLong("compact-after", 30),
         line.Has("skip-reads"), line.Has("reads-only"), line.Get("cache-megabytes") is null ? null : (int)line.GetLong("cache-megabytes", 0), line.Has("fill-cache"),
         line.Get("keep")),
-    "load-child" => await LoadChild.RunAsync(line.Get("csv")!, line.Get("connection")!),
+    "load-child" => await LoadChild.RunAsync(line.Get("csv")!, line.Get("connection")!, line.Get("warm-up")),
     _ => Usage(),
 };
 
