@@ -7,6 +7,9 @@ public sealed class BenchCommandLine(string[] args)
 {
     public string Command => args.Length > 0 ? args[0] : "help";
 
+    /// <summary>The arguments as given, command first.</summary>
+    public string[] Arguments => args;
+
     public string? Get(string name)
     {
         var index = Array.IndexOf(args, $"--{name}");
