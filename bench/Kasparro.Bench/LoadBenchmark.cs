@@ -82,7 +82,7 @@ public static class LoadBenchmark
             Console.WriteLine($"pipeline:  {child.Seconds:F1} s, {pipelineRate:N0} rows/s, peak RSS {child.PeakRssMb:F0} MB, status {child.Status}, " +
                 $"fetched {child.Fetched:N0}, inserted {child.Inserted:N0}, updated {child.Updated:N0}, unchanged {child.Unchanged:N0}, quarantined {child.Quarantined:N0}");
             Console.WriteLine($"CPU:       pipeline process {child.CpuSeconds:F2} s ({child.CpuSeconds * 1e6 / rows:F2} us a row; {child.StartupCpuSeconds:F2} s of it before the run started, " +
-                $"JIT {child.JitSeconds:F2} s for {child.JittedMethods:N0} methods), PostgreSQL {serverCpu:F1} s, over {child.Seconds:F1} s on {Environment.ProcessorCount} cores");
+                $"JIT {child.JitSeconds:F2} s for {child.JittedMethods:N0} methods{(IngestionRuntime.IsReadyToRun ? ", ReadyToRun publish" : "")}), PostgreSQL {serverCpu:F1} s, over {child.Seconds:F1} s on {Environment.ProcessorCount} cores");
             Console.WriteLine($"threads:   CPU seconds by thread name: {string.Join(", ", child.CpuByThreadName.Where(t => t.Value >= 0.01).OrderByDescending(t => t.Value).Select(t => $"{t.Key} {t.Value:F2}"))}");
             Console.WriteLine($"GC:        pipeline process allocated {child.AllocatedMb:N0} MB ({child.AllocatedMb * 1048576 / rows:N0} bytes a row), " +
                 $"collections gen0 {child.Gen0}, gen1 {child.Gen1}, gen2 {child.Gen2}, paused {child.GcPauseSeconds:F2} s");
