@@ -19,8 +19,27 @@ public static class IngestionRuntime
 
     private static string PublishedFolder => Path.Combine(AppContext.BaseDirectory, "ready-to-run");
 
-    /// <summary>Whether the child runs the ReadyToRun publish of this program, precompiled as the service's image is.</summary>
-    public static bool IsReadyToRun => File.Exists(Path.Combine(PublishedFolder, "Kasparro.Bench.dll"));
+    /// <summary>
+    /// Whether the child runs the ReadyToRun publish of this program, precompiled as the service's image is. A publish
+    /// older than the build (code changed since) is refused rather than measured.
+    /// </summary>
+    public static bool IsReadyToRun
+    {
+        get
+        {
+            if (!File.Exists(Path.Combine(PublishedFolder, "Kasparro.Bench.dll")))
+            {
+                return false;
+            }
+
+            var stale = Directory.EnumerateFiles(AppContext.BaseDirectory, "Kasparro.*.dll")
+                .Where(built => File.GetLastWriteTimeUtc(built) > File.GetLastWriteTimeUtc(Path.Combine(PublishedFolder, Path.GetFileName(built))))
+                .Select(Path.GetFileName)
+                .ToList();
+            return stale.Count == 0 ? true : throw new InvalidOperationException(
+                $"{PublishedFolder} is older than the build ({string.Join(", ", stale)}): publish the bench again or delete that folder (bench/README.md)");
+        }
+    }
 
     /// <summary><c>dotnet exec</c> of this program with <paramref name="arguments"/> and the ingestion service's runtimeconfig.json.</summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
