@@ -13,7 +13,8 @@ public sealed record ContainerConfiguration(
     string User,
     string BaseImage,
     IReadOnlyList<string> Ports,
-    IReadOnlyDictionary<string, string> Labels)
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyDictionary<string, string> Environment)
 {
     private static readonly ConcurrentDictionary<string, Lazy<Task<ContainerConfiguration>>> Evaluated = new();
 
@@ -28,7 +29,7 @@ public sealed record ContainerConfiguration(
             "msbuild", RepositoryRoot.Project(project), "-t:ComputeContainerConfig", "-nodeReuse:false",
             $"-p:Configuration={RepositoryRoot.BuildConfiguration}",
             "-getProperty:ContainerRepository", "-getProperty:ContainerUser", "-getProperty:ContainerBaseImage",
-            "-getItem:ContainerPort", "-getItem:ContainerLabel",
+            "-getItem:ContainerPort", "-getItem:ContainerLabel", "-getItem:ContainerEnvironmentVariable",
         ]);
         Assert.True(result.ExitCode == 0, $"MSBuild could not compute the container configuration of {project}: {result}");
 
@@ -42,7 +43,13 @@ public sealed record ContainerConfiguration(
             items.GetProperty("ContainerPort").EnumerateArray()
                 .Select(port => $"{port.GetProperty("Identity").GetString()}/{port.GetProperty("Type").GetString()}")
                 .ToList(),
-            items.GetProperty("ContainerLabel").EnumerateArray()
-                .ToDictionary(label => label.GetProperty("Identity").GetString()!, label => label.GetProperty("Value").GetString()!));
+            NamedValues(items, "ContainerLabel"),
+            NamedValues(items, "ContainerEnvironmentVariable"));
     }
+
+    /// <summary>Identity to Value of each item of <paramref name="itemType"/>; none when the project declares none.</summary>
+    private static Dictionary<string, string> NamedValues(JsonElement items, string itemType) =>
+        items.TryGetProperty(itemType, out var declared)
+            ? declared.EnumerateArray().ToDictionary(item => item.GetProperty("Identity").GetString()!, item => item.GetProperty("Value").GetString()!)
+            : [];
 }

@@ -58,4 +58,15 @@ public sealed class ContainerPropertiesTests
 
         Assert.Equal("/metrics", container.Labels["com.kasparro.metrics.path"]);
     }
+
+    [Fact]
+    public async Task The_ingestion_image_compiles_code_again_optimized_only_once_it_runs_per_row()
+    {
+        var container = await ContainerConfiguration.OfAsync("Kasparro.Ingestion");
+
+        // The runtime reads the tier-up call count from the environment only; its default (30) recompiles every
+        // once-a-batch method of a large load (docs/performance.md, "Pipeline CPU: cold start").
+        Assert.True(container.Environment.TryGetValue("DOTNET_TC_CallCountThreshold", out var calls), "the image sets no DOTNET_TC_CallCountThreshold");
+        Assert.True(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture) >= 1_000, $"DOTNET_TC_CallCountThreshold={calls}");
+    }
 }
