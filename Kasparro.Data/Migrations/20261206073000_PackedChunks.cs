@@ -56,11 +56,17 @@ namespace Kasparro.Data.Migrations
                                               array_fill(false, ARRAY[points]), codes, NULL::numeric[], NULL::bit varying, NULL::numeric[],
                                               NULL::bit varying, NULL::numeric[]) u
                 $$;
+                -- STRICT, so a column kept as numbers stays NULL (a CASE over the column in USING fails on a partition whose
+                -- columns are numbered apart from the parent's: "attribute number 12 exceeds number of columns 11").
+                CREATE FUNCTION price_chunk_packed_codes(codes bit varying, points integer) RETURNS bigint[] LANGUAGE sql IMMUTABLE STRICT AS $$
+                    SELECT price_chunk_codes(price_chunk_packed_values(codes, points))
+                $$;
                 ALTER TABLE {{HistoryCompaction.ChunksTable}}
                     ALTER COLUMN time_deltas TYPE bigint[] USING price_chunk_packed_values(time_deltas, points)::bigint[],
-                    ALTER COLUMN price_codes TYPE bigint[] USING CASE WHEN price_codes IS NOT NULL THEN price_chunk_codes(price_chunk_packed_values(price_codes, points)) END,
-                    ALTER COLUMN market_cap_codes TYPE bigint[] USING CASE WHEN market_cap_codes IS NOT NULL THEN price_chunk_codes(price_chunk_packed_values(market_cap_codes, points)) END,
-                    ALTER COLUMN volume_codes TYPE bigint[] USING CASE WHEN volume_codes IS NOT NULL THEN price_chunk_codes(price_chunk_packed_values(volume_codes, points)) END;
+                    ALTER COLUMN price_codes TYPE bigint[] USING price_chunk_packed_codes(price_codes, points),
+                    ALTER COLUMN market_cap_codes TYPE bigint[] USING price_chunk_packed_codes(market_cap_codes, points),
+                    ALTER COLUMN volume_codes TYPE bigint[] USING price_chunk_packed_codes(volume_codes, points);
+                DROP FUNCTION price_chunk_packed_codes(bit varying, integer);
                 DROP FUNCTION price_chunk_packed_values(bit varying, integer);
                 DROP FUNCTION {{HistoryCompaction.DecodeFunction}}(date, bit varying, boolean[], bit varying, numeric[], bit varying, numeric[], bit varying, numeric[]);
                 """);
