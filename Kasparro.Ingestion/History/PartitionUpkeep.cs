@@ -6,13 +6,18 @@ using Npgsql;
 
 namespace Kasparro.Ingestion.History;
 
-/// <summary>What one upkeep did: how many partitions it created ahead, which months it compacted and which partitions it dropped.</summary>
-public sealed record PartitionUpkeepOutcome(int Created, IReadOnlyList<CompactedMonth> Compacted, IReadOnlyList<HistoryPartition> Dropped);
+/// <summary>
+/// What one upkeep did: how many partitions it created ahead, which months it compacted, which closed months' keys it
+/// rebuilt packed and which partitions it dropped.
+/// </summary>
+public sealed record PartitionUpkeepOutcome(int Created, IReadOnlyList<CompactedMonth> Compacted, IReadOnlyList<RepackedKey> Repacked,
+    IReadOnlyList<HistoryPartition> Dropped);
 
 /// <summary>
 /// Keeps the monthly partitions of the price history (docs/operations.md "History retention"): creates the current
 /// month's and the next <c>History:PartitionsAhead</c>; with <c>History:CompactAfter</c> set, compacts the months that ended
-/// before now minus it (<see cref="HistoryCompactor"/>); and with <c>History:RawRetention</c> set, detaches and drops every
+/// before now minus it (<see cref="HistoryCompactor"/>); rebuilds the loose keys of the months that ended and are still rows
+/// (<see cref="ClosedMonthKeys"/>); and with <c>History:RawRetention</c> set, detaches and drops every
 /// partition of the points and of the compacted days whose whole month ended before now minus the retention. A partition that holds any instant inside the window
 /// is kept whole, so no point inside the window is ever lost; rollup tables are not partitions and never touched, and a
 /// month whose days still wait in the rollup queue is kept until the rollup step has computed them from its points.
@@ -27,15 +32,22 @@ public sealed partial class PartitionUpkeep(NpgsqlDataSource dataSource, IOption
 
     private readonly HistoryCompactor compactor = new(dataSource, clock, logger);
 
+    private readonly ClosedMonthKeys closedMonthKeys = new(dataSource, clock, logger);
+
     private const string RetentionLock = "SELECT pg_advisory_lock(hashtextextended('kasparro-history-retention', 0))";
 
-    /// <summary>Creates the partitions ahead, then compacts and applies the retention when they are configured.</summary>
+    /// <summary>
+    /// Creates the partitions ahead, compacts when configured, rebuilds the closed months' loose keys, then applies the
+    /// retention when configured.
+    /// </summary>
     public async Task<PartitionUpkeepOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var created = await CreateAheadAsync(cancellationToken);
         var compacted = options.Value.CompactAfterPeriod is { } age ? await compactor.CompactAsync(age, cancellationToken) : [];
+        // After the compaction: a month it just emptied has nothing left to rebuild.
+        var repacked = await closedMonthKeys.RepackAsync(cancellationToken);
         var dropped = options.Value.RawRetentionPeriod is { } retention ? await ApplyRetentionAsync(retention, cancellationToken) : [];
-        return new PartitionUpkeepOutcome(created, compacted, dropped);
+        return new PartitionUpkeepOutcome(created, compacted, repacked, dropped);
     }
 
     /// <summary>Creates the current month's partition and the next <see cref="HistoryOptions.PartitionsAhead"/> that are missing.</summary>
