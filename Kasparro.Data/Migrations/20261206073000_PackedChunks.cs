@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Kasparro.Data.Migrations
 {
     /// <summary>
-    /// Compacted days bit-packed (<see cref="HistoryCompaction"/>, docs/performance.md "Packed chunks"): the time deltas and
+    /// Compacted days bit-packed (<see cref="HistoryCompaction"/>, docs/performance.md "compacted days bit-packed"): the time deltas and
     /// each value column of a chunk become one <c>bit varying</c> of fixed-width zigzagged changes
     /// (<c>price_chunk_pack</c>), where <c>EncodedChunks</c> kept 8-byte deltas in <c>bigint[]</c> that lz4 could not
     /// shrink below ~7.6 bytes a value. Values that do not fit keep their exact numeric arrays, as before. Existing chunks
