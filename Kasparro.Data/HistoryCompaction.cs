@@ -32,9 +32,11 @@ public static class HistoryCompaction
 
     /// <summary>
     /// <c>price_chunk_encode(series, day, times[], is_backfill[], prices[], market_caps[], volumes[]) returns price_chunks</c>
-    /// (migration <c>EncodedChunks</c>): the chunk row of one series' day, given its points in time order. Times are kept as
-    /// microsecond deltas; each value column as integer deltas at the day's common scale with each value's own scale
-    /// (<c>*_codes</c>), or, when a value does not fit 62 bits that way, as its exact numeric array (<c>price_usd</c> etc.).
+    /// (migrations <c>EncodedChunks</c>, <c>PackedChunks</c>): the chunk row of one series' day, given its points in time
+    /// order. Times are kept as microsecond deltas; each value column as integer codes at the day's common scale with each
+    /// value's own scale (<c>*_codes</c>), or, when a value does not fit 62 bits that way, as its exact numeric array
+    /// (<c>price_usd</c> etc.). Times and codes are bit-packed (<c>price_chunk_pack</c>: one <c>bit varying</c> a column of
+    /// fixed-width zigzagged changes, the width that of the day's largest change).
     /// </summary>
     public const string EncodeFunction = "price_chunk_encode";
 

@@ -99,12 +99,15 @@ public sealed class HistoryCompactionTests(DatabaseFixture database) : IClassFix
         await Upkeep(new HistoryOptions { CompactAfter = "60" }).RunAsync(CancellationToken.None);
 
         Assert.Equal(before, await database.ScalarAsync<string>(Stored));
-        // 07-01 fits: every column as codes, the times as microsecond deltas from the day's start. 07-02: 1e-18 beside
-        // 65000 needs 18 decimals for 65000 too (past 62 bits), and a 28-digit market cap: those two keep their numbers.
+        // 07-01 fits: every column as codes, the times as microsecond deltas from the day's start (packed as the values
+        // are). 07-02: 1e-18 beside 65000 needs 18 decimals for 65000 too (past 62 bits), and a 28-digit market cap: those
+        // two keep their numbers.
         Assert.Equal("2026-07-01 codes codes codes {0,600000000}|2026-07-02 numbers numbers codes {0,600000000}", await database.ScalarAsync<string>("""
             SELECT string_agg(concat_ws(' ', day, CASE WHEN price_codes IS NULL THEN 'numbers' ELSE 'codes' END,
                                              CASE WHEN market_cap_codes IS NULL THEN 'numbers' ELSE 'codes' END,
-                                             CASE WHEN volume_codes IS NULL THEN 'numbers' ELSE 'codes' END, time_deltas), '|' ORDER BY day)
+                                             CASE WHEN volume_codes IS NULL THEN 'numbers' ELSE 'codes' END,
+                                             CASE WHEN time_deltas = price_chunk_pack('{0,600000000}') THEN '{0,600000000}' ELSE time_deltas::text END),
+                              '|' ORDER BY day)
               FROM price_chunks
             """));
     }

@@ -52,12 +52,16 @@ public static class RollupRecomputation
 
     /// <summary>
     /// The buckets written here apart from <see cref="HistoryRollups.BucketsFunction"/>, with ordered aggregates (first
-    /// and last by time), so the function's own way of finding a bucket's first and last point is checked too.
+    /// and last by time), so the function's own way of finding a bucket's first and last point is checked too. Of equal
+    /// highs or lows (6 and 6.0) the latest, as max and min take them from time-ordered rows: an unordered max took them
+    /// in whatever order the plan's sort left them.
     /// </summary>
     private static string Reference(string width) => $"""
         (SELECT p.series_id, date_bin(interval '{width}', p.observed_at, timestamptz '1970-01-01Z') AS bucket, count(*)::integer AS points,
                 min(p.observed_at) AS first_at, max(p.observed_at) AS last_at,
-                (array_agg(p.price_usd ORDER BY p.observed_at))[1] AS open, max(p.price_usd) AS high, min(p.price_usd) AS low,
+                (array_agg(p.price_usd ORDER BY p.observed_at))[1] AS open,
+                (array_agg(p.price_usd ORDER BY p.price_usd DESC NULLS LAST, p.observed_at DESC))[1] AS high,
+                (array_agg(p.price_usd ORDER BY p.price_usd, p.observed_at DESC))[1] AS low,
                 (array_agg(p.price_usd ORDER BY p.observed_at DESC))[1] AS close,
                 (array_agg(p.market_cap_usd ORDER BY p.observed_at DESC))[1] AS market_cap_usd,
                 (array_agg(p.volume_24h_usd ORDER BY p.observed_at DESC))[1] AS volume_24h_usd
