@@ -12,10 +12,11 @@ public sealed class ReplicaTests(DatabaseFixture database) : IClassFixture<Datab
     /// <summary>
     /// Each test starts from empty data and an empty Quartz store: a replica killed by the other test leaves its
     /// scheduler instance and triggers behind, and the next replicas would first recover them and catch up the missed
-    /// fires in a burst.
+    /// fires in a burst; and its database sessions may still be finishing a statement, so they are ended first.
     /// </summary>
     public async Task InitializeAsync()
     {
+        await database.TerminateOtherSessionsAsync();
         await database.ResetAsync();
         await database.ExecuteAsync("""
             TRUNCATE qrtz_fired_triggers, qrtz_simple_triggers, qrtz_cron_triggers, qrtz_simprop_triggers, qrtz_blob_triggers,
