@@ -384,7 +384,7 @@ public static partial class ReadBenchmark
     internal static async Task<Process> StartApiAsync(string connectionString, int port, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepositoryRoot(), "Kasparro.Api") })
+        foreach (var arg in new[] { "run", "-c", "Release", "--no-launch-profile", "--project", ApiProject() })
         {
             start.ArgumentList.Add(arg);
         }
@@ -433,6 +433,9 @@ public static partial class ReadBenchmark
             await Task.Delay(500);
         }
     }
+
+    /// <summary>The Kasparro.Api project folder, as <see cref="StartApiAsync"/> runs it.</summary>
+    internal static string ApiProject() => Path.Combine(RepositoryRoot(), "Kasparro.Api");
 
     private static string RepositoryRoot()
     {

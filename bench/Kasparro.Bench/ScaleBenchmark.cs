@@ -254,6 +254,7 @@ public static class ScaleBenchmark
             cacheMegabytes is { } megabytes ? new Dictionary<string, string> { ["HistoryCache__SizeLimitMegabytes"] = $"{megabytes}" } : null);
         var cacheText = cacheMegabytes is { } size ? $"a {size:N0} MB history cache" : "256 MB history cache";
         var baseUrl = $"http://127.0.0.1:{port}";
+        var metrics = await ApiMetrics.CreateAsync(connectionString, baseUrl, ReadBenchmark.ApiProject());
         var scripts = new List<string>();
         try
         {
@@ -301,10 +302,12 @@ public static class ScaleBenchmark
             foreach (var (name, url, script, gzip, target) in runs)
             {
                 await ReadBenchmark.WrkAsync(url, script, 5, connections);
+                var before = await metrics.ReadAsync();
                 var result = await ReadBenchmark.WrkAsync(url, script, seconds, connections);
+                var after = await metrics.ReadAsync();
                 failed |= result.Errors > 0;
                 Console.WriteLine($"{name,-46} {(gzip ? "yes" : "no"),5} {result.RequestsPerSecond,9:N0} {result.P50Ms,8:F1} {result.P99Ms,8:F1} {result.Errors,7} " +
-                    $"{(result.P99Ms < target ? "met" : "MISSED"),8}");
+                    $"{(result.P99Ms < target ? "met" : "MISSED"),8}   {ApiMetrics.Describe(before, after)}");
             }
 
             return !failed;
