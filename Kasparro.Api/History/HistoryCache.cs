@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Kasparro.Api.Hosting;
@@ -33,12 +34,16 @@ public interface IHistoryCacheEntry
 /// PostgreSQL's change notifications: an asset's documents are dropped when its history changes, all of them when the
 /// listener (re)connects, and none is served while it is not connected. An entry dropped by its asset's change that was
 /// asked for since it was last rendered is rendered again at once, in the background and one at a time (refresh ahead),
-/// so the next request finds it kept instead of rendering it (docs/performance.md, "Refresh ahead").
+/// so the next request finds it kept instead of rendering it (docs/performance.md, "Refresh ahead"). Likewise an entry
+/// asked for in the last quarter of its <see cref="HistoryCacheOptions.MaxAgeSeconds"/> is rendered again before it
+/// expires, and the kept one is served meanwhile: under a steady read load, a document read often never expires under
+/// its readers (each expiry would otherwise be one request that waits for a year to be read and rendered).
 /// </summary>
 public sealed partial class HistoryCache : IDisposable
 {
     private readonly MemoryCache _documents;
     private readonly TimeSpan _maxAge;
+    private readonly TimeSpan _refreshAfter;
     private readonly bool _enabled;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _perAsset = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<HistoryKey, Lazy<Task<IHistoryCacheEntry?>>> _rendering = new();
@@ -46,7 +51,8 @@ public sealed partial class HistoryCache : IDisposable
     private readonly Counter<long> _plainCopies;
     private readonly Counter<long> _refreshes;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<HistoryKey, Refresh>> _refreshable = new(StringComparer.Ordinal);
-    private readonly Channel<(HistoryKey Key, Refresh Refresh)> _toRefresh = Channel.CreateUnbounded<(HistoryKey, Refresh)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(HistoryKey Key, Refresh Refresh, bool Aged)> _toRefresh =
+        Channel.CreateUnbounded<(HistoryKey, Refresh, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
     private readonly Lock _everythingLock = new();
     private CancellationTokenSource _everything = new();
@@ -58,6 +64,7 @@ public sealed partial class HistoryCache : IDisposable
         var settings = options.Value;
         _enabled = settings.SizeLimitMegabytes > 0;
         _maxAge = TimeSpan.FromSeconds(settings.MaxAgeSeconds);
+        _refreshAfter = _maxAge * 0.75;
         _documents = new MemoryCache(new MemoryCacheOptions
         {
             SizeLimit = Math.Max(1, settings.SizeLimitMegabytes * 1024L * 1024L),
@@ -67,7 +74,7 @@ public sealed partial class HistoryCache : IDisposable
         _plainCopies = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
             "kasparro.api.history_cache.plain_copies", description: "Kept documents sent plain from a copy kept beside them (hit), or inflated for the request (inflated).");
         _refreshes = meters.Create(Kasparro.TelemetryNames.Api).CreateCounter<long>(
-            "kasparro.api.history_cache.refreshes", description: "Entries rendered again in the background after their asset changed (rendered; failed), or found rendered by a request first (skipped).");
+            "kasparro.api.history_cache.refreshes", description: "Entries rendered again in the background after their asset changed or near the end of their age (rendered; failed), or found rendered by a request first, or changed since (skipped).");
         _ = Task.Run(RefreshAsync);
     }
 
@@ -140,6 +147,7 @@ public sealed partial class HistoryCache : IDisposable
                 stored = entry is not null && Store(key, entry, asset.Token, everything);
                 if (stored)
                 {
+                    refresh.Kept();
                     Register(key, refresh);
                 }
 
@@ -275,7 +283,7 @@ public sealed partial class HistoryCache : IDisposable
                 {
                     if (refresh.IsAsked)
                     {
-                        _toRefresh.Writer.TryWrite((key, refresh));
+                        _toRefresh.Writer.TryWrite((key, refresh, false));
                     }
                 }
             }
@@ -302,12 +310,19 @@ public sealed partial class HistoryCache : IDisposable
         _documents.Dispose();
     }
 
-    /// <summary>Marks <paramref name="key"/>'s kept entry as asked for since it was rendered.</summary>
+    /// <summary>
+    /// Marks <paramref name="key"/>'s kept entry as asked for since it was rendered, and has it rendered again (once)
+    /// when it is in the last quarter of its age.
+    /// </summary>
     private void Asked(HistoryKey key)
     {
         if (_refreshable.TryGetValue(key.AssetId, out var kept) && kept.TryGetValue(key, out var refresh))
         {
             refresh.IsAsked = true;
+            if (refresh.IsDue(_refreshAfter))
+            {
+                _toRefresh.Writer.TryWrite((key, refresh, true));
+            }
         }
     }
 
@@ -331,9 +346,11 @@ public sealed partial class HistoryCache : IDisposable
     /// </summary>
     private async Task RefreshAsync()
     {
-        await foreach (var (key, refresh) in _toRefresh.Reader.ReadAllAsync())
+        await foreach (var (key, refresh, aged) in _toRefresh.Reader.ReadAllAsync())
         {
-            if (!IsServing || _documents.TryGetValue(key, out _))
+            // After a change: unless a request rendered it meanwhile. Near its age: only while it is still the rendering
+            // kept (a change since dropped it, and renders it ahead itself if it was asked for).
+            if (!IsServing || (aged ? !IsKept(key, refresh) : _documents.TryGetValue(key, out _)))
             {
                 Count(_refreshes, "skipped");
                 continue;
@@ -360,15 +377,40 @@ public sealed partial class HistoryCache : IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="refresh"/> is still how <paramref name="key"/>'s kept entry is rendered again.</summary>
+    private bool IsKept(HistoryKey key, Refresh refresh) =>
+        _refreshable.TryGetValue(key.AssetId, out var kept) && kept.TryGetValue(key, out var current) && ReferenceEquals(current, refresh)
+        && _documents.TryGetValue(key, out _);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not render a history document of {AssetId} ahead of requests ({Reason}); the next request renders it")]
     private static partial void LogRefreshFailed(ILogger logger, string assetId, string reason);
 
-    /// <summary>How to render a kept entry again, and whether it was asked for since it was last rendered.</summary>
+    /// <summary>
+    /// How to render a kept entry again, whether it was asked for since it was last rendered, and when that rendering was
+    /// kept (to render it again before it expires).
+    /// </summary>
     private sealed class Refresh(Func<Task<IHistoryCacheEntry?>> render)
     {
+        private long _keptAt;
+        private int _due;
+
         public Func<Task<IHistoryCacheEntry?>> Render { get; } = render;
 
         public volatile bool IsAsked;
+
+        /// <summary>Its rendering was kept just now: its age starts again.</summary>
+        public void Kept()
+        {
+            Volatile.Write(ref _keptAt, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _due, 0);
+        }
+
+        /// <summary>True once (until it is kept again) when its rendering has been kept for <paramref name="age"/> or longer.</summary>
+        public bool IsDue(TimeSpan age)
+        {
+            var keptAt = Volatile.Read(ref _keptAt);
+            return keptAt != 0 && Stopwatch.GetElapsedTime(keptAt) >= age && Interlocked.CompareExchange(ref _due, 1, 0) == 0;
+        }
     }
 
     private void DropEverything()

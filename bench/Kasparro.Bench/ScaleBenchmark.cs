@@ -252,7 +252,7 @@ public static class ScaleBenchmark
         var port = Kasparro.AppHost.Postgres.LocalPostgresCluster.FindFreePort();
         using var api = await ReadBenchmark.StartApiAsync(connectionString, port,
             cacheMegabytes is { } megabytes ? new Dictionary<string, string> { ["HistoryCache__SizeLimitMegabytes"] = $"{megabytes}" } : null);
-        var cacheText = cacheMegabytes is { } size ? $"a {size:N0} MB history cache" : "256 MB history cache";
+        var cacheText = (cacheMegabytes is { } size ? $"a {size:N0} MB history cache" : "256 MB history cache") + " and its default document age";
         var baseUrl = $"http://127.0.0.1:{port}";
         var metrics = await ApiMetrics.CreateAsync(connectionString, baseUrl, ReadBenchmark.ApiProject());
         var scripts = new List<string>();

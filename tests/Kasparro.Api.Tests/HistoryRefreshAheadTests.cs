@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Kasparro.Api.History;
@@ -8,7 +9,8 @@ namespace Kasparro.Api.Tests;
 
 /// <summary>
 /// Refresh ahead in <see cref="HistoryCache"/>: an entry that its asset's change drops, and that was asked for since it
-/// was last rendered, is rendered again in the background so the next request finds it kept; nothing else is.
+/// was last rendered, is rendered again in the background so the next request finds it kept; so is one asked for in the
+/// last quarter of its age, before it expires; nothing else is.
 /// </summary>
 public sealed class HistoryRefreshAheadTests : IDisposable
 {
@@ -18,7 +20,9 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly HistoryCache _cache;
     private readonly Dictionary<string, int> _renderings = [];
+    private static readonly AsyncLocal<bool> InRequest = new();
     private volatile bool _failBitcoin;
+    private int _renderedForRequests;
 
     public HistoryRefreshAheadTests()
     {
@@ -30,6 +34,69 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     {
         _cache.Dispose();
         _services.Dispose();
+    }
+
+    [Fact]
+    public async Task An_entry_asked_for_near_the_end_of_its_age_is_rendered_again_before_it_expires_and_served_meanwhile()
+    {
+        using var cache = StartCache(maxAgeSeconds: 2);
+        var kept = Stopwatch.StartNew();
+        Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
+
+        // Asked for before its last quarter: served, nothing rendered.
+        Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
+        await Task.Delay(TimeSpan.FromSeconds(1.6) - kept.Elapsed);
+        Assert.Equal(1, Renderings(Bitcoin));
+
+        // In its last quarter: this request is served the kept rendering; the next one is rendered in the background.
+        Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
+        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 2), Soon, "Bitcoin rendered ahead of its age");
+        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin, cache));
+
+        // Read steadily for twice its age: no request ever renders (each rendering was made ahead of the last one's expiry).
+        var steadily = Stopwatch.StartNew();
+        while (steadily.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            Assert.StartsWith("btc-bitcoin ", await GetAsync(Bitcoin, cache));
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref _renderedForRequests));
+        Assert.InRange(Renderings(Bitcoin), 3, 5);
+    }
+
+    [Fact]
+    public async Task An_entry_not_asked_for_near_the_end_of_its_age_expires_and_the_next_request_renders_it()
+    {
+        using var cache = StartCache(maxAgeSeconds: 1);
+        Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(1, Renderings(Bitcoin));
+        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin, cache));
+    }
+
+    [Fact]
+    public async Task An_entry_that_its_asset_changed_is_not_rendered_again_for_its_age_as_well()
+    {
+        using var cache = StartCache(maxAgeSeconds: 2);
+        await GetAsync(Bitcoin, cache);
+        await Task.Delay(TimeSpan.FromSeconds(1.6));
+
+        // Due for its age and dropped by a change at once: rendered ahead once, for the change.
+        Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
+        cache.Changed("btc-bitcoin");
+        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 2), Soon, "Bitcoin rendered ahead for its change");
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
+        Assert.Equal(2, Renderings(Bitcoin));
+        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin, cache));
+    }
+
+    private HistoryCache StartCache(int maxAgeSeconds)
+    {
+        var cache = new HistoryCache(Options.Create(new HistoryCacheOptions { MaxAgeSeconds = maxAgeSeconds }), _services.GetRequiredService<IMeterFactory>());
+        cache.StartServing();
+        return cache;
     }
 
     [Fact]
@@ -128,11 +195,18 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     }
 
     /// <summary>The key's document as the cache gives it: its JSON names the asset and which rendering it was.</summary>
-    private async Task<string> GetAsync(HistoryKey key)
+    private async Task<string> GetAsync(HistoryKey key, HistoryCache? cache = null)
     {
-        var document = await _cache.GetOrRenderAsync(key, (kept, _) =>
+        // A rendering on the request's own flow is one the request waited for; ahead of requests, the cache's renders.
+        InRequest.Value = true;
+        var document = await (cache ?? _cache).GetOrRenderAsync(key, (kept, _) =>
         {
             Assert.True(kept);
+            if (InRequest.Value)
+            {
+                Interlocked.Increment(ref _renderedForRequests);
+            }
+
             int rendering;
             lock (_renderings)
             {
