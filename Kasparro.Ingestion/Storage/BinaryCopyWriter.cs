@@ -6,10 +6,11 @@ namespace Kasparro.Ingestion.Storage;
 
 /// <summary>
 /// Rows of a binary COPY encoded here in PostgreSQL's binary COPY format and sent through Npgsql's raw COPY stream, for
-/// the one COPY that carries a million rows a load: the history's points (a timestamptz, an integer, a boolean and
-/// numerics). Npgsql's <see cref="NpgsqlBinaryImporter"/> binds every value to a parameter and encodes numerics with its
-/// general algorithm: a fifth of the pipeline's CPU at 1M rows; this writes the same bytes PostgreSQL stores, at a fraction
-/// of that (docs/performance.md, "Pipeline CPU: the history's COPY"). Every other COPY keeps Npgsql's importer.
+/// the COPYs of history points (a timestamptz, an integer, a boolean and numerics): the pipeline's, which carries a
+/// million rows a load, its staging table's and the backfill's. Npgsql's <see cref="NpgsqlBinaryImporter"/> binds every
+/// value to a parameter and encodes numerics with its general algorithm: a fifth of the pipeline's CPU at 1M rows; this
+/// writes what PostgreSQL then stores identically, at a fraction of that (docs/performance.md, "Pipeline CPU: the
+/// history's COPY"). The COPYs with text columns (latest records, quarantine) keep Npgsql's importer.
 /// </summary>
 public sealed class BinaryCopyWriter : IAsyncDisposable
 {
