@@ -29,7 +29,7 @@ public static class DashboardPage
         Assert.True(errors.Count == 0, $"{page.Url} shows API errors: {string.Join(" | ", errors)}");
     }
 
-    /// <summary>Waits until the page's address matches <paramref name="url"/> (a link the page wrote, e.g. after a zoom).</summary>
+    /// <summary>Waits until the page's address matches <paramref name="url"/>: a link the dashboard wrote (a zoom, a grid page), a redirect.</summary>
     /// <remarks>
     /// Not <c>IPage.WaitForURLAsync</c>: Playwright for .NET reads the page's address and only then starts listening for
     /// navigations, while another thread delivers them. An in-page navigation (Blazor's NavigateTo) that lands between
