@@ -23,7 +23,7 @@ public sealed class HistoryCacheOptions
     /// within milliseconds; this bounds staleness should a change ever bypass them (say, triggers disabled by hand).
     /// A document asked for in the last quarter of its age is rendered again in the background before it expires, so
     /// N documents read steadily cost N / (0.75 x this) renderings a second: an hour keeps that to a few a second for
-    /// the 17,500 documents of 3,500 assets (at 300 s they would take a core, docs/performance.md, "Cache age at 100M").
+    /// the 17,500 documents of 3,500 assets (at 300 s they would take a core, docs/performance.md, "the plain year reads' tail was the cache's age").
     /// </summary>
     [Range(1, 24 * 3600)]
     public int MaxAgeSeconds { get; set; } = 3600;
