@@ -60,19 +60,18 @@ public static class BackfillPointWriter
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY backfill_stage (observed_at, price, market_cap, volume) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using (var copy = await BinaryCopyWriter.BeginAsync(connection, "backfill_stage (observed_at, price, market_cap, volume)", cancellationToken))
         {
             foreach (var point in chart.Points)
             {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(point.ObservedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                await importer.WriteAsync(point.PriceUsd, NpgsqlDbType.Numeric, cancellationToken);
-                await WriteNullableAsync(importer, point.MarketCapUsd, cancellationToken);
-                await WriteNullableAsync(importer, point.VolumeUsd, cancellationToken);
+                await copy.StartRowAsync(4, cancellationToken);
+                copy.WriteTimestampTz(point.ObservedAt);
+                copy.WriteNumeric(point.PriceUsd);
+                copy.WriteNumeric(point.MarketCapUsd);
+                copy.WriteNumeric(point.VolumeUsd);
             }
 
-            await importer.CompleteAsync(cancellationToken);
+            await copy.CompleteAsync(cancellationToken);
         }
 
         var series = await SeriesStore.IdsAsync(connection, transaction, SourceNames.CoinGecko,
@@ -93,7 +92,4 @@ public static class BackfillPointWriter
         var inserted = reader.GetInt32(0);
         return new BatchCounts(chart.Received, inserted, 0, chart.Points.Count - inserted, chart.Rejected.Count);
     }
-
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, decimal? value, CancellationToken cancellationToken) =>
-        value is { } v ? importer.WriteAsync(v, NpgsqlDbType.Numeric, cancellationToken) : importer.WriteNullAsync(cancellationToken);
 }

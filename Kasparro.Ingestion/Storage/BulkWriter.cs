@@ -234,8 +234,7 @@ public static class BulkWriter
             await transaction.SaveAsync("history_copy", cancellationToken);
             try
             {
-                await CopyAsync(connection, $"price_points ({HistoryStorage.PointColumns})",
-                    observations, (importer, o) => WritePoint(importer, o.Series, o.Values, isBackfill), cancellationToken);
+                await CopyPointsAsync(connection, $"price_points ({HistoryStorage.PointColumns})", observations, isBackfill, cancellationToken);
                 await transaction.ReleaseAsync("history_copy", cancellationToken);
                 return observations;
             }
@@ -245,8 +244,7 @@ public static class BulkWriter
             }
         }
 
-        await CopyAsync(connection, "etl_history_stage (observed_at, series_id, price, market_cap, volume)",
-            observations, (importer, o) => WriteStagedPoint(importer, o.Series, o.Values), cancellationToken);
+        await CopyPointsAsync(connection, "etl_history_stage (observed_at, series_id, price, market_cap, volume)", observations, null, cancellationToken);
         var added = new HashSet<(int, long)>();
         await using (var merge = new NpgsqlCommand(MergeHistory, connection, transaction))
         {
@@ -374,28 +372,34 @@ public static class BulkWriter
         await importer.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>A row of price_points, columns in <see cref="HistoryStorage.PointColumns"/> order.</summary>
-    private static void WritePoint(NpgsqlBinaryImporter importer, int seriesId, MarketValues values, bool isBackfill)
+    /// <summary>
+    /// One binary COPY of <paramref name="observations"/> into price_points (columns in <see cref="HistoryStorage.PointColumns"/>
+    /// order, with <paramref name="isBackfill"/>) or into the staging table (<paramref name="isBackfill"/> null: the
+    /// backfill flag is one parameter of the merge), encoded by <see cref="BinaryCopyWriter"/>: the million-row COPY.
+    /// </summary>
+    private static async Task CopyPointsAsync(NpgsqlConnection connection, string target, List<Observation> observations, bool? isBackfill,
+        CancellationToken cancellationToken)
     {
-        importer.Write(values.ObservedAt, NpgsqlDbType.TimestampTz);
-        importer.Write(seriesId, NpgsqlDbType.Integer);
-        importer.Write(isBackfill, NpgsqlDbType.Boolean);
-        WriteValues(importer, values);
-    }
+        await using var copy = await BinaryCopyWriter.BeginAsync(connection, target, cancellationToken);
+        var fields = (short)(isBackfill is null ? 5 : 6);
+        foreach (var observation in observations)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var values = observation.Values;
+            await copy.StartRowAsync(fields, cancellationToken);
+            copy.WriteTimestampTz(values.ObservedAt);
+            copy.WriteInteger(observation.Series);
+            if (isBackfill is { } backfill)
+            {
+                copy.WriteBoolean(backfill);
+            }
 
-    /// <summary>A row of the staging table (the backfill flag is one parameter of the merge).</summary>
-    private static void WriteStagedPoint(NpgsqlBinaryImporter importer, int seriesId, MarketValues values)
-    {
-        importer.Write(values.ObservedAt, NpgsqlDbType.TimestampTz);
-        importer.Write(seriesId, NpgsqlDbType.Integer);
-        WriteValues(importer, values);
-    }
+            copy.WriteNumeric(values.PriceUsd);
+            copy.WriteNumeric(values.MarketCapUsd);
+            copy.WriteNumeric(values.Volume24hUsd);
+        }
 
-    private static void WriteValues(NpgsqlBinaryImporter importer, MarketValues values)
-    {
-        importer.Write(values.PriceUsd, NpgsqlDbType.Numeric);
-        WriteNullable(importer, values.MarketCapUsd, NpgsqlDbType.Numeric);
-        WriteNullable(importer, values.Volume24hUsd, NpgsqlDbType.Numeric);
+        await copy.CompleteAsync(cancellationToken);
     }
 
     private static void WriteLatestRow(NpgsqlBinaryImporter importer, string sourceId, string assetId, MarketValues values)
