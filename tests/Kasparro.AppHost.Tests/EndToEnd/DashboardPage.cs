@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Kasparro.AppHost.Tests.Deploy;
 using Microsoft.Playwright;
 
@@ -27,6 +28,18 @@ public static class DashboardPage
         var errors = await page.Locator("[data-testid=api-error]").AllInnerTextsAsync();
         Assert.True(errors.Count == 0, $"{page.Url} shows API errors: {string.Join(" | ", errors)}");
     }
+
+    /// <summary>Waits until the page's address matches <paramref name="url"/>: a link the dashboard wrote (a zoom, a grid page), a redirect.</summary>
+    /// <remarks>
+    /// Not <c>IPage.WaitForURLAsync</c>: Playwright for .NET reads the page's address and only then starts listening for
+    /// navigations, while another thread delivers them. An in-page navigation (Blazor's NavigateTo) that lands between
+    /// the two moves the address without being seen, and the wait times out on a page that already shows the address
+    /// ("waiting for navigation until Load" with no "navigated to" line; microsoft/playwright-dotnet#3364). That made
+    /// DashboardUrlStateTests' zoom fail about once in 3-5 CI runs although the dashboard had written the URL within
+    /// milliseconds. ToHaveURLAsync asks the Playwright driver, which compares the frame's address itself until it matches.
+    /// </remarks>
+    public static Task WhenUrlMatchesAsync(IPage page, Regex url, TimeSpan timeout) =>
+        Assertions.Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = (float)timeout.TotalMilliseconds });
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {

@@ -28,7 +28,7 @@ public sealed class DashboardUrlStateTests(EndToEndStack stack)
         Assert.Contains($"{recorded.Count}", await page.Locator("[data-testid=runs-paginator] .summary").InnerTextAsync());
 
         await page.Locator("[data-testid=runs-paginator] fluent-button[title='Go to next page']").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/runs\\?page=2$"));
+        await DashboardPage.WhenUrlMatchesAsync(page, new Regex("/runs\\?page=2$"), TimeSpan.FromSeconds(30));
         await page.WaitForFunctionAsync($"() => document.querySelector('[data-testid=run-row]')?.dataset.run === '{recorded[RunsPageSize]}'");
         Assert.Equal(recorded.Skip(RunsPageSize).Take(RunsPageSize), await RunIdsAsync(page));
 
@@ -61,7 +61,7 @@ public sealed class DashboardUrlStateTests(EndToEndStack stack)
         var from = to.AddHours(-3);
         await plot.EvaluateAsync("(plot, [from, to]) => Plotly.relayout(plot, {'xaxis.range': [from, to]})",
             new[] { from.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) });
-        await page.WaitForURLAsync(new Regex("range=custom"), new PageWaitForURLOptions { Timeout = 15_000 });
+        await DashboardPage.WhenUrlMatchesAsync(page, new Regex("range=custom"), TimeSpan.FromSeconds(15));
 
         var query = Uri.UnescapeDataString(new Uri(page.Url).Query);
         Assert.Contains("scale=log", query);

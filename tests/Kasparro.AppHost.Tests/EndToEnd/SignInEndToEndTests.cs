@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Kasparro.AppHost.Tests.EndToEnd;
@@ -19,7 +20,7 @@ public sealed class SignInEndToEndTests(SignInStack stack)
         {
             var page = await stranger.NewPageAsync();
             await page.GotoAsync("/runs");
-            await page.WaitForURLAsync(url => url.StartsWith($"{stack.Provider.Issuer}/authorize", StringComparison.Ordinal));
+            await DashboardPage.WhenUrlMatchesAsync(page, new Regex("^" + Regex.Escape($"{stack.Provider.Issuer}/authorize")), TimeSpan.FromSeconds(30));
             Assert.Contains("No test user was chosen", await page.ContentAsync(), StringComparison.Ordinal);
         }
 
