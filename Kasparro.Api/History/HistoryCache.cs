@@ -356,7 +356,9 @@ public sealed partial class HistoryCache : IDisposable
                 continue;
             }
 
-            var rendering = new Lazy<Task<IHistoryCacheEntry?>>(() => RenderAndStoreAsync(key, refresh, asked: false));
+            // Near its age the kept rendering was asked for (that is what queued it) and stays kept while this renders: it
+            // stays asked, so a change landing meanwhile, which refuses this rendering, renders it ahead again.
+            var rendering = new Lazy<Task<IHistoryCacheEntry?>>(() => RenderAndStoreAsync(key, refresh, asked: aged));
             if (!ReferenceEquals(_rendering.GetOrAdd(key, rendering), rendering))
             {
                 Count(_refreshes, "skipped");

@@ -22,7 +22,7 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     private readonly Dictionary<string, int> _renderings = [];
     private static readonly AsyncLocal<bool> InRequest = new();
     private volatile bool _failBitcoin;
-    private int _renderedForRequests;
+    private int _bitcoinRenderedForRequests;
 
     public HistoryRefreshAheadTests() => _cache = StartCache(new HistoryCacheOptions().MaxAgeSeconds);
 
@@ -48,8 +48,7 @@ public sealed class HistoryRefreshAheadTests : IDisposable
 
         // In its last quarter: this request is served the kept rendering; the next one is rendered in the background.
         Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
-        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 2), Soon, "Bitcoin rendered ahead of its age");
-        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin, cache));
+        await Poll.UntilAsync(async () => await GetAsync(Bitcoin, cache) == "btc-bitcoin 2", Soon, "Bitcoin rendered ahead of its age and kept");
 
         // Read steadily for twice its age: no request ever renders (each rendering was made ahead of the last one's expiry).
         var steadily = Stopwatch.StartNew();
@@ -59,7 +58,7 @@ public sealed class HistoryRefreshAheadTests : IDisposable
             await Task.Delay(100);
         }
 
-        Assert.Equal(1, Volatile.Read(ref _renderedForRequests));
+        Assert.Equal(1, Volatile.Read(ref _bitcoinRenderedForRequests));
         Assert.InRange(Renderings(Bitcoin), 3, 6);
     }
 
@@ -75,19 +74,23 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     }
 
     [Fact]
-    public async Task An_entry_that_its_asset_changed_is_not_rendered_again_for_its_age_as_well()
+    public async Task An_entry_due_for_its_age_and_changed_at_once_is_rendered_ahead_for_the_change_and_kept()
     {
         using var cache = StartCache(maxAgeSeconds: 4);
         await GetAsync(Bitcoin, cache);
         await Task.Delay(TimeSpan.FromSeconds(3.2));
 
-        // Due for its age and dropped by a change at once: rendered ahead once, for the change.
+        // Due for its age, then dropped by a change at once. The rendering for its age is skipped (the change came first)
+        // or, if it had begun, refused when done (it read rows from before the change); either way the change's own
+        // rendering ahead is the one kept, and no request renders it.
         Assert.Equal("btc-bitcoin 1", await GetAsync(Bitcoin, cache));
         cache.Changed("btc-bitcoin");
-        await Poll.UntilAsync(() => Task.FromResult(Renderings(Bitcoin) == 2), Soon, "Bitcoin rendered ahead for its change");
-        await Task.Delay(TimeSpan.FromSeconds(0.5));
-        Assert.Equal(2, Renderings(Bitcoin));
-        Assert.Equal("btc-bitcoin 2", await GetAsync(Bitcoin, cache));
+        await RenderedAheadAfterwardsAsync(Ethereum, cache);
+
+        var made = Renderings(Bitcoin);
+        Assert.InRange(made, 2, 3);
+        Assert.Equal($"btc-bitcoin {made}", await GetAsync(Bitcoin, cache));
+        Assert.Equal(1, Volatile.Read(ref _bitcoinRenderedForRequests));
     }
 
     private HistoryCache StartCache(int maxAgeSeconds)
@@ -176,11 +179,11 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     /// Keeps <paramref name="barrier"/>, changes it and waits for its rendering ahead: renderings ahead run one at a time
     /// in the order of the changes, so any that the changes before would have caused has run by then.
     /// </summary>
-    private async Task RenderedAheadAfterwardsAsync(HistoryKey barrier)
+    private async Task RenderedAheadAfterwardsAsync(HistoryKey barrier, HistoryCache? cache = null)
     {
-        await GetAsync(barrier);
+        await GetAsync(barrier, cache);
         var before = Renderings(barrier);
-        _cache.Changed(barrier.AssetId);
+        (cache ?? _cache).Changed(barrier.AssetId);
         await Poll.UntilAsync(() => Task.FromResult(Renderings(barrier) == before + 1), Soon, "the barrier rendered ahead");
     }
 
@@ -196,13 +199,14 @@ public sealed class HistoryRefreshAheadTests : IDisposable
     private async Task<string> GetAsync(HistoryKey key, HistoryCache? cache = null)
     {
         // A rendering on the request's own flow is one the request waited for; ahead of requests, the cache's renders.
+        // Counted for Bitcoin, the asset the age tests follow (their barrier asset is rendered for a request too).
         InRequest.Value = true;
         var document = await (cache ?? _cache).GetOrRenderAsync(key, (kept, _) =>
         {
             Assert.True(kept);
-            if (InRequest.Value)
+            if (InRequest.Value && key == Bitcoin)
             {
-                Interlocked.Increment(ref _renderedForRequests);
+                Interlocked.Increment(ref _bitcoinRenderedForRequests);
             }
 
             int rendering;
