@@ -4,6 +4,7 @@ using Kasparro.Upstreams;
 using Kasparro.Upstreams.Faults;
 using Kasparro.Upstreams.Universe;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Kasparro.Ingestion.Tests;
 
@@ -189,7 +190,22 @@ public sealed class SnapshotIngestionTests : IClassFixture<DatabaseFixture>, IAs
         await using var first = IngestionHost.Create(_database.ConnectionString, _upstream);
         await using var second = IngestionHost.Create(_database.ConnectionString, _upstream);
 
-        var outcomes = await Task.WhenAll(first.RunAsync(SourceNames.CoinPaprika), second.RunAsync(SourceNames.CoinPaprika));
+        // The run that starts first is held where it stores its raw payloads (after it registered as running) until the
+        // other has answered: on a loaded machine the first could otherwise finish before the second even starts, and
+        // two runs one after the other both succeed rightly.
+        await using var blocker = new NpgsqlConnection(_database.ConnectionString);
+        await blocker.OpenAsync();
+        await using var blocking = await blocker.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("LOCK TABLE raw_records IN SHARE MODE", blocker, blocking))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var runs = new[] { first.RunAsync(SourceNames.CoinPaprika), second.RunAsync(SourceNames.CoinPaprika) };
+        var answered = await Task.WhenAny(runs).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("refused", (await answered).Status);
+        await blocking.CommitAsync();
+        var outcomes = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Single(outcomes, o => o.Status == "refused");
         Assert.Single(outcomes, o => o.Status == EtlRunStatus.Success);
